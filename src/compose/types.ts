@@ -1,0 +1,51 @@
+// The compose request and result: what the CLI (`folkbot compose`) and the bot (`/compose`) both call.
+import type { Meter, Mode } from '../music/types.js';
+
+export interface ComposeOptions {
+  /** Seed melody in kern-like syntax ("4c 8d 8e 4f 4g"); empty for none. */
+  readonly seed: string;
+  /** Tune length in complete bars (seed included). */
+  readonly bars: number;
+  readonly meter: Meter;
+  /** Tonic as a kern-like pitch name: C, G, F#, B-, Bb, ...; undefined: the seed's own (estimated) key, else C. */
+  readonly key?: string;
+  /** undefined: the seed's own mode (estimated), else major. */
+  readonly mode?: Mode;
+  readonly temperature: number;
+  /** Seed of the random generator; the same options and random seed give the same tune. */
+  readonly randomSeed: number;
+  /** Beats per minute (quarter notes). */
+  readonly tempo: number;
+  /** General MIDI instrument name or program number as text ("flute", "73"). */
+  readonly instrument: string;
+  readonly title?: string;
+}
+
+export interface ComposedNote {
+  readonly pitch: number | null; // null for a rest
+  /** In quarter notes from the start. */
+  readonly onset: number;
+  readonly duration: number;
+}
+
+export interface ComposeFiles {
+  readonly midi: Uint8Array;
+  readonly kern: string;
+  readonly png: Uint8Array;
+  readonly audio: Uint8Array;
+  /** 'mp3' or 'ogg'. */
+  readonly audioFormat: 'mp3' | 'ogg';
+}
+
+export interface ComposeResult {
+  readonly options: ComposeOptions;
+  /** The key the tune is in, e.g. { name: 'G major', tonic: 'G', mode: 'major' }. */
+  readonly key: { readonly name: string; readonly tonic: string; readonly mode: Mode };
+  readonly meter: Meter;
+  readonly bars: number;
+  readonly notes: readonly ComposedNote[];
+  readonly files: ComposeFiles;
+  readonly model: { readonly name: string; readonly backend: string };
+  /** Milliseconds per stage: generate, midi, kern, png, audio, total. */
+  readonly timings: Readonly<Record<string, number>>;
+}
