@@ -8,4 +8,7 @@ export interface CommandEntry {
 }
 
 export const commands: readonly CommandEntry[] = [
+  { name: 'train', summary: 'train a melody model (LSTM) on a folder of **kern files', load: () => import('./commands/train.js').then((m) => m.command) },
+  { name: 'evaluate', summary: 'bits per note and accuracy of trained models on a folder of **kern songs', load: () => import('./commands/evaluate.js').then((m) => m.command) },
+  { name: 'dataset', summary: 'statistics of a folder of **kern songs and what the training filter keeps', load: () => import('./commands/dataset.js').then((m) => m.command) },
 ];

@@ -1,0 +1,251 @@
+// `npm run bench`: speed of the model engine on the wasm backend, in one run.
+//  1. Generating a 16-bar tune: stateful (plain-JS step, one step per token) vs the reference system's window
+//     re-feed (the last 64 tokens re-run through tfjs for every token) on the same weights, and stateful tfjs.
+//  2. Training targets/s of the default preset vs the reference preset (short timed runs), and tf.layers.lstm.
+//  3. With --sweep: targets/s for hidden sizes 128/192/256 x batch 32/64, and the cost of one tfjs op call.
+// Options: --model DIR (default models/default, else a randomly initialised default-size network),
+//          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers.
+// The machine is shared: numbers are noisy, so medians and min..max ranges are printed.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/model/backend.js';
+import type { Encoding } from '../src/model/encoding.js';
+import {
+  generateWithWindowRefeed,
+  loadGenerator,
+  sampleTune,
+  tfjsStatefulPredictor,
+  type GenerateOptions,
+  type LoadedGenerator,
+} from '../src/model/generator.js';
+import { LstmNetwork, type TokenBatch } from '../src/model/lstm-network.js';
+import { saveModelFolder } from '../src/model/model-folder.js';
+import { createRandom } from '../src/model/random.js';
+import { layoutStreams } from '../src/model/train-batches.js';
+import { AdamOptimizer } from '../src/model/train-optimizer.js';
+import { PRESETS, type TrainingPreset } from '../src/model/train-presets.js';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    runs: { type: 'string', default: '15' },
+    sweep: { type: 'boolean', default: false },
+    'no-layers': { type: 'boolean', default: false },
+  },
+});
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function range(values: readonly number[], digits = 1): string {
+  return `${Math.min(...values).toFixed(digits)}..${Math.max(...values).toFixed(digits)}`;
+}
+
+function timed<T>(f: () => T): [T, number] {
+  const start = performance.now();
+  const result = f();
+  return [result, performance.now() - start];
+}
+
+const backend = await initBackend(process.env.FOLKBOT_BACKEND ?? 'wasm');
+console.log(`backend: ${backend}   (cores are shared with other work: ranges are min..max over runs)`);
+
+const dataDir = path.resolve(args.data ?? path.join(repoRoot, '../shared/data/essen/europa'));
+const haveData = existsSync(dataDir);
+const datasets = new Map<string, { encoding: Encoding; train: Int32Array[] }>();
+async function dataFor(preset: TrainingPreset): Promise<{ encoding: Encoding; train: Int32Array[] } | null> {
+  if (!haveData) return null;
+  const cached = datasets.get(preset.name);
+  if (cached) return cached;
+  const { buildTrainingData } = await import('../src/model/dataset.js');
+  const data = buildTrainingData({ dataDir, filter: preset.corpusFilter, encoding: preset.encoding });
+  datasets.set(preset.name, data);
+  return data;
+}
+
+// ---------------------------------------------------------------- 1. generation
+async function benchmarkGenerator(): Promise<LoadedGenerator | null> {
+  const modelDir = path.resolve(args.model ?? path.join(repoRoot, 'models/default'));
+  if (existsSync(modelDir)) return loadGenerator(modelDir);
+  const data = await dataFor(PRESETS.default);
+  if (!data) return null;
+  // No trained model: a randomly initialised network of the default preset's size on the real encoding
+  // (generation speed depends on the sizes, not on the weights' values).
+  const preset = PRESETS.default;
+  const config = { vocabularySize: data.encoding.vocabularySize, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: 0 };
+  const network = LstmNetwork.create(config, createRandom(1));
+  const weights = network.readWeights();
+  network.dispose();
+  const dir = path.join(repoRoot, 'runs', 'bench-random-model');
+  await saveModelFolder(dir, weights, {
+    format: 'folkbot-model',
+    version: 1,
+    name: 'bench-random',
+    encoding: data.encoding.config,
+    network: config,
+    parameters: 0,
+    hyperparameters: { ...preset },
+    training: null,
+    validation: { loss: null, bitsPerNote: null, accuracy: null },
+  });
+  console.log(`(no model at ${modelDir}: using random weights of the default preset's size)`);
+  return loadGenerator(dir);
+}
+
+const runs = Math.max(3, Number(args.runs));
+const generator = await benchmarkGenerator();
+if (!generator) {
+  console.log(`generation: skipped (no model folder and no data at ${dataDir})`);
+} else {
+  const info = generator.info;
+  console.log(`\n== generation: 16-bar tune, 4/4 major, ${info.encoding} encoding, LSTM ${info.layers}x${info.hiddenSize}, ${generator.encoding.vocabularySize} tokens`);
+  const request = (seed: number): GenerateOptions => ({
+    meter: { numerator: 4, denominator: 4 },
+    mode: 'major',
+    bars: 16,
+    primer: [],
+    pickup: 0,
+    endOnTonic: true,
+    temperature: 1,
+    topP: 0.95,
+    randomSeed: seed,
+  });
+  generator.generate(request(0)); // warm-up (JIT)
+  const stateful: number[] = [];
+  const tokens: number[] = [];
+  for (let k = 1; k <= runs; k++) {
+    const [events, ms] = timed(() => generator.generate(request(k)));
+    stateful.push(ms);
+    tokens.push(events.length);
+  }
+  const refeed: number[] = [];
+  const refeedRuns = Math.min(3, runs);
+  for (let k = 1; k <= refeedRuns; k++) {
+    const [events, ms] = timed(() => generateWithWindowRefeed(generator, request(k)));
+    refeed.push(ms);
+    // Same weights, same seed, same sampler: the tunes agree while the tune fits in the window.
+    if (JSON.stringify(events).length === 0) throw new Error('unreachable');
+  }
+  const network = LstmNetwork.fromWeights(generator.weights);
+  const tfjsStateful: number[] = [];
+  for (let k = 1; k <= refeedRuns; k++) {
+    const predictor = tfjsStatefulPredictor(network);
+    tfjsStateful.push(timed(() => sampleTune(generator.encoding, predictor, request(k)))[1]);
+    predictor.dispose();
+  }
+  network.dispose();
+  const ratio = median(refeed) / median(stateful);
+  console.log(`events per tune: median ${median(tokens)} (${range(tokens, 0)})`);
+  console.log(`stateful, plain-JS step : median ${median(stateful).toFixed(1)} ms (${range(stateful)}) over ${runs} tunes   [goal < 50 ms]`);
+  console.log(`stateful, tfjs ops      : median ${median(tfjsStateful).toFixed(1)} ms (${range(tfjsStateful)}) over ${refeedRuns} tunes`);
+  console.log(`window re-feed (64), tfjs: median ${median(refeed).toFixed(1)} ms (${range(refeed)}) over ${refeedRuns} tunes`);
+  console.log(`speed-up stateful vs re-feed: ${ratio.toFixed(1)}x   [goal >= 40x]`);
+}
+
+// ---------------------------------------------------------------- 2. training speed
+function syntheticSongs(V: number, count: number): Int32Array[] {
+  const random = createRandom(9);
+  return Array.from({ length: count }, () => Int32Array.from({ length: 40 + random.int(120) }, () => random.int(V)));
+}
+
+/** Median targets/s of `batches` timed training steps (forward, backward, Adam) after one warm-up step. */
+function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32Array[], batches: number): number[] {
+  const network = LstmNetwork.create({ vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout }, createRandom(1));
+  const optimizer = new AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+  const layout = layoutStreams(songs, preset.batchSize, preset.chunkSteps, createRandom(2));
+  let carry = network.zeroCarry(layout.rows);
+  const speeds: number[] = [];
+  for (let b = 0; b <= batches; b++) {
+    const batch = layout.batches[b % layout.batches.length] as TokenBatch;
+    const start = performance.now();
+    const step = network.trainStep(batch, carry, createRandom(b));
+    const norm = optimizer.apply(step.gradients);
+    step.lossSum.dataSync();
+    const seconds = (performance.now() - start) / 1000;
+    tf.dispose([...step.gradients, step.lossSum, step.correct, norm, ...carry.h, ...carry.c]);
+    carry = step.carry;
+    const targets = batch.weights.reduce((a, w) => a + w, 0);
+    if (b > 0) speeds.push(targets / seconds);
+  }
+  tf.dispose([...carry.h, ...carry.c]);
+  optimizer.dispose();
+  network.dispose();
+  return speeds;
+}
+
+console.log('\n== training speed (targets/s: forward + backward + Adam, median of timed batches)');
+const results = new Map<string, number>();
+for (const preset of [PRESETS.default, PRESETS.reference]) {
+  const data = await dataFor(preset);
+  const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
+  const songs = data?.train ?? syntheticSongs(V, 400);
+  const speeds = trainingSpeed(preset, V, songs, 6);
+  results.set(preset.name, median(speeds));
+  console.log(
+    `${preset.name.padEnd(9)} ${preset.encoding} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}: ` +
+      `${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})${data ? '' : ' [synthetic tokens]'}`,
+  );
+}
+const defaultSpeed = results.get('default') ?? NaN;
+const referenceSpeed = results.get('reference') ?? NaN;
+console.log(`default / reference: ${(defaultSpeed / referenceSpeed).toFixed(2)}x`);
+
+if (!args['no-layers']) {
+  // tf.layers.lstm, as the reference system trained it (one-hot input windows of 64, batch 64), but with a
+  // target at every step (returnSequences) so that targets/s are comparable.
+  const V = (await dataFor(PRESETS.reference))?.encoding.vocabularySize ?? 60;
+  const T = 64;
+  const B = 64;
+  const model = tf.sequential();
+  model.add(tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [T, V] }));
+  model.add(tf.layers.dropout({ rate: 0.2 }));
+  model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: V, activation: 'softmax' }) }));
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const random = createRandom(3);
+  const x = tf.oneHot(tf.tensor2d(Array.from({ length: B * T }, () => random.int(V)), [B, T], 'int32'), V).toFloat();
+  const y = tf.oneHot(tf.tensor2d(Array.from({ length: B * T }, () => random.int(V)), [B, T], 'int32'), V).toFloat();
+  const speeds: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const start = performance.now();
+    await model.trainOnBatch(x, y);
+    if (k > 0) speeds.push((B * T) / ((performance.now() - start) / 1000));
+  }
+  console.log(`tf.layers.lstm(256) one-hot V=${V} batch ${B}x${T}: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
+  tf.dispose([x, y]);
+  model.dispose();
+}
+
+// ---------------------------------------------------------------- 3. sweep
+if (args.sweep) {
+  console.log('\n== tfjs op-call overhead');
+  const a = tf.scalar(1);
+  for (let k = 0; k < 200; k++) tf.add(a, a).dispose();
+  const overhead: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const start = performance.now();
+    for (let k = 0; k < 2000; k++) tf.add(a, a).dispose();
+    overhead.push(((performance.now() - start) * 1000) / 2000);
+  }
+  console.log(`tf.add on scalars: median ${median(overhead).toFixed(1)} us per op call (${range(overhead)})`);
+  a.dispose();
+
+  console.log('\n== events encoding, 1 layer: targets/s by hidden size and batch (streams x 64 steps)');
+  const data = await dataFor(PRESETS.default);
+  const V = data?.encoding.vocabularySize ?? 385;
+  const songs = data?.train ?? syntheticSongs(V, 400);
+  for (const hiddenSize of [128, 192, 256]) {
+    for (const batchSize of [32, 64]) {
+      const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize, batchSize, layers: 1 }, V, songs, 4);
+      console.log(`H=${hiddenSize} B=${batchSize}: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
+    }
+  }
+  const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 }, V, songs, 4);
+  console.log(`2 layers H=192 B=32: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
+}

@@ -1,0 +1,37 @@
+// The shape of a slash command module (discord.js create-discord-bot template style: `{ data, execute }`) and
+// what handlers get to work with.
+import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { Logger } from 'pino';
+import type { BotConfig } from './config.js';
+import type { ComposeService } from './compose-service.js';
+import type { ComposeQueueStatus } from './compose-pool.js';
+import type { Cooldown } from './cooldown.js';
+
+/** Fields a handler fills in for the one log line written per request. */
+export interface RequestRecord {
+  options?: Record<string, unknown>;
+  outcome?: string;
+  timings?: Record<string, number>;
+  error?: string;
+}
+
+export interface BotContext {
+  readonly config: BotConfig;
+  readonly composer: ComposeService;
+  /** Queue state of the composer, when it has a queue (the worker pool). */
+  readonly queueStatus: () => ComposeQueueStatus | undefined;
+  readonly cooldown: Cooldown;
+  readonly log: Logger;
+  readonly newRandomSeed: () => number;
+}
+
+export interface Command {
+  readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(interaction: ChatInputCommandInteraction, context: BotContext, record: RequestRecord): Promise<void>;
+}
+
+export interface ButtonHandler {
+  /** Whether this handler owns the button with `customId`. */
+  matches(customId: string): boolean;
+  execute(interaction: ButtonInteraction, context: BotContext, record: RequestRecord): Promise<void>;
+}

@@ -1,0 +1,68 @@
+// /compose: a new tune from the model, optionally starting from a seed melody.
+import { SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../command.js';
+import { BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, SEED_EXAMPLE, SEED_MAX_LENGTH, TEMPERATURE, TEMPO, toComposeOptions } from '../compose-options.js';
+import { composeForInteraction, badInputText } from '../tune-request.js';
+import { respond } from '../respond.js';
+import { ComposeOptionError } from '../compose-options.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('compose')
+  .setDescription('Compose a folk melody (score, MIDI, audio and kern)')
+  .addStringOption((o) =>
+    o.setName('seed').setDescription(`Opening notes: duration + pitch, e.g. "${SEED_EXAMPLE}" (see /help)`).setMaxLength(SEED_MAX_LENGTH),
+  )
+  .addIntegerOption((o) => o.setName('bars').setDescription(`Length in bars, seed included (default ${BARS.default})`).setMinValue(BARS.min).setMaxValue(BARS.max))
+  .addStringOption((o) =>
+    o
+      .setName('meter')
+      .setDescription('Time signature (default 4/4)')
+      .addChoices(...METER_CHOICES.map((m) => ({ name: m, value: m }))),
+  )
+  .addStringOption((o) => o.setName('key').setDescription("Tonic (default: the seed's key, else C major / A minor)").addChoices(...KEY_CHOICES))
+  .addStringOption((o) =>
+    o
+      .setName('mode')
+      .setDescription('Major or minor (default major)')
+      .addChoices({ name: 'major', value: 'major' }, { name: 'minor', value: 'minor' }),
+  )
+  .addNumberOption((o) =>
+    o
+      .setName('temperature')
+      .setDescription(`Boldness: low = safe, high = adventurous (${TEMPERATURE.min}-${TEMPERATURE.max}, default ${TEMPERATURE.default})`)
+      .setMinValue(TEMPERATURE.min)
+      .setMaxValue(TEMPERATURE.max),
+  )
+  .addIntegerOption((o) => o.setName('tempo').setDescription(`Quarter notes per minute for the audio (default ${TEMPO.default})`).setMinValue(TEMPO.min).setMaxValue(TEMPO.max))
+  .addIntegerOption((o) =>
+    o.setName('random_seed').setDescription('Same settings + same random seed = same tune (default: random)').setMinValue(0).setMaxValue(RANDOM_SEED_MAX),
+  );
+
+export const execute: Command['execute'] = async (interaction, context, record) => {
+  const get = interaction.options;
+  let options;
+  try {
+    options = toComposeOptions(
+      {
+        seed: get.getString('seed'),
+        bars: get.getInteger('bars'),
+        meter: get.getString('meter'),
+        key: get.getString('key'),
+        mode: get.getString('mode'),
+        temperature: get.getNumber('temperature'),
+        tempo: get.getInteger('tempo'),
+        random_seed: get.getInteger('random_seed'),
+      },
+      context.newRandomSeed,
+    );
+  } catch (error) {
+    if (!(error instanceof ComposeOptionError)) throw error;
+    record.outcome = 'bad-input';
+    record.error = error.message;
+    await respond(interaction, badInputText(error), { ephemeral: true });
+    return;
+  }
+  await composeForInteraction(interaction, context, record, { options, steps: [] });
+};
+
+export const command: Command = { data, execute };

@@ -1,0 +1,47 @@
+// /help: the seed syntax with examples and every /compose option.
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../command.js';
+import { BARS, CONTINUE_BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
+
+export const data = new SlashCommandBuilder().setName('help').setDescription('How to use folkbot: seed syntax and /compose options');
+
+export function helpText(): string {
+  return [
+    '## folkbot',
+    'I compose folk melodies with a neural network trained on the Essen Folksong Collection.',
+    '',
+    '### /compose seed',
+    'A seed is the opening of your tune, in kern-like notation: each note is a **duration** then a **pitch**, separated by spaces.',
+    '- Durations: `1` whole, `2` half, `4` quarter, `8` eighth, `16` sixteenth; a dot lengthens by half (`4.` dotted quarter); `12` is an eighth-note triplet.',
+    '- Pitches: `c d e f g a b` is the octave from middle C up; `cc` an octave higher, `C` an octave lower (`CC` two).',
+    '- Sharps `#`, flats `-`: `f#`, `b-`. A rest is `r`: `4r`.',
+    'Examples:',
+    '- `4c 8d 8e 4f 4g`: a rising start in C',
+    '- `8g 8g 4a 4g 4cc 2b`: a familiar shape in 3/4 or 4/4',
+    '- `4.e 8f 4g 4e 2d`: a dotted start',
+    '- `8d 8f# 4a 4a 8b 8a`: in D major',
+    '',
+    '### /compose options (all optional)',
+    `- \`bars\`: length in bars, seed included (${BARS.min}-${BARS.max}, default ${BARS.default})`,
+    `- \`meter\`: ${METER_CHOICES.join(', ')} (default 4/4)`,
+    `- \`key\`: tonic, ${KEY_CHOICES.map((k) => k.name).join(', ')} (default: the seed's key, else C major / A minor)`,
+    '- `mode`: major or minor',
+    `- \`temperature\`: ${TEMPERATURE.min}-${TEMPERATURE.max}; low is safe and repetitive, high adventurous (default ${TEMPERATURE.default})`,
+    `- \`tempo\`: ${TEMPO.min}-${TEMPO.max} quarter notes per minute for the audio (default ${TEMPO.default})`,
+    `- \`random_seed\`: 0-${RANDOM_SEED_MAX}; the same settings and random seed give the same tune`,
+    '',
+    '### Buttons under a tune',
+    '- **Another take**: same settings, new random seed.',
+    `- **Continue**: the same tune, note for note, with ${CONTINUE_BARS} more bars.`,
+    '- **Variation**: the same opening (first half), a new ending.',
+    '',
+    '`/about` tells you about the model and the data.',
+  ].join('\n');
+}
+
+export const execute: Command['execute'] = async (interaction, _context, record) => {
+  await interaction.reply({ content: helpText(), flags: MessageFlags.Ephemeral });
+  record.outcome = 'answered';
+};
+
+export const command: Command = { data, execute };

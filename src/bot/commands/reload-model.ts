@@ -1,0 +1,54 @@
+// /reload-model (administrators): loads a model folder and switches to it. The old model keeps serving until
+// the new one has loaded; a model that fails to load is refused with the reason and the old one stays.
+// Because one model serves every server the bot is in, the command only works for administrators of the home
+// guild (DISCORD_GUILD_ID) when one is configured, and only loads folders next to the configured model folder.
+import path from 'node:path';
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../command.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('reload-model')
+  .setDescription('Administrators: load a model folder and switch to it')
+  .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
+  .addStringOption((o) =>
+    o.setName('folder').setDescription('Folder name next to the current model (default: the configured model folder)').setMaxLength(100),
+  );
+
+/** Resolves the folder option inside the models root; undefined when it tries to leave it. */
+export function resolveModelFolder(modelDir: string, folder: string | null): string | undefined {
+  if (folder === null || folder.trim() === '') return modelDir;
+  if (!/^[\w.-]+$/.test(folder) || folder === '.' || folder === '..') return undefined;
+  return path.join(path.dirname(modelDir), folder);
+}
+
+export const execute: Command['execute'] = async (interaction, context, record) => {
+  const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.Administrator) === true;
+  const homeGuild = context.config.guildId;
+  if (!isAdmin || (homeGuild !== undefined && interaction.guildId !== homeGuild)) {
+    record.outcome = 'refused';
+    await interaction.reply({ content: 'Only administrators of the home server can reload the model.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const folder = interaction.options.getString('folder');
+  const dir = resolveModelFolder(context.config.modelDir, folder);
+  record.options = { folder };
+  if (dir === undefined) {
+    record.outcome = 'bad-input';
+    await interaction.reply({ content: `"${folder}" is not a folder name: use letters, digits, "-", "_" or ".".`, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const before = context.composer.modelInfo();
+  try {
+    const info = await context.composer.reload(dir);
+    record.outcome = 'reloaded';
+    context.log.info({ from: before.name, to: info.name, dir }, 'model reloaded');
+    await interaction.editReply(`Loaded model **${info.name}** from \`${path.basename(dir)}\` (was ${before.name}).`);
+  } catch (error) {
+    record.outcome = 'reload-refused';
+    record.error = error instanceof Error ? error.message : String(error);
+    await interaction.editReply(`Refused: ${record.error}\nStill serving **${before.name}**.`);
+  }
+};
+
+export const command: Command = { data, execute };

@@ -1,0 +1,94 @@
+// The /compose options: their ranges and choices (shared by the slash-command definition and validation) and
+// the conversion of what Discord sends into ComposeOptions.
+import type { ComposeOptions } from '../compose/types.js';
+import type { Meter, Mode } from '../music/types.js';
+import { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter } from '../compose/compose-options.js';
+
+export { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter };
+
+export const BARS = { min: 4, max: 64, default: 16 } as const;
+export const TEMPERATURE = { min: 0.1, max: 2, default: 1 } as const;
+export const TEMPO = { min: 40, max: 240, default: 112 } as const;
+/** Random seeds are 31-bit so that they stay exact everywhere and short in base 36. */
+export const RANDOM_SEED_MAX = 2_147_483_647;
+export const SEED_MAX_LENGTH = 400;
+/** Bars a Continue adds. */
+export const CONTINUE_BARS = 8;
+export const DEFAULT_METER = '4/4';
+
+export const METER_CHOICES = ['2/4', '3/4', '4/4', '6/8'] as const;
+export type MeterChoice = (typeof METER_CHOICES)[number];
+
+/** Tonic choices: shown name, kern-like value (B- is B flat, F# F sharp). */
+export const KEY_CHOICES: readonly { readonly name: string; readonly value: string }[] = [
+  { name: 'C', value: 'C' },
+  { name: 'G', value: 'G' },
+  { name: 'D', value: 'D' },
+  { name: 'A', value: 'A' },
+  { name: 'E', value: 'E' },
+  { name: 'B', value: 'B' },
+  { name: 'F♯', value: 'F#' },
+  { name: 'C♯', value: 'C#' },
+  { name: 'F', value: 'F' },
+  { name: 'B♭', value: 'B-' },
+  { name: 'E♭', value: 'E-' },
+  { name: 'A♭', value: 'A-' },
+];
+
+export const MODES: readonly Mode[] = ['major', 'minor'];
+
+export const SEED_EXAMPLE = '4c 8d 8e 4f 4g';
+
+export function parseMeter(text: string): Meter {
+  if (!(METER_CHOICES as readonly string[]).includes(text)) {
+    throw new ComposeOptionError('meter', `meter "${text}" is not offered; choose one of ${METER_CHOICES.join(', ')}`);
+  }
+  const [numerator, denominator] = text.split('/').map(Number) as [number, number];
+  return { numerator, denominator };
+}
+
+/** Raw option values as Discord delivers them (absent options undefined). */
+export interface RawComposeOptions {
+  readonly seed?: string | null;
+  readonly bars?: number | null;
+  readonly meter?: string | null;
+  readonly key?: string | null;
+  readonly mode?: string | null;
+  readonly temperature?: number | null;
+  readonly tempo?: number | null;
+  readonly random_seed?: number | null;
+}
+
+function checkRange(name: string, value: number, min: number, max: number, integer: boolean): number {
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new ComposeOptionError(name, `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got ${value})`);
+  }
+  return value;
+}
+
+/** Validates raw options (Discord enforces most ranges, but a client can send anything) and fills defaults. */
+export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => number): ComposeOptions {
+  const seed = (raw.seed ?? '').trim();
+  if (seed.length > SEED_MAX_LENGTH) throw new ComposeOptionError('seed', `the seed is ${seed.length} characters long; at most ${SEED_MAX_LENGTH} are accepted`);
+  const key = raw.key ?? undefined;
+  if (key !== undefined && !KEY_CHOICES.some((c) => c.value === key)) {
+    throw new ComposeOptionError('key', `key "${key}" is not offered; choose one of ${KEY_CHOICES.map((c) => c.value).join(', ')}`);
+  }
+  const mode = raw.mode ?? undefined;
+  if (mode !== undefined && mode !== 'major' && mode !== 'minor') throw new ComposeOptionError('mode', `mode must be major or minor (got "${mode}")`);
+  return {
+    seed,
+    bars: checkRange('bars', raw.bars ?? BARS.default, BARS.min, BARS.max, true),
+    meter: parseMeter(raw.meter ?? DEFAULT_METER),
+    ...(key !== undefined ? { key } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+    temperature: checkRange('temperature', raw.temperature ?? TEMPERATURE.default, TEMPERATURE.min, TEMPERATURE.max, false),
+    tempo: checkRange('tempo', raw.tempo ?? TEMPO.default, TEMPO.min, TEMPO.max, true),
+    randomSeed: checkRange('random_seed', raw.random_seed ?? randomSeed(), 0, RANDOM_SEED_MAX, true),
+    instrument: DEFAULT_INSTRUMENT,
+  };
+}
+
+export function newRandomSeed(): number {
+  return Math.floor(Math.random() * (RANDOM_SEED_MAX + 1));
+}

@@ -1,0 +1,328 @@
+// A pool of worker threads that run the compose pipeline, so that composing (CPU-bound tfjs-wasm sampling,
+// rendering, encoding) never blocks the bot's event loop and its gateway heartbeats. Jobs wait in a bounded
+// queue; when it is full the pool says so at once (QueueFullError with a wait estimate) instead of queueing
+// without limit. Note: native @tensorflow/tfjs-node misbehaves in worker threads; the wasm backend works.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { ComposeOptions, ComposeResult } from '../compose/types.js';
+import { ComposeFailure, type ComposeService, type ModelInfo, type SerializedError } from './compose-service.js';
+
+export interface ComposeWorkerData {
+  /** Path or file URL of a module exporting `createComposeService` (see ComposeServiceModule). */
+  readonly serviceModule: string;
+  readonly modelDir: string;
+}
+
+export type WorkerRequest =
+  | { readonly type: 'compose'; readonly id: number; readonly options: ComposeOptions }
+  | { readonly type: 'reload'; readonly id: number; readonly dir: string };
+
+export type WorkerReply =
+  | { readonly type: 'ready'; readonly info: ModelInfo }
+  | { readonly type: 'init-error'; readonly error: SerializedError }
+  | { readonly type: 'result'; readonly id: number; readonly result: ComposeResult }
+  | { readonly type: 'reloaded'; readonly id: number; readonly info: ModelInfo }
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+
+export interface ComposePoolOptions extends ComposeWorkerData {
+  /** Worker threads. */
+  readonly size: number;
+  /** Jobs that may wait for a free worker; more are refused with QueueFullError. */
+  readonly queueLimit: number;
+  /** A job running longer is abandoned and its worker replaced. */
+  readonly jobTimeoutMs?: number;
+  /** How long a worker may take to load its model. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface ComposeQueueStatus {
+  readonly running: number;
+  readonly waiting: number;
+  readonly full: boolean;
+  /** A guess of how long until a new job would start, in whole seconds (at least 1). */
+  readonly retryAfterSeconds: number;
+}
+
+export class QueueFullError extends Error {
+  override readonly name = 'QueueFullError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`the compose queue is full; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+export class PoolClosedError extends Error {
+  override readonly name = 'PoolClosedError';
+  constructor() {
+    super('the compose pool is shutting down');
+  }
+}
+
+interface Job {
+  readonly id: number;
+  readonly options: ComposeOptions;
+  readonly resolve: (result: ComposeResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Pending reload request of this worker. */
+  reload: { id: number; resolve: (info: ModelInfo) => void; reject: (error: Error) => void } | undefined;
+}
+
+const BOOTSTRAP = fileURLToPath(new URL('./compose-worker-bootstrap.mjs', import.meta.url));
+
+export class ComposePool implements ComposeService {
+  private readonly workers: PoolWorker[] = [];
+  private readonly waiting: Job[] = [];
+  private nextId = 1;
+  private info: ModelInfo;
+  private modelDir: string;
+  private closing = false;
+  private reloading: Promise<unknown> = Promise.resolve();
+  /** Recent job durations (ms) for the wait estimate. */
+  private readonly durations: number[] = [];
+
+  private constructor(
+    private readonly options: ComposePoolOptions,
+    info: ModelInfo,
+  ) {
+    this.info = info;
+    this.modelDir = options.modelDir;
+  }
+
+  /** Starts `size` workers and waits until each has loaded the model; rejects with the first load failure. */
+  static async start(options: ComposePoolOptions): Promise<ComposePool> {
+    if (options.size < 1) throw new RangeError('a compose pool needs at least one worker');
+    const spawned = await Promise.allSettled(Array.from({ length: options.size }, () => spawnWorker(options, options.modelDir, options.startTimeoutMs)));
+    const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(spawned.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
+      throw failed.reason as Error;
+    }
+    const started = spawned as PromiseFulfilledResult<{ worker: Worker; info: ModelInfo }>[];
+    const pool = new ComposePool(options, started[0]!.value.info);
+    for (const { value } of started) pool.adopt(value.worker);
+    return pool;
+  }
+
+  modelInfo(): ModelInfo {
+    return this.info;
+  }
+
+  status(): ComposeQueueStatus {
+    const running = this.workers.filter((w) => w.job).length;
+    const waiting = this.waiting.length;
+    const average = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : 2_000;
+    const ahead = waiting + (running >= this.workers.length ? 1 : 0);
+    return {
+      running,
+      waiting,
+      full: this.closing || waiting >= this.options.queueLimit,
+      retryAfterSeconds: Math.max(1, Math.ceil(((ahead / Math.max(1, this.workers.length)) * average) / 1000)),
+    };
+  }
+
+  compose(options: ComposeOptions): Promise<ComposeResult> {
+    if (this.closing) return Promise.reject(new PoolClosedError());
+    const free = this.workers.find((w) => !w.job);
+    if (!free && this.waiting.length >= this.options.queueLimit) {
+      return Promise.reject(new QueueFullError(this.status().retryAfterSeconds));
+    }
+    return new Promise<ComposeResult>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, options, resolve, reject };
+      if (free) this.run(free, job);
+      else this.waiting.push(job);
+    });
+  }
+
+  /**
+   * Loads the model in `dir` in one worker first: if that fails, the error (the reason) is thrown and every
+   * worker keeps the old model. Otherwise the other workers switch too. Reloads run one at a time; compose jobs
+   * keep running meanwhile on the model each worker has.
+   */
+  reload(dir: string): Promise<ModelInfo> {
+    const next = this.reloading.then(async () => {
+      const [first, ...rest] = this.workers;
+      if (!first) throw new PoolClosedError();
+      const info = await this.reloadWorker(first, dir);
+      const others = await Promise.allSettled(rest.map((w) => this.reloadWorker(w, dir)));
+      this.modelDir = dir;
+      this.info = info;
+      // A worker that loaded the model once but failed now is replaced by a fresh one on the new model.
+      others.forEach((outcome, index) => {
+        const worker = rest[index];
+        if (outcome.status === 'rejected' && worker) void this.replace(worker);
+      });
+      return info;
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stops taking jobs, lets queued and running jobs finish (up to `graceMs`), then stops the workers. */
+  async close(graceMs = 30_000): Promise<void> {
+    this.closing = true;
+    const deadline = Date.now() + graceMs;
+    while ((this.waiting.length > 0 || this.workers.some((w) => w.job)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    for (const job of this.waiting.splice(0)) job.reject(new PoolClosedError());
+    const workers = this.workers.splice(0);
+    for (const w of workers) {
+      if (w.timer) clearTimeout(w.timer);
+      w.job?.reject(new PoolClosedError());
+    }
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  private reloadWorker(w: PoolWorker, dir: string): Promise<ModelInfo> {
+    return new Promise<ModelInfo>((resolve, reject) => {
+      const id = this.nextId++;
+      w.reload = { id, resolve, reject };
+      w.worker.postMessage({ type: 'reload', id, dir } satisfies WorkerRequest);
+    });
+  }
+
+  private adopt(worker: Worker): PoolWorker {
+    const w: PoolWorker = { worker, job: undefined, timer: undefined, reload: undefined };
+    this.workers.push(w);
+    worker.on('message', (reply: WorkerReply) => this.onReply(w, reply));
+    worker.on('error', (error) => this.onCrash(w, error));
+    worker.on('exit', (code) => this.onCrash(w, new Error(`compose worker exited with code ${code}`)));
+    // A worker never keeps the process alive on its own: shutdown is explicit (close()).
+    worker.unref();
+    return w;
+  }
+
+  private run(w: PoolWorker, job: Job): void {
+    w.job = job;
+    const started = performance.now();
+    const timeoutMs = this.options.jobTimeoutMs ?? 120_000;
+    w.timer = setTimeout(() => {
+      w.job = undefined;
+      job.reject(new Error(`composing took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`));
+      void this.replace(w);
+    }, timeoutMs);
+    const resolve = (result: ComposeResult): void => {
+      this.durations.push(performance.now() - started);
+      if (this.durations.length > 50) this.durations.shift();
+      job.resolve(result);
+    };
+    w.job = { ...job, resolve };
+    w.worker.postMessage({ type: 'compose', id: job.id, options: job.options } satisfies WorkerRequest);
+  }
+
+  private finish(w: PoolWorker): void {
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = undefined;
+    w.job = undefined;
+    const next = this.waiting.shift();
+    if (next) this.run(w, next);
+  }
+
+  private onReply(w: PoolWorker, reply: WorkerReply): void {
+    switch (reply.type) {
+      case 'result':
+        if (w.job?.id === reply.id) {
+          const job = w.job;
+          this.finish(w);
+          job.resolve(reply.result);
+        }
+        break;
+      case 'error':
+        if (w.job?.id === reply.id) {
+          const job = w.job;
+          this.finish(w);
+          job.reject(new ComposeFailure(reply.error));
+        } else if (w.reload?.id === reply.id) {
+          w.reload.reject(new ComposeFailure(reply.error));
+          w.reload = undefined;
+        }
+        break;
+      case 'reloaded':
+        if (w.reload?.id === reply.id) {
+          w.reload.resolve(reply.info);
+          w.reload = undefined;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onCrash(w: PoolWorker, error: Error): void {
+    const index = this.workers.indexOf(w);
+    if (index < 0) return; // already replaced or closed
+    if (w.timer) clearTimeout(w.timer);
+    w.job?.reject(new Error(`the compose worker failed: ${error.message}`));
+    w.reload?.reject(new Error(`the compose worker failed: ${error.message}`));
+    w.job = undefined;
+    w.reload = undefined;
+    void this.replace(w);
+  }
+
+  /** Swaps a broken or hung worker for a fresh one on the current model. */
+  private async replace(w: PoolWorker): Promise<void> {
+    const index = this.workers.indexOf(w);
+    if (index < 0) return;
+    this.workers.splice(index, 1);
+    void w.worker.terminate();
+    if (this.closing) return;
+    try {
+      const { worker } = await spawnWorker(this.options, this.modelDir, this.options.startTimeoutMs);
+      if (this.closing) {
+        await worker.terminate();
+        return;
+      }
+      const fresh = this.adopt(worker);
+      const next = this.waiting.shift();
+      if (next) this.run(fresh, next);
+    } catch {
+      // Leave the pool one worker smaller; jobs still run on the others.
+      if (this.workers.length === 0) for (const job of this.waiting.splice(0)) job.reject(new Error('no compose worker could be started'));
+    }
+  }
+}
+
+function spawnWorker(options: ComposeWorkerData, modelDir: string, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
+  const worker = new Worker(BOOTSTRAP, {
+    workerData: { serviceModule: options.serviceModule, modelDir } satisfies ComposeWorkerData,
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      void worker.terminate();
+      reject(new Error(`a compose worker did not load the model within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+    const onMessage = (reply: WorkerReply): void => {
+      if (reply.type === 'ready') {
+        cleanup();
+        resolve({ worker, info: reply.info });
+      } else if (reply.type === 'init-error') {
+        cleanup();
+        void worker.terminate();
+        reject(new ComposeFailure(reply.error));
+      }
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new Error(`a compose worker exited with code ${code} while starting`));
+    };
+    function cleanup(): void {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    }
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}

@@ -1,0 +1,45 @@
+// One compose worker thread: loads the compose service module named by the pool, then serves compose and
+// reload requests one message at a time. Errors travel back as plain data (see SerializedError).
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { ComposeService, ComposeServiceModule } from './compose-service.js';
+import { serializeError } from './compose-service.js';
+import type { WorkerRequest, WorkerReply, ComposeWorkerData } from './compose-pool.js';
+
+const port = parentPort;
+if (!port) throw new Error('compose-worker.ts must run in a worker thread');
+const data = workerData as ComposeWorkerData;
+
+function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(reply, transfer);
+}
+
+async function main(): Promise<void> {
+  const moduleUrl = data.serviceModule.startsWith('file:') ? data.serviceModule : pathToFileURL(data.serviceModule).href;
+  const serviceModule = (await import(moduleUrl)) as ComposeServiceModule;
+  let service: ComposeService;
+  try {
+    service = await serviceModule.createComposeService(data.modelDir);
+  } catch (error) {
+    send({ type: 'init-error', error: serializeError(error) });
+    return;
+  }
+  send({ type: 'ready', info: service.modelInfo() });
+  port?.on('message', (request: WorkerRequest) => {
+    void (async () => {
+      try {
+        if (request.type === 'compose') {
+          const result = await service.compose(request.options);
+          send({ type: 'result', id: request.id, result });
+        } else {
+          const info = await service.reload(request.dir);
+          send({ type: 'reloaded', id: request.id, info });
+        }
+      } catch (error) {
+        send({ type: 'error', id: request.id, error: serializeError(error) });
+      }
+    })();
+  });
+}
+
+main().catch((error: unknown) => send({ type: 'init-error', error: serializeError(error) }));

@@ -1,0 +1,69 @@
+// The message that shows a composed tune: the score inline (embed image from attachment://tune.png), the MIDI,
+// audio (Discord plays mp3/ogg attachments inline) and kern files, the settings in words, and the buttons.
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
+import type { ComposeResult } from '../compose/types.js';
+import { BARS, CONTINUE_BARS, formatMeter } from './compose-options.js';
+import { encodeCustomId, totalBars, type TuneState } from './tune-state.js';
+
+export const SEED_FIELD = 'Seed';
+
+export interface TuneMessage {
+  readonly content: string;
+  readonly embeds: EmbedBuilder[];
+  readonly files: AttachmentBuilder[];
+  readonly components: ActionRowBuilder<ButtonBuilder>[];
+}
+
+function describe(state: TuneState): string {
+  const steps = state.steps.map((s) => (s.kind === 'continue' ? 'continued' : 'varied')).join(', ');
+  return steps === '' ? '' : ` (${steps})`;
+}
+
+export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessage {
+  const options = state.options;
+  const bars = totalBars(state);
+  const summary = `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}`;
+  const embed = new EmbedBuilder()
+    .setTitle(`A tune in ${result.key.name}`)
+    .setImage('attachment://tune.png')
+    .addFields(
+      { name: 'Key', value: result.key.name, inline: true },
+      { name: 'Meter', value: formatMeter(options.meter), inline: true },
+      { name: 'Bars', value: String(bars), inline: true },
+      { name: 'Temperature', value: String(options.temperature), inline: true },
+      { name: 'Random seed', value: String(options.randomSeed), inline: true },
+      { name: 'Tempo', value: `${options.tempo} bpm`, inline: true },
+    )
+    .setFooter({ text: `${result.model.name} · ${result.model.backend}` });
+  if (options.seed !== '') embed.addFields({ name: SEED_FIELD, value: '```\n' + options.seed + '\n```' });
+
+  const buttons: ButtonBuilder[] = [];
+  const take = encodeCustomId('take', state);
+  if (take) buttons.push(new ButtonBuilder().setCustomId(take).setLabel('Another take').setStyle(ButtonStyle.Primary));
+  const more = encodeCustomId('continue', state);
+  if (more) buttons.push(new ButtonBuilder().setCustomId(more).setLabel('Continue').setStyle(ButtonStyle.Secondary).setDisabled(bars + CONTINUE_BARS > BARS.max));
+  const variation = encodeCustomId('variation', state);
+  if (variation) buttons.push(new ButtonBuilder().setCustomId(variation).setLabel('Variation').setStyle(ButtonStyle.Secondary));
+
+  const audioName = `tune.${result.files.audioFormat}`;
+  return {
+    content: summary,
+    embeds: [embed],
+    files: [
+      new AttachmentBuilder(Buffer.from(result.files.png), { name: 'tune.png', description: `Score: ${result.key.name}, ${bars} bars` }),
+      new AttachmentBuilder(Buffer.from(result.files.midi), { name: 'tune.mid' }),
+      new AttachmentBuilder(Buffer.from(result.files.audio), { name: audioName }),
+      new AttachmentBuilder(Buffer.from(result.files.kern, 'utf8'), { name: 'tune.krn' }),
+    ],
+    components: buttons.length > 0 ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)] : [],
+  };
+}
+
+/** The full seed shown in a tune message, for buttons whose custom id had no room for it. */
+export function seedFromEmbeds(embeds: readonly { readonly fields?: readonly { name: string; value: string }[] }[] | readonly APIEmbed[]): string | undefined {
+  for (const embed of embeds) {
+    const field = embed.fields?.find((f) => f.name === SEED_FIELD);
+    if (field) return field.value.replace(/^```\n?/, '').replace(/\n?```$/, '');
+  }
+  return undefined;
+}

@@ -1,0 +1,194 @@
+// What a tune message's buttons need to rebuild (and extend) its tune after any restart: the /compose options
+// plus the history of Continue/Variation steps, packed into the button's custom id (<= 100 characters).
+//
+// The sampler is deterministic (same options + random seed = same tune), so a tune is re-derived by replaying:
+//   base:       compose(options)
+//   'c' step:   Continue = compose(seed = the whole tune so far, bars + CONTINUE_BARS, same random seed):
+//               the tune so far is kept note for note and the model writes 8 more bars after it.
+//   'v' step:   Variation = compose(seed = the first half of the tune's bars, same bars, a new random seed):
+//               the same opening with a new ending.
+// Another take restarts from the options (bars = the tune's current length) with a new random seed.
+import type { ComposeOptions, ComposeResult, ComposedNote } from '../compose/types.js';
+import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
+
+export type TuneStep = { readonly kind: 'continue' } | { readonly kind: 'variation'; readonly randomSeed: number };
+
+export interface TuneState {
+  readonly options: ComposeOptions;
+  readonly steps: readonly TuneStep[];
+}
+
+export type ButtonAction = 'take' | 'continue' | 'variation';
+
+const ACTION_CODES: Record<ButtonAction, string> = { take: 't', continue: 'c', variation: 'v' };
+const PREFIX = 'fb1';
+export const CUSTOM_ID_MAX = 100;
+/** Marks a seed too long for the custom id: it is read back from the message's Seed field. */
+const SEED_IN_MESSAGE = '~';
+
+export function totalBars(state: TuneState): number {
+  return state.options.bars + CONTINUE_BARS * state.steps.filter((s) => s.kind === 'continue').length;
+}
+
+function encodeSteps(steps: readonly TuneStep[]): string {
+  return steps.map((s) => (s.kind === 'continue' ? 'c' : `v${s.randomSeed.toString(36)}`)).join('');
+}
+
+function decodeSteps(text: string): TuneStep[] {
+  const steps: TuneStep[] = [];
+  for (const match of text.matchAll(/c|v([0-9a-z]+)/g)) {
+    steps.push(match[0] === 'c' ? { kind: 'continue' } : { kind: 'variation', randomSeed: parseInt(match[1] ?? '0', 36) });
+  }
+  if (encodeSteps(steps) !== text) throw new ComposeOptionError('button', `unreadable tune history "${text}"`);
+  return steps;
+}
+
+/**
+ * The custom id of `action` on a message showing `state`, or undefined when the history is too long to fit
+ * (the button is then left out).
+ */
+export function encodeCustomId(action: ButtonAction, state: TuneState): string | undefined {
+  const o = state.options;
+  const fields = [
+    PREFIX,
+    ACTION_CODES[action],
+    String(o.bars),
+    formatMeter(o.meter),
+    o.key ?? '-',
+    o.mode === undefined ? '-' : o.mode === 'major' ? 'M' : 'm',
+    String(o.temperature),
+    String(o.tempo),
+    o.randomSeed.toString(36),
+    encodeSteps(state.steps),
+  ];
+  const head = fields.join('|');
+  const withSeed = `${head}|${o.seed}`;
+  if (withSeed.length <= CUSTOM_ID_MAX) return withSeed;
+  const withoutSeed = `${head}|${SEED_IN_MESSAGE}`;
+  return withoutSeed.length <= CUSTOM_ID_MAX ? withoutSeed : undefined;
+}
+
+export function isTuneCustomId(customId: string): boolean {
+  return customId.startsWith(`${PREFIX}|`);
+}
+
+/**
+ * Reads a custom id back. `seedFromMessage` supplies the seed when it was too long for the id (the tune
+ * message shows it in full).
+ */
+export function decodeCustomId(customId: string, seedFromMessage: () => string | undefined): { action: ButtonAction; state: TuneState } {
+  const parts = customId.split('|');
+  if (parts.length < 11 || parts[0] !== PREFIX) throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
+  const [, actionCode, bars, meter, key, mode, temperature, tempo, randomSeed, steps] = parts as [string, string, string, string, string, string, string, string, string, string];
+  const seedField = parts.slice(10).join('|');
+  const action = (Object.keys(ACTION_CODES) as ButtonAction[]).find((a) => ACTION_CODES[a] === actionCode);
+  if (!action) throw new ComposeOptionError('button', `unknown button action "${actionCode}"`);
+  let seed = seedField;
+  if (seedField === SEED_IN_MESSAGE) {
+    const fromMessage = seedFromMessage();
+    if (fromMessage === undefined) throw new ComposeOptionError('button', 'the seed of this tune is missing from its message');
+    seed = fromMessage;
+  }
+  const options: ComposeOptions = {
+    seed,
+    bars: Number(bars),
+    meter: parseMeter(meter),
+    ...(key === '-' ? {} : { key }),
+    ...(mode === '-' ? {} : { mode: mode === 'm' ? 'minor' : 'major' }),
+    temperature: Number(temperature),
+    tempo: Number(tempo),
+    randomSeed: parseInt(randomSeed, 36),
+    instrument: DEFAULT_INSTRUMENT,
+  };
+  if (![options.bars, options.temperature, options.tempo, options.randomSeed].every(Number.isFinite)) {
+    throw new ComposeOptionError('button', `this button's settings are unreadable (${customId.slice(0, 60)})`);
+  }
+  return { action, state: { options, steps: decodeSteps(steps) } };
+}
+
+/** The state a button click leads to; throws a ComposeOptionError when the step is not possible. */
+export function applyAction(action: ButtonAction, state: TuneState, newRandomSeed: () => number): TuneState {
+  switch (action) {
+    case 'take':
+      return { options: { ...state.options, bars: totalBars(state), randomSeed: newRandomSeed() }, steps: [] };
+    case 'continue':
+      if (totalBars(state) + CONTINUE_BARS > BARS.max) {
+        throw new ComposeOptionError('button', `this tune has ${totalBars(state)} bars; continuing would pass the limit of ${BARS.max}`);
+      }
+      return { options: state.options, steps: [...state.steps, { kind: 'continue' }] };
+    case 'variation':
+      return { options: state.options, steps: [...state.steps, { kind: 'variation', randomSeed: newRandomSeed() % (RANDOM_SEED_MAX + 1) }] };
+  }
+}
+
+/** Composes the tune of `state` by replaying its history (see the top of this file). */
+export async function composeState(state: TuneState, compose: (options: ComposeOptions) => Promise<ComposeResult>): Promise<ComposeResult> {
+  let result = await compose(state.options);
+  let bars = state.options.bars;
+  const barQuarters = (state.options.meter.numerator * 4) / state.options.meter.denominator;
+  for (const step of state.steps) {
+    // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated).
+    const base = { ...state.options, key: result.key.tonic, mode: result.key.mode };
+    if (step.kind === 'continue') {
+      bars += CONTINUE_BARS;
+      result = await compose({ ...base, seed: notesToSeed(result.notes, result.key.tonic), bars });
+    } else {
+      const cut = Math.floor(bars / 2) * barQuarters;
+      const opening = result.notes.filter((n) => n.onset + n.duration <= cut + 1e-9);
+      result = await compose({ ...base, seed: notesToSeed(opening, result.key.tonic), bars, randomSeed: step.randomSeed });
+    }
+  }
+  return result;
+}
+
+const SHARP_NAMES = ['c', 'c#', 'd', 'd#', 'e', 'f', 'f#', 'g', 'g#', 'a', 'a#', 'b'];
+const FLAT_NAMES = ['c', 'd-', 'd', 'e-', 'e', 'f', 'g-', 'g', 'a-', 'a', 'b-', 'b'];
+/** Tonics whose key signatures use flats. */
+const FLAT_TONICS = new Set(['F', 'B-', 'E-', 'A-', 'D-', 'G-', 'C-', 'f', 'b-', 'e-', 'a-', 'd-', 'g-', 'c-']);
+
+/** A MIDI pitch as a kern pitch name: 60 = c, 72 = cc, 59 = B, 48 = C. */
+export function kernPitch(pitch: number, flats: boolean): string {
+  const pc = ((pitch % 12) + 12) % 12;
+  const name = (flats ? FLAT_NAMES : SHARP_NAMES)[pc] ?? 'c';
+  const letter = name[0] ?? 'c';
+  const accidental = name.slice(1);
+  const octave = Math.floor(pitch / 12) - 1;
+  const letters = octave >= 4 ? letter.repeat(octave - 3) : letter.toUpperCase().repeat(4 - octave);
+  return letters + accidental;
+}
+
+/** Kern reciprocal durations, longest first, with their length in quarter notes. */
+const RECIPS: readonly { recip: string; quarters: number }[] = (() => {
+  const out: { recip: string; quarters: number }[] = [];
+  for (const base of [1, 2, 4, 8, 16, 32, 3, 6, 12, 24, 48]) {
+    out.push({ recip: String(base), quarters: 4 / base });
+    out.push({ recip: `${base}.`, quarters: 6 / base });
+  }
+  return out.sort((a, b) => b.quarters - a.quarters);
+})();
+
+/** Splits a duration (quarters) into kern reciprocals, exact when one fits, else greedily. */
+function recipsFor(quarters: number): string[] {
+  const exact = RECIPS.find((r) => Math.abs(r.quarters - quarters) < 1e-6);
+  if (exact) return [exact.recip];
+  const out: string[] = [];
+  let left = quarters;
+  while (left > 1e-6) {
+    const piece = RECIPS.find((r) => r.quarters <= left + 1e-6);
+    if (!piece) break;
+    out.push(piece.recip);
+    left -= piece.quarters;
+  }
+  return out;
+}
+
+/** Notes as seed text ("4c 8d 8e"), spelled with flats in flat keys. */
+export function notesToSeed(notes: readonly ComposedNote[], tonic: string): string {
+  const flats = FLAT_TONICS.has(tonic);
+  const tokens: string[] = [];
+  for (const note of notes) {
+    const name = note.pitch === null ? 'r' : kernPitch(note.pitch, flats);
+    for (const recip of recipsFor(note.duration)) tokens.push(`${recip}${name}`);
+  }
+  return tokens.join(' ');
+}

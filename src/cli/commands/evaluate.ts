@@ -1,0 +1,147 @@
+// `folkbot evaluate`: how well one or more trained models predict the songs of a folder (by default the
+// validation songs, chosen by the same hash as training): bits per note, bits per token and next-token accuracy.
+// With several models, only the songs every model's encoding can represent are scored, so the figures compare.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type CliCommand } from '../command.js';
+import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/dataset.js';
+import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/evaluate.js';
+import { loadGenerator } from '../../model/generator.js';
+import { loadModelFolder } from '../../model/model-folder.js';
+import type { Melody } from '../../music/types.js';
+
+const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
+
+Scores a trained model on the **kern songs under a folder: bits per note (total -log2 p over every note, rest,
+barline and end token of each song, divided by its notes and rests: comparable across encodings), bits per token
+and next-token accuracy.
+
+Options:
+  --model DIR             model folder (repeat to compare models on the songs all of them can encode) (required)
+  --data DIR              folder of .krn files, searched recursively (required)
+  --split NAME            validation (the songs training held out: same hash, fraction and seed) | all
+                          (default: validation)
+  --filter NAME           default | reference: the corpus filter (default: the first model's, else default)
+  --validation-fraction X the held-out share used in training (default: the model's, else 0.1)
+  --seed N                the split seed used in training (default: the model's, else 1234)
+  --json                  print one JSON object instead of a table
+  --no-cache              parse the songs afresh instead of using (and filling) runs/.cache/
+
+Scoring runs the network in plain JavaScript (the same inference as generation): no TensorFlow.js backend needed.`;
+
+interface EvaluatedModel extends EvaluationResult {
+  readonly model: string;
+  readonly name: string;
+}
+
+function hyperparameter(values: Readonly<Record<string, unknown>>, keys: readonly string[]): unknown {
+  for (const key of keys) if (values[key] !== undefined) return values[key];
+  return undefined;
+}
+
+function parseFilter(text: string): CorpusFilter {
+  if (text !== 'default' && text !== 'reference') throw new UsageError(`--filter must be default or reference, got "${text}"`);
+  return text;
+}
+
+function format(value: number | null, digits: number): string {
+  return value === null ? '-' : value.toFixed(digits);
+}
+
+export const command: CliCommand = {
+  name: 'evaluate',
+  summary: 'bits per note and accuracy of trained models on a folder of **kern songs',
+  usage,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: {
+          model: { type: 'string', multiple: true },
+          data: { type: 'string' },
+          split: { type: 'string', default: 'validation' },
+          filter: { type: 'string' },
+          'validation-fraction': { type: 'string' },
+          seed: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          'no-cache': { type: 'boolean', default: false },
+        },
+        allowPositionals: false,
+      });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const v = parsed.values;
+    const modelDirs = (v.model ?? []).map((dir) => path.resolve(dir));
+    if (modelDirs.length === 0) throw new UsageError('--model DIR is required');
+    if (v.data === undefined) throw new UsageError('--data DIR is required');
+    if (v.split !== 'validation' && v.split !== 'all') throw new UsageError(`--split must be validation or all, got "${v.split}"`);
+    const split = v.split;
+
+    const generators = [];
+    for (const dir of modelDirs) generators.push(await loadGenerator(dir));
+    const hyperparameters = (await loadModelFolder(modelDirs[0]!)).metadata.hyperparameters;
+    const filter = parseFilter(v.filter ?? String(hyperparameter(hyperparameters, ['corpusFilter', 'filter']) ?? 'default'));
+    const fractionText = v['validation-fraction'] ?? String(hyperparameter(hyperparameters, ['validationFraction']) ?? 0.1);
+    const fraction = Number(fractionText);
+    if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--validation-fraction must be between 0 and 1, got "${fractionText}"`);
+    const seedText = v.seed ?? String(hyperparameter(hyperparameters, ['splitSeed', 'validationSeed']) ?? 1234);
+    const seed = Number(seedText);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${seedText}"`);
+
+    const dataDir = path.resolve(v.data);
+    const corpus = loadCorpus({ dataDir, filter, ...(v['no-cache'] ? { cacheDir: null } : {}) });
+    const inSplit: { file: string; melody: Melody }[] = [];
+    for (const entry of corpus.entries) {
+      if ('melody' in entry && (split === 'all' || isValidationSong(entry.file, fraction, seed))) inSplit.push(entry);
+    }
+
+    const encodings = generators.map((generator) => generator.encoding);
+    // Songs any model cannot encode are left out for all, so that the models are scored on the same songs.
+    const skippedReasons: Record<string, number> = {};
+    const common: Melody[] = [];
+    for (const { melody } of inSplit) {
+      const reasons = encodings.flatMap((encoding) => {
+        const reason = encoding.reject(melody);
+        return reason === null ? [] : [`${encoding.config.name} ${rejectCategory(reason)}`];
+      });
+      if (reasons.length === 0) common.push(melody);
+      for (const reason of new Set(reasons)) skippedReasons[reason] = (skippedReasons[reason] ?? 0) + 1;
+    }
+
+    const results: EvaluatedModel[] = generators.map((generator, index) => ({
+      model: modelDirs[index]!,
+      name: generator.info.name,
+      ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), common),
+    }));
+
+    const report = {
+      dataDir,
+      split,
+      filter,
+      validationFraction: fraction,
+      seed,
+      songsInSplit: inSplit.length,
+      songsScored: common.length,
+      skippedReasons,
+      results,
+    };
+    if (v.json) {
+      process.stdout.write(JSON.stringify(report) + '\n');
+      return 0;
+    }
+    const lines = [
+      `Data: ${dataDir} (${split === 'validation' ? `validation split: fraction ${fraction}, seed ${seed}` : 'all songs'}; filter ${filter})`,
+      `Songs: ${inSplit.length} in the split, ${common.length} scored` +
+        (common.length < inSplit.length ? `; left out: ${Object.entries(skippedReasons).map(([r, n]) => `${n} ${r}`).join('; ')}` : ''),
+      '',
+      ['model', 'encoding', 'bits/note', 'bits/token', 'accuracy', 'notes', 'tokens'].join('\t'),
+      ...results.map((r) =>
+        [r.name, r.encoding, format(r.bitsPerNote, 3), format(r.bitsPerToken, 3), format(r.accuracy, 3), r.notes, r.tokens].join('\t'),
+      ),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};

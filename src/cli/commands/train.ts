@@ -1,0 +1,254 @@
+// `folkbot train`: builds the training data from a folder of **kern files and trains a model into an out
+// folder (model/, checkpoint/, report.json, loss-curves.png). Ctrl-C saves a checkpoint and exits; --resume
+// continues from it.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
+import { UsageError, type CliCommand } from '../command.js';
+import { logger } from '../../util/logger.js';
+import { initBackend } from '../../model/backend.js';
+import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/train-presets.js';
+import type { TrainingEvent } from '../../model/train.js';
+
+const usage = `Usage: folkbot train --data DIR --out DIR [options]
+
+Trains a melody model on the **kern files under DIR (searched recursively).
+
+Options:
+  --data DIR             folder of .krn files, e.g. ../shared/data/essen/europa (required)
+  --out DIR              run folder: model/ (best epoch), checkpoint/, report.json, loss-curves.png (required)
+  --preset NAME          ${PRESET_NAMES.join(' | ')} (default: default)
+  --epochs N             maximum epochs (default: the preset's)
+  --max-minutes M        stop cleanly after M minutes of wall time (validation and checkpoint included)
+  --resume               continue from DIR/checkpoint
+  --seed N               random seed for initialisation, shuffling and dropout (default 1)
+  --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
+  --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
+                         override the preset
+  --no-progress          no progress bar (logs only)
+
+Environment: FOLKBOT_BACKEND=tensorflow|wasm|cpu forces a TensorFlow.js backend; LOG_LEVEL sets the log level.`;
+
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+function positiveNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export const command: CliCommand = {
+  name: 'train',
+  summary: 'train a melody model (LSTM) on a folder of **kern files',
+  usage,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: {
+          data: { type: 'string' },
+          out: { type: 'string' },
+          preset: { type: 'string', default: 'default' },
+          epochs: { type: 'string' },
+          'max-minutes': { type: 'string' },
+          resume: { type: 'boolean', default: false },
+          seed: { type: 'string' },
+          'checkpoint-minutes': { type: 'string' },
+          'hidden-size': { type: 'string' },
+          layers: { type: 'string' },
+          dropout: { type: 'string' },
+          'learning-rate': { type: 'string' },
+          'batch-size': { type: 'string' },
+          'chunk-steps': { type: 'string' },
+          patience: { type: 'string' },
+          'no-progress': { type: 'boolean', default: false },
+        },
+        allowPositionals: false,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const v = parsed.values;
+    if (!v.data) throw new UsageError('--data DIR is required');
+    if (!v.out) throw new UsageError('--out DIR is required');
+    const presetName = v.preset ?? 'default';
+    if (!isPresetName(presetName)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${presetName}"`);
+    let dropout: number | undefined;
+    if (v.dropout !== undefined) {
+      dropout = Number(v.dropout);
+      if (!(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout must be at least 0 and below 1, got "${v.dropout}"`);
+    }
+    const base = PRESETS[presetName];
+    const preset: TrainingPreset = {
+      ...base,
+      hiddenSize: positiveInteger('hidden-size', v['hidden-size']) ?? base.hiddenSize,
+      layers: positiveInteger('layers', v.layers) ?? base.layers,
+      dropout: dropout ?? base.dropout,
+      learningRate: positiveNumber('learning-rate', v['learning-rate']) ?? base.learningRate,
+      batchSize: positiveInteger('batch-size', v['batch-size']) ?? base.batchSize,
+      chunkSteps: positiveInteger('chunk-steps', v['chunk-steps']) ?? base.chunkSteps,
+      patience: positiveInteger('patience', v.patience) ?? base.patience,
+    };
+    const epochs = positiveInteger('epochs', v.epochs);
+    const maxMinutes = positiveNumber('max-minutes', v['max-minutes']);
+    const checkpointMinutes = positiveNumber('checkpoint-minutes', v['checkpoint-minutes']);
+    const seed = v.seed === undefined ? 1 : Number(v.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
+    const dataDir = path.resolve(v.data);
+    const outDir = path.resolve(v.out);
+
+    const log = logger().child({ command: 'train' });
+    const backend = await initBackend();
+    log.info({ backend }, 'TensorFlow.js backend ready');
+
+    const started = Date.now();
+    const { buildTrainingData } = await import('../../model/dataset.js');
+    const { train } = await import('../../model/train.js');
+    log.info({ dataDir, encoding: preset.encoding, filter: preset.corpusFilter }, 'building training data');
+    const data = buildTrainingData({
+      dataDir,
+      filter: preset.corpusFilter,
+      encoding: preset.encoding,
+      onProgress: (p) => {
+        if (p.done === p.total) log.debug({ phase: p.phase, done: p.done }, 'dataset progress');
+      },
+    });
+    log.info({ ...data.summary, seconds: Number(data.summary.seconds.toFixed(1)) }, 'training data ready');
+
+    let stopRequested = false;
+    const onSigint = (): void => {
+      if (stopRequested) {
+        log.warn('second interrupt: exiting without waiting for the checkpoint');
+        process.exit(130);
+      }
+      stopRequested = true;
+      log.warn('interrupt: saving a checkpoint after this batch (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
+
+    const showBar = !v['no-progress'] && process.stderr.isTTY === true;
+    const bar = new SingleBar(
+      {
+        stream: process.stderr,
+        format: 'epoch {epoch} |{bar}| {value}/{total} loss {loss} acc {accuracy} {speed} tok/s epoch ETA {eta_formatted} elapsed {elapsed}',
+        hideCursor: true,
+        etaBuffer: 50,
+        noTTYOutput: false,
+      },
+    );
+    let barRunning = false;
+    let lastLogged = 0;
+    const onProgress = (event: TrainingEvent): void => {
+      switch (event.kind) {
+        case 'batch': {
+          const payload = {
+            epoch: `${event.epoch}/${event.epochs}`,
+            loss: event.loss.toFixed(3),
+            accuracy: event.accuracy.toFixed(3),
+            speed: Math.round(event.targetsPerSecond),
+            elapsed: formatSeconds(event.elapsedSeconds),
+          };
+          if (showBar) {
+            if (!barRunning) {
+              bar.start(event.batches, event.batch, payload);
+              barRunning = true;
+            } else {
+              bar.setTotal(event.batches);
+              bar.update(event.batch, payload);
+            }
+          } else if (Date.now() - lastLogged > 30_000) {
+            lastLogged = Date.now();
+            log.info({ ...payload, batch: event.batch, batches: event.batches, epochEta: formatSeconds(event.epochEtaSeconds) }, 'training');
+          }
+          break;
+        }
+        case 'validating':
+          if (barRunning) {
+            bar.stop();
+            barRunning = false;
+          }
+          break;
+        case 'epoch': {
+          const r = event.record;
+          log.info(
+            {
+              epoch: Number(r.epoch.toFixed(2)),
+              trainLoss: Number(r.trainLoss.toFixed(4)),
+              trainAccuracy: Number(r.trainAccuracy.toFixed(4)),
+              validationLoss: Number(r.validationLoss.toFixed(4)),
+              validationAccuracy: Number(r.validationAccuracy.toFixed(4)),
+              validationBitsPerNote: Number(r.validationBitsPerNote.toFixed(4)),
+              targetsPerSecond: Math.round(r.targetsPerSecond),
+              learningRate: r.learningRate,
+              improved: event.improved,
+              bestEpoch: Number(event.bestEpoch.toFixed(2)),
+            },
+            'epoch done',
+          );
+          break;
+        }
+        case 'checkpoint':
+          log.debug({ dir: event.dir, reason: event.reason }, 'checkpoint saved');
+          break;
+        case 'resumed':
+          log.info({ epoch: event.epoch + 1, batch: event.batch }, 'resuming from checkpoint');
+          break;
+        case 'stopped':
+          if (barRunning) {
+            bar.stop();
+            barRunning = false;
+          }
+          log.info({ reason: event.reason }, 'training stopped');
+          break;
+      }
+    };
+
+    try {
+      const result = await train({
+        preset,
+        data,
+        dataDir,
+        outDir,
+        epochs,
+        maxMinutes: maxMinutes === undefined ? undefined : Math.max(0, maxMinutes - (Date.now() - started) / 60_000),
+        resume: v.resume,
+        seed,
+        backend,
+        checkpointMinutes,
+        shouldStop: () => stopRequested,
+        onProgress,
+      });
+      log.info(
+        {
+          model: result.modelDir,
+          report: result.reportFile,
+          stoppedBy: result.stoppedBy,
+          bestEpoch: result.bestEpoch,
+          bestValidationLoss: result.bestValidationLoss,
+          bestBitsPerNote: result.bestBitsPerNote,
+          parameters: result.parameters,
+          trainingSeconds: Math.round(result.trainingSeconds),
+        },
+        'training finished',
+      );
+      process.stdout.write(`model: ${result.modelDir}\nreport: ${result.reportFile}\n`);
+      return result.stoppedBy === 'interrupted' ? 130 : 0;
+    } finally {
+      if (barRunning) bar.stop();
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

@@ -1,0 +1,75 @@
+// Defaults, bounds and validation of compose options, shared by the CLI and the bot so both accept the same
+// values and give the same messages.
+import type { Meter, Mode } from '../music/types.js';
+import type { ComposeOptions } from './types.js';
+
+export const COMPOSE_LIMITS = {
+  bars: { min: 2, max: 64, default: 16 },
+  temperature: { min: 0.1, max: 2, default: 0.9 },
+  tempo: { min: 30, max: 300, default: 100 },
+  randomSeed: { min: 0, max: 2 ** 32 - 1 },
+} as const;
+
+/** Meters a tune can be composed in (the ones the Essen songs use most). */
+export const SUPPORTED_METERS = ['2/4', '3/4', '4/4', '3/8', '6/8', '9/8', '12/8', '2/2', '3/2', '5/4'] as const;
+
+export const DEFAULT_INSTRUMENT = 'flute';
+
+/** An invalid compose option: `option` names it, the message says what is accepted. */
+export class ComposeOptionError extends Error {
+  override readonly name = 'ComposeOptionError';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function parseMeter(text: string): Meter {
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{1,2})\s*$/.exec(text);
+  if (!match || !(SUPPORTED_METERS as readonly string[]).includes(`${Number(match[1])}/${Number(match[2])}`)) {
+    throw new ComposeOptionError('meter', `meter "${text}" is not supported; use one of ${SUPPORTED_METERS.join(', ')}`);
+  }
+  return { numerator: Number(match[1]), denominator: Number(match[2]) };
+}
+
+export function formatMeter(meter: Meter): string {
+  return `${meter.numerator}/${meter.denominator}`;
+}
+
+export function parseMode(text: string): Mode {
+  const mode = text.trim().toLowerCase();
+  if (mode === 'major' || mode === 'minor') return mode;
+  throw new ComposeOptionError('mode', `mode "${text}" is not supported; use major or minor`);
+}
+
+function checkNumber(option: string, value: number, bounds: { min: number; max: number }, integer: boolean): number {
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
+    const kind = integer ? 'a whole number' : 'a number';
+    throw new ComposeOptionError(option, `${option} must be ${kind} from ${bounds.min} to ${bounds.max} (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** A random seed for when the user gives none; always reported so the tune can be reproduced. */
+export function freshRandomSeed(): number {
+  return Math.floor(Math.random() * 1_000_000);
+}
+
+/** Fills defaults and checks bounds; throws ComposeOptionError naming the first bad option. */
+export function resolveComposeOptions(input: Partial<ComposeOptions>): ComposeOptions {
+  const { bars, temperature, tempo, randomSeed } = COMPOSE_LIMITS;
+  return {
+    seed: input.seed ?? '',
+    bars: checkNumber('bars', input.bars ?? bars.default, bars, true),
+    meter: parseMeter(formatMeter(input.meter ?? { numerator: 4, denominator: 4 })),
+    key: input.key === undefined || input.key.trim() === '' ? undefined : input.key.trim(),
+    mode: input.mode,
+    temperature: checkNumber('temperature', input.temperature ?? temperature.default, temperature, false),
+    randomSeed: checkNumber('random seed', input.randomSeed ?? freshRandomSeed(), randomSeed, true),
+    tempo: checkNumber('tempo', input.tempo ?? tempo.default, tempo, true),
+    instrument: input.instrument ?? DEFAULT_INSTRUMENT,
+    title: input.title,
+  };
+}

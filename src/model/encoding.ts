@@ -1,0 +1,71 @@
+// The contract between melodies and the network: an encoding turns a Melody (already transposed to C major /
+// A minor) into token ids and back, and steers sampling so that generated tunes are well formed.
+// Implementations: ./encodings/steps.ts (the reference system's) and ./encodings/events.ts (the default).
+import type { Melody, MelodyEvent, Meter, Mode } from '../music/types.js';
+
+export type EncodingName = 'steps' | 'events';
+
+/** Everything needed to rebuild an encoding without the corpus; saved as JSON in the model folder. */
+export interface EncodingConfig {
+  readonly name: EncodingName;
+  /** Token text by id. */
+  readonly vocabulary: readonly string[];
+  /** Encoding-specific settings (e.g. pitch range, duration set). Plain JSON. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The musical frame a tune is generated in (always in C major / A minor; the caller transposes). */
+export interface SamplingRequest {
+  readonly meter: Meter;
+  readonly mode: Mode;
+  /** Total length of the tune in complete bars, primer included. */
+  readonly bars: number;
+  /** The seed's notes and rests (onsets from 0, already transposed); the tune starts with exactly these. */
+  readonly primer: readonly MelodyEvent[];
+  /** Ticks before the first full bar in the primer (an anacrusis), 0 when the primer starts on a downbeat. */
+  readonly pickup: number;
+  /** End on the tonic of `mode` (C or A). */
+  readonly endOnTonic: boolean;
+}
+
+/**
+ * The state of one tune being sampled. The sampler first feeds `prefix` to the network, then repeatedly asks
+ * `allowed()` for the tokens that keep the tune well formed, samples one of them, and `push`es it, until `done`.
+ */
+export interface SamplingState {
+  /** Tokens to feed before sampling starts: conditioning, then the primer. */
+  readonly prefix: Int32Array;
+  /** A mask over the vocabulary: 1 where the token may come next, 0 where not. Never all zeros unless done. */
+  allowed(): Uint8Array;
+  push(token: number): void;
+  readonly done: boolean;
+  /** The whole tune so far (primer included) as events, onsets from 0. */
+  events(): readonly MelodyEvent[];
+}
+
+export interface Encoding {
+  readonly config: EncodingConfig;
+  readonly vocabularySize: number;
+  /** Why this melody cannot be encoded (e.g. a pitch or duration outside the vocabulary), or null when it can. */
+  reject(melody: Melody): string | null;
+  /**
+   * The token ids of a whole song, conditioning and end-of-tune token included; the network predicts
+   * tokens[i] from tokens[0..i-1] for every i >= 1.
+   */
+  encode(melody: Melody): Int32Array;
+  /** The inverse of encode: decode(encode(m)) reproduces m's events (grace notes aside), meter and mode. */
+  decode(tokens: ArrayLike<number>): DecodedTune;
+  /**
+   * Which token positions (indices into encode()'s output, all >= 1) count when measuring a song's
+   * likelihood (every note, rest and the end; not the conditioning the caller supplies), and how many notes and
+   * rests the song has: bits per note = total bits over those positions / notes, comparable across encodings.
+   */
+  scoredPositions(tokens: Int32Array): { readonly positions: Int32Array; readonly notes: number };
+  startSampling(request: SamplingRequest): SamplingState;
+}
+
+export interface DecodedTune {
+  readonly events: readonly MelodyEvent[];
+  readonly meter: Meter | null;
+  readonly mode: Mode | null;
+}

@@ -1,0 +1,478 @@
+// The `events` encoding (folkbot's default): one token per note or rest, carrying both pitch and duration.
+//
+//   <M:3/4> <minor>  67:1/2  |  69:1 67:1/2 65:1/2 64:1  |  ~:1/2 ... 69:2 <end>
+//
+// - Conditioning: the meter in force at the start (`<M:3/4>`, `<M:X>` for free meter) and the mode (`<major>`,
+//   `<minor>`); the tune is already in C major / A minor.
+// - A note is `<midi pitch>:<duration>`, a rest `r:<duration>`. Durations count in the beat unit of the meter in
+//   force (its denominator: a quarter in 3/4, a half in 4/2, an eighth in 6/8; a quarter in free meter), so
+//   `67:1/2` is an eighth in 2/4 and a quarter in 4/2: Essen writes many songs in long note values (4/2, 6/2, 3/1),
+//   and counting in beats lets them share tokens and statistics with the rest. One token per note keeps sequences
+//   short (training cost is per token); the vocabulary holds only the pitch/duration pairs the corpus uses.
+// - `|` stands at every barline, so the network sees where bars start (a pickup is simply a first bar shorter than
+//   the meter); a meter change is its `<M:..>` token right after the barline where it takes effect.
+// - A note or rest that crosses a barline (tied notes, merged when parsed) is split there: the part after the
+//   barline is a continuation `~:<duration>`, merged back when decoding.
+// - `<end>` ends the tune and stands in place of its final barline.
+// Exact: decode(encode(m)) gives m's sounding notes and rests (pitch, onset, duration; grace notes, spellings and
+// fermatas are not represented), the meter in force at tick 0 and the mode.
+import type { Melody, MelodyEvent, Meter, Mode } from '../../music/types.js';
+import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from '../encoding.js';
+import { Vocabulary } from '../vocabulary.js';
+import { EncodingError } from './encoding-error.js';
+import { barTicks, beatUnitTicks, meterText, parseMeterText, parseRatioText, ratioText, ratioTicks, type Ratio } from './durations.js';
+import { countSongsPerToken } from './token-counts.js';
+import { freezeEvents, melodySoundingEvents, soundingEvents, tonicPitchClass, type MutableEvent } from './melody-events.js';
+
+export const BAR_TOKEN = '|';
+export const END_TOKEN = '<end>';
+const CONTINUATION_PREFIX = '~:';
+const REST_PREFIX = 'r:';
+
+export type EventsToken =
+  | { readonly kind: 'bar' }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'meter'; readonly meter: Meter | null }
+  | { readonly kind: 'mode'; readonly mode: Mode }
+  | { readonly kind: 'note'; readonly pitch: number; readonly length: Ratio }
+  | { readonly kind: 'rest'; readonly length: Ratio }
+  | { readonly kind: 'continuation'; readonly length: Ratio };
+
+type TimedToken = Extract<EventsToken, { readonly length: Ratio }>;
+
+export function meterToken(meter: Meter | null): string {
+  return `<M:${meterText(meter)}>`;
+}
+
+export function modeToken(mode: Mode): string {
+  return `<${mode}>`;
+}
+
+/** The token of a note or rest lasting `duration` ticks, counted in beat units of `unit` ticks. */
+function eventToken(event: MelodyEvent, duration: number, unit: number): string {
+  const length = ratioText(duration, unit);
+  return event.kind === 'note' ? `${event.pitch}:${length}` : `${REST_PREFIX}${length}`;
+}
+
+function continuationToken(duration: number, unit: number): string {
+  return `${CONTINUATION_PREFIX}${ratioText(duration, unit)}`;
+}
+
+function unitOf(meter: Meter | null): number {
+  const unit = beatUnitTicks(meter);
+  if (unit === null) throw new EncodingError(`meter ${meterText(meter)} has a beat unit that is not a whole number of ticks`);
+  return unit;
+}
+
+function isTimed(token: EventsToken): token is TimedToken {
+  return token.kind === 'note' || token.kind === 'rest' || token.kind === 'continuation';
+}
+
+/** Reads token text; throws EncodingError for text that is no events token. */
+export function parseEventsToken(text: string): EventsToken {
+  if (text === BAR_TOKEN) return { kind: 'bar' };
+  if (text === END_TOKEN) return { kind: 'end' };
+  if (text === '<major>' || text === '<minor>') return { kind: 'mode', mode: text === '<major>' ? 'major' : 'minor' };
+  const meter = /^<M:(.+)>$/.exec(text);
+  if (meter?.[1] !== undefined) return { kind: 'meter', meter: parseMeterText(meter[1]) };
+  if (text.startsWith(CONTINUATION_PREFIX)) return { kind: 'continuation', length: parseRatioText(text.slice(2)) };
+  if (text.startsWith(REST_PREFIX)) return { kind: 'rest', length: parseRatioText(text.slice(2)) };
+  const note = /^(\d+):(.+)$/.exec(text);
+  if (note?.[1] !== undefined && note[2] !== undefined) {
+    const pitch = Number(note[1]);
+    if (pitch <= 127) return { kind: 'note', pitch, length: parseRatioText(note[2]) };
+  }
+  throw new EncodingError(
+    `"${text}" is not an events token (expected |, <end>, <M:3/4>, <major>, <minor>, 60:1, r:1/2 or ~:3/2)`,
+  );
+}
+
+/** The token text of a whole melody (conditioning and `<end>` included); throws EncodingError when it cannot be. */
+export function tokenizeEventsMelody(melody: Melody): string[] {
+  const events = melodySoundingEvents(melody);
+  const last = events[events.length - 1]!;
+  const end = last.onset + last.duration;
+  const firstMeter = melody.meters[0];
+  if (firstMeter === undefined || firstMeter.tick !== 0) throw new EncodingError('the melody has no meter at tick 0');
+
+  // Barlines and meter changes strictly inside the tune; the final barline is written as <end>.
+  const boundaries = new Map<number, { bar: boolean; meter?: Meter | null }>();
+  for (const tick of melody.barlines) if (tick > 0 && tick < end) boundaries.set(tick, { bar: true });
+  let inForce = meterText(firstMeter.meter);
+  for (const change of melody.meters.slice(1)) {
+    // A repeated signature that changes nothing gets no token.
+    if (change.tick <= 0 || change.tick >= end || meterText(change.meter) === inForce) continue;
+    inForce = meterText(change.meter);
+    boundaries.set(change.tick, { bar: boundaries.get(change.tick)?.bar ?? false, meter: change.meter });
+  }
+  const ticks = [...boundaries.keys()].sort((a, b) => a - b);
+
+  const tokens = [meterToken(firstMeter.meter), modeToken(melody.key.mode)];
+  let unit = unitOf(firstMeter.meter);
+  let next = 0;
+  const writeBoundary = (): void => {
+    const boundary = boundaries.get(ticks[next++]!)!;
+    if (boundary.bar) tokens.push(BAR_TOKEN);
+    if (boundary.meter !== undefined) {
+      tokens.push(meterToken(boundary.meter));
+      unit = unitOf(boundary.meter);
+    }
+  };
+  for (const event of events) {
+    while (next < ticks.length && ticks[next]! <= event.onset) writeBoundary();
+    const stop = event.onset + event.duration;
+    let start = event.onset;
+    for (;;) {
+      const partEnd = next < ticks.length && ticks[next]! < stop ? ticks[next]! : stop;
+      tokens.push(start === event.onset ? eventToken(event, partEnd - start, unit) : continuationToken(partEnd - start, unit));
+      if (partEnd === stop) break;
+      writeBoundary();
+      start = partEnd;
+    }
+  }
+  tokens.push(END_TOKEN);
+  return tokens;
+}
+
+function compareTokens(a: string, b: string): number {
+  const rank = (token: EventsToken): number[] => {
+    switch (token.kind) {
+      case 'bar':
+        return [0];
+      case 'end':
+        return [1];
+      case 'mode':
+        return [2, token.mode === 'major' ? 0 : 1];
+      case 'meter':
+        return token.meter === null ? [3, 0, 0] : [3, token.meter.denominator, token.meter.numerator];
+      case 'rest':
+        return [4, token.length.numerator / token.length.denominator];
+      case 'continuation':
+        return [5, token.length.numerator / token.length.denominator];
+      case 'note':
+        return [6, token.pitch, token.length.numerator / token.length.denominator];
+    }
+  };
+  const ra = rank(parseEventsToken(a));
+  const rb = rank(parseEventsToken(b));
+  for (let i = 0; i < Math.max(ra.length, rb.length); i++) {
+    const difference = (ra[i] ?? -1) - (rb[i] ?? -1);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/**
+ * Builds the vocabulary from a corpus: every token used by at least `minSongs` of its encodable melodies, plus `|`,
+ * `<end>` and both modes, in a fixed order (specials, modes, meters, rests, continuations, notes by pitch then
+ * duration). Melodies that cannot be tokenized are left out (reject() reports them).
+ */
+export function buildEventsEncoding(melodies: readonly Melody[], minSongs = 1): EventsEncoding {
+  const songs = countSongsPerToken(melodies, tokenizeEventsMelody);
+  const kept = new Set([BAR_TOKEN, END_TOKEN, modeToken('major'), modeToken('minor')]);
+  for (const [token, count] of songs) if (count >= minSongs) kept.add(token);
+  return new EventsEncoding({ name: 'events', vocabulary: [...kept].sort(compareTokens), options: {} });
+}
+
+/** The parsed vocabulary: what each id means. */
+interface TokenTable {
+  readonly vocabulary: Vocabulary;
+  readonly parsed: readonly EventsToken[];
+  readonly bar: number;
+  readonly end: number;
+}
+
+export class EventsEncoding implements Encoding {
+  readonly config: EncodingConfig;
+  private readonly table: TokenTable;
+
+  constructor(config: EncodingConfig) {
+    if (config.name !== 'events') throw new EncodingError(`an events encoding needs config.name "events", got "${config.name}"`);
+    const vocabulary = new Vocabulary(config.vocabulary);
+    this.config = { name: 'events', vocabulary: vocabulary.tokens, options: { ...config.options } };
+    this.table = { vocabulary, parsed: vocabulary.tokens.map(parseEventsToken), bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN) };
+  }
+
+  get vocabularySize(): number {
+    return this.table.vocabulary.size;
+  }
+
+  reject(melody: Melody): string | null {
+    let tokens: string[];
+    try {
+      tokens = tokenizeEventsMelody(melody);
+    } catch (error) {
+      if (error instanceof EncodingError) return error.message;
+      throw error;
+    }
+    const missing = tokens.filter((token) => !this.table.vocabulary.has(token));
+    if (missing.length === 0) return null;
+    return `token${missing.length > 1 ? 's' : ''} ${[...new Set(missing)].map((t) => `"${t}"`).join(', ')} not in the vocabulary`;
+  }
+
+  encode(melody: Melody): Int32Array {
+    const reason = this.reject(melody);
+    if (reason !== null) throw new EncodingError(`cannot encode "${melody.source}": ${reason}`);
+    return Int32Array.from(tokenizeEventsMelody(melody), (token) => this.table.vocabulary.id(token));
+  }
+
+  decode(tokens: ArrayLike<number>): DecodedTune {
+    let meter: Meter | null | undefined;
+    let mode: Mode | null = null;
+    let unit = unitOf(null);
+    const events: MutableEvent[] = [];
+    let time = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = this.token(tokens[i]!);
+      if (token.kind === 'end') break;
+      if (token.kind === 'meter') {
+        if (meter === undefined) meter = token.meter;
+        unit = unitOf(token.meter);
+      } else if (token.kind === 'mode') {
+        mode ??= token.mode;
+      } else if (isTimed(token)) {
+        const duration = ratioTicks(token.length, unit);
+        if (duration === null) throw new EncodingError(`token at position ${i} does not last a whole number of ticks in the meter in force`);
+        if (token.kind === 'continuation') {
+          const previous = events[events.length - 1];
+          if (previous === undefined) throw new EncodingError(`continuation token at position ${i} has no note or rest to continue`);
+          previous.duration += duration;
+        } else {
+          events.push({ kind: token.kind, pitch: token.kind === 'note' ? token.pitch : 0, onset: time, duration });
+        }
+        time += duration;
+      }
+    }
+    return { events: freezeEvents(events), meter: meter ?? null, mode };
+  }
+
+  scoredPositions(tokens: Int32Array): { readonly positions: Int32Array; readonly notes: number } {
+    let start = 0;
+    while (start < tokens.length && this.isConditioning(tokens[start]!)) start++;
+    start = Math.max(start, 1);
+    let stop = tokens.length;
+    let notes = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = this.token(tokens[i]!);
+      if (i >= start && (token.kind === 'note' || token.kind === 'rest')) notes++;
+      if (token.kind === 'end') {
+        stop = i + 1;
+        break;
+      }
+    }
+    const positions = new Int32Array(Math.max(0, stop - start));
+    for (let i = 0; i < positions.length; i++) positions[i] = start + i;
+    return { positions, notes };
+  }
+
+  startSampling(request: SamplingRequest): SamplingState {
+    return new EventsSamplingState(this.table, request);
+  }
+
+  private isConditioning(id: number): boolean {
+    const kind = this.token(id).kind;
+    return kind === 'meter' || kind === 'mode';
+  }
+
+  private token(id: number): EventsToken {
+    const token = Number.isInteger(id) ? this.table.parsed[id] : undefined;
+    if (token === undefined) throw new EncodingError(`token id ${id} is outside the vocabulary (ids 0..${this.vocabularySize - 1})`);
+    return token;
+  }
+}
+
+/** A note, rest or continuation token with its length in ticks in the meter being sampled. */
+interface TimedChoice {
+  readonly id: number;
+  readonly kind: TimedToken['kind'];
+  readonly pitch: number;
+  readonly ticks: number;
+}
+
+/**
+ * Sampling one tune: `pickup` ticks (0 for none), then exactly `bars` full bars of the requested meter; `|` is
+ * forced at each barline and `<end>` at the end of the last bar. A note or rest may only start when what is left
+ * of its bar can still be filled exactly; with `endOnTonic` the last note of the last bar is a C (major) or A
+ * (minor) in any octave. Continuations (ties over a barline) may follow a barline, as in the corpus.
+ */
+class EventsSamplingState implements SamplingState {
+  readonly prefix: Int32Array;
+  private finished = false;
+  private time = 0;
+  /** Index into `barlines` of the next barline whose `|` (or `<end>`) is not yet written. */
+  private next = 0;
+  private afterBar = false;
+  private readonly built: MutableEvent[] = [];
+  /** Barline ticks: the end of the pickup (if any), of every bar, the last one the end of the tune. */
+  private readonly barlines: readonly number[];
+  private readonly unit: number;
+  private readonly tonic: number;
+  private readonly choices: readonly TimedChoice[];
+  /** Distinct lengths of note and rest tokens in ticks, ascending. */
+  private readonly fillDurations: readonly number[];
+  private readonly tonicDurations: ReadonlySet<number>;
+  private readonly fillable = new Map<number, boolean>();
+  private readonly tonicFillable = new Map<number, boolean>();
+
+  constructor(
+    private readonly table: TokenTable,
+    private readonly request: SamplingRequest,
+  ) {
+    const { meter, bars, pickup, mode } = request;
+    const bar = barTicks(meter);
+    if (bar === null) throw new EncodingError(`meter ${meterText(meter)} has a bar that is not a whole number of ticks`);
+    if (!Number.isInteger(bars) || bars < 1) throw new EncodingError(`bars must be a whole number >= 1, got ${bars}`);
+    if (!Number.isInteger(pickup) || pickup < 0 || pickup >= bar) {
+      throw new EncodingError(`pickup must be a whole number of ticks from 0 to ${bar - 1} for ${meterText(meter)}, got ${pickup}`);
+    }
+    const meterId = table.vocabulary.find(meterToken(meter));
+    if (meterId === undefined) throw new EncodingError(`meter ${meterText(meter)} is not in the vocabulary (${this.meters()})`);
+    const barlines: number[] = pickup > 0 ? [pickup] : [];
+    for (let i = 1; i <= bars; i++) barlines.push(pickup + i * bar);
+    this.barlines = barlines;
+    this.unit = unitOf(meter);
+    this.tonic = tonicPitchClass(mode);
+
+    const choices: TimedChoice[] = [];
+    table.parsed.forEach((token, id) => {
+      if (!isTimed(token)) return;
+      const ticks = ratioTicks(token.length, this.unit);
+      if (ticks !== null && ticks > 0) choices.push({ id, kind: token.kind, pitch: token.kind === 'note' ? token.pitch : 0, ticks });
+    });
+    this.choices = choices;
+    this.fillDurations = [...new Set(choices.filter((c) => c.kind !== 'continuation').map((c) => c.ticks))].sort((a, b) => a - b);
+    this.tonicDurations = new Set(choices.filter((c) => c.kind === 'note' && c.pitch % 12 === this.tonic).map((c) => c.ticks));
+
+    if (!this.canFill(bar)) throw new EncodingError(`no combination of the vocabulary's durations fills a bar of ${meterText(meter)}`);
+    if (request.endOnTonic && !this.canFillTonic(bar)) {
+      throw new EncodingError(`no bar of ${meterText(meter)} ending on the tonic can be built from the vocabulary`);
+    }
+    this.prefix = Int32Array.from([meterId, table.vocabulary.id(modeToken(mode)), ...this.writePrimer()]);
+    if (!this.allowed().includes(1)) {
+      throw new EncodingError(`the primer ends at tick ${this.time}, where the bar cannot be completed with the vocabulary's durations`);
+    }
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  allowed(): Uint8Array {
+    const mask = new Uint8Array(this.table.vocabulary.size);
+    if (this.finished) return mask;
+    const last = this.barlines.length - 1;
+    const barline = this.barlines[this.next]!;
+    if (this.time === barline) {
+      mask[this.next === last ? this.table.end : this.table.bar] = 1;
+      return mask;
+    }
+    const remaining = barline - this.time;
+    const tonicEnd = this.request.endOnTonic && this.next === last;
+    const canContinue = this.afterBar && this.built.length > 0;
+    for (const choice of this.choices) {
+      if (choice.ticks > remaining) continue;
+      if (choice.kind === 'continuation' && !canContinue) continue;
+      const rest = remaining - choice.ticks;
+      const ok = rest === 0 ? !tonicEnd || this.endsOnTonic(choice) : tonicEnd ? this.canFillTonic(rest) : this.canFill(rest);
+      if (ok) mask[choice.id] = 1;
+    }
+    return mask;
+  }
+
+  push(token: number): void {
+    if (this.allowed()[token] !== 1) {
+      const text = Number.isInteger(token) && token >= 0 && token < this.table.vocabulary.size ? this.table.vocabulary.text(token) : String(token);
+      throw new EncodingError(`token "${text}" is not allowed at tick ${this.time}${this.finished ? ' (the tune is done)' : ''}`);
+    }
+    this.apply(token);
+  }
+
+  events(): readonly MelodyEvent[] {
+    return freezeEvents(this.built);
+  }
+
+  private apply(id: number): void {
+    const token = this.table.parsed[id]!;
+    if (token.kind === 'bar' || token.kind === 'end') {
+      this.next++;
+      this.afterBar = token.kind === 'bar';
+      this.finished = token.kind === 'end';
+      return;
+    }
+    if (!isTimed(token)) throw new EncodingError(`token "${this.table.vocabulary.text(id)}" cannot occur inside a sampled tune`);
+    const ticks = ratioTicks(token.length, this.unit);
+    if (ticks === null) throw new EncodingError(`token "${this.table.vocabulary.text(id)}" is not a whole number of ticks in ${meterText(this.request.meter)}`);
+    if (token.kind === 'continuation') this.built[this.built.length - 1]!.duration += ticks;
+    else this.built.push({ kind: token.kind, pitch: token.kind === 'note' ? token.pitch : 0, onset: this.time, duration: ticks });
+    this.time += ticks;
+    this.afterBar = false;
+  }
+
+  /** The primer's tokens, applied to this state; barlines inside it split its events into continuations. */
+  private writePrimer(): number[] {
+    const ids: number[] = [];
+    const primer = this.request.primer.length === 0 ? [] : soundingEvents(this.request.primer);
+    const end = this.barlines[this.barlines.length - 1]!;
+    for (const event of primer) {
+      const stop = event.onset + event.duration;
+      if (stop > end) throw new EncodingError(`the primer lasts past the end of the tune (tick ${end}: ${this.request.bars} bars)`);
+      let start = event.onset;
+      while (start < stop) {
+        if (this.time === this.barlines[this.next]) {
+          ids.push(this.table.bar);
+          this.apply(this.table.bar);
+        }
+        const partEnd = Math.min(stop, this.barlines[this.next]!);
+        const text = start === event.onset ? eventToken(event, partEnd - start, this.unit) : continuationToken(partEnd - start, this.unit);
+        const id = this.table.vocabulary.find(text);
+        if (id === undefined) {
+          throw new EncodingError(`the primer's ${event.kind} at tick ${event.onset} needs token "${text}", which is not in the vocabulary`);
+        }
+        ids.push(id);
+        this.apply(id);
+        start = partEnd;
+      }
+    }
+    return ids;
+  }
+
+  private endsOnTonic(choice: TimedChoice): boolean {
+    if (choice.kind === 'note') return choice.pitch % 12 === this.tonic;
+    if (choice.kind === 'rest') return false;
+    const previous = this.built[this.built.length - 1];
+    return previous?.kind === 'note' && previous.pitch % 12 === this.tonic;
+  }
+
+  /** Whether `ticks` can be filled exactly with the vocabulary's notes and rests. */
+  private canFill(ticks: number): boolean {
+    if (ticks === 0) return true;
+    const known = this.fillable.get(ticks);
+    if (known !== undefined) return known;
+    let result = false;
+    for (const duration of this.fillDurations) {
+      if (result || duration > ticks) break;
+      result = this.canFill(ticks - duration);
+    }
+    this.fillable.set(ticks, result);
+    return result;
+  }
+
+  /** Whether `ticks` can be filled exactly with notes and rests, the last a tonic note. */
+  private canFillTonic(ticks: number): boolean {
+    if (ticks <= 0) return false;
+    const known = this.tonicFillable.get(ticks);
+    if (known !== undefined) return known;
+    let result = this.tonicDurations.has(ticks);
+    for (const duration of this.fillDurations) {
+      if (result || duration >= ticks) break;
+      result = this.canFillTonic(ticks - duration);
+    }
+    this.tonicFillable.set(ticks, result);
+    return result;
+  }
+
+  private meters(): string {
+    const meters = this.table.parsed.flatMap((token) => (token.kind === 'meter' && token.meter !== null ? [meterText(token.meter)] : []));
+    return `accepted: ${meters.join(', ')}`;
+  }
+}

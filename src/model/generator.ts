@@ -1,0 +1,200 @@
+// Loading a model folder as a melody generator. Generation is stateful and incremental: the LSTM state is
+// carried and each token costs ONE step (plain-JS inference, see lstm-inference.ts), instead of re-running a
+// 64-token window for every new token as the reference system did (kept here as `generateWithWindowRefeed`,
+// on the same weights, for the benchmark).
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { MelodyEvent } from '../music/types.js';
+import type { Encoding, EncodingConfig, EncodingName, SamplingRequest } from './encoding.js';
+import { createEncoding } from './encodings/index.js';
+import { LstmStepper } from './lstm-inference.js';
+import { LstmNetwork, type LstmWeights } from './lstm-network.js';
+import { loadModelFolder, type ModelMetadata } from './model-folder.js';
+import { createRandom } from './random.js';
+import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
+
+export interface GenerateOptions extends SamplingRequest {
+  readonly temperature: number;
+  readonly topP: number;
+  readonly randomSeed: number;
+}
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly encoding: EncodingName;
+  readonly parameters: number;
+  readonly hiddenSize: number;
+  readonly layers: number;
+  readonly trainedOn: string;
+  readonly songs: number;
+  readonly validation: { readonly bitsPerNote: number | null; readonly accuracy: number | null };
+  readonly trainingSeconds: number | null;
+  readonly backend: string;
+}
+
+export interface MelodyGenerator {
+  readonly info: ModelInfo;
+  readonly encoding: Encoding;
+  generate(options: GenerateOptions): readonly MelodyEvent[];
+  /** log p(tokens[i] | tokens[<i]) from a fresh state; index 0 = 0. */
+  logProbs(tokens: Int32Array): Float32Array;
+  dispose(): void;
+}
+
+/** Feeds tokens one at a time and gives the logits for the token after the last one fed. */
+export interface TokenPredictor {
+  reset(): void;
+  feed(token: number): void;
+  /** Logits over the vocabulary; entries that `allowed` marks 0 may be left at -Infinity (not computed). */
+  logits(allowed: Uint8Array): Float32Array;
+}
+
+/** Generation never needs more tokens than this; reaching it means the encoding's sampling state never ended. */
+export const MAX_GENERATED_TOKENS = 20_000;
+
+/** The sampling loop shared by every predictor: prime with the prefix, then mask, sample, push until done. */
+export function sampleTune(encoding: Encoding, predictor: TokenPredictor, options: GenerateOptions): readonly MelodyEvent[] {
+  checkSamplingSettings(options);
+  if (!Number.isFinite(options.randomSeed)) throw new SamplingError(`randomSeed must be a number, got ${options.randomSeed}`);
+  const random = createRandom(options.randomSeed);
+  const state = encoding.startSampling(options);
+  if (state.prefix.length === 0) throw new SamplingError('the encoding gave an empty prefix: nothing to start the network from');
+  predictor.reset();
+  for (const token of state.prefix) predictor.feed(token);
+  let produced = 0;
+  while (!state.done) {
+    if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
+    const allowed = state.allowed();
+    const token = sampleToken(predictor.logits(allowed), allowed, options, random);
+    state.push(token);
+    if (!state.done) predictor.feed(token);
+  }
+  return state.events();
+}
+
+function stepperPredictor(stepper: LstmStepper): TokenPredictor {
+  return { reset: () => stepper.reset(), feed: (token) => stepper.advance(token), logits: (allowed) => stepper.logits(allowed) };
+}
+
+function trainedOn(metadata: ModelMetadata): string {
+  const dir = metadata.training?.dataDir;
+  if (!dir) return 'unknown';
+  return dir.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+}
+
+export function modelInfo(metadata: ModelMetadata, weights: LstmWeights): ModelInfo {
+  return {
+    name: metadata.name,
+    encoding: metadata.encoding.name,
+    parameters: metadata.parameters,
+    hiddenSize: weights.config.hiddenSize,
+    layers: weights.config.layers,
+    trainedOn: trainedOn(metadata),
+    songs: metadata.training?.songs ?? 0,
+    validation: { bitsPerNote: metadata.validation.bitsPerNote, accuracy: metadata.validation.accuracy },
+    trainingSeconds: metadata.training?.seconds ?? null,
+    backend: metadata.training?.backend ?? 'unknown',
+  };
+}
+
+class LstmMelodyGenerator implements MelodyGenerator {
+  readonly info: ModelInfo;
+  readonly encoding: Encoding;
+  readonly weights: LstmWeights;
+  private readonly stepper: LstmStepper;
+
+  constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding) {
+    this.info = modelInfo(metadata, weights);
+    this.encoding = encoding;
+    this.weights = weights;
+    this.stepper = new LstmStepper(weights);
+  }
+
+  generate(options: GenerateOptions): readonly MelodyEvent[] {
+    return sampleTune(this.encoding, stepperPredictor(this.stepper), options);
+  }
+
+  logProbs(tokens: Int32Array): Float32Array {
+    return this.stepper.logProbs(tokens);
+  }
+
+  dispose(): void {
+    // Plain arrays only: nothing to free.
+  }
+}
+
+export interface LoadedGenerator extends MelodyGenerator {
+  readonly weights: LstmWeights;
+}
+
+export interface LoadGeneratorOptions {
+  /** Rebuilds the encoding from the saved config (default: the encodings module's createEncoding). */
+  readonly createEncoding?: (config: EncodingConfig) => Encoding;
+}
+
+/** Loads a model folder (see model-folder.ts for the errors); needs no tfjs backend. */
+export async function loadGenerator(modelDir: string, options: LoadGeneratorOptions = {}): Promise<LoadedGenerator> {
+  const { weights, metadata } = await loadModelFolder(path.resolve(modelDir));
+  const encoding = (options.createEncoding ?? createEncoding)(metadata.encoding);
+  if (encoding.vocabularySize !== weights.config.vocabularySize) {
+    throw new SamplingError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
+  }
+  return new LstmMelodyGenerator(metadata, weights, encoding);
+}
+
+/** Stateful generation with tfjs ops (one step per token): to compare with the plain-JS stepper. */
+export function tfjsStatefulPredictor(network: LstmNetwork): TokenPredictor & { dispose(): void } {
+  let carry: { h: readonly tf.Tensor2D[]; c: readonly tf.Tensor2D[] } | null = null;
+  let last = new Float32Array(network.config.vocabularySize);
+  const drop = (): void => {
+    if (carry) tf.dispose([...carry.h, ...carry.c]);
+    carry = null;
+  };
+  return {
+    reset: drop,
+    feed: (token) => {
+      const result = network.predict(Int32Array.of(token), carry);
+      drop();
+      carry = result.carry;
+      last = Float32Array.from(result.logits.dataSync() as Float32Array);
+      result.logits.dispose();
+    },
+    logits: () => last,
+    dispose: drop,
+  };
+}
+
+/**
+ * The reference system's generation: for every new token the whole window of the last `window` tokens is run
+ * through the network from a zero state (tfjs ops, as its model.predict did). Same weights, same sampling.
+ */
+export function windowRefeedPredictor(network: LstmNetwork, window = 64): TokenPredictor {
+  const history: number[] = [];
+  return {
+    reset: () => {
+      history.length = 0;
+    },
+    feed: (token) => {
+      history.push(token);
+    },
+    logits: () => {
+      const recent = Int32Array.from(history.slice(-window));
+      const result = network.predict(recent, null);
+      const V = network.config.vocabularySize;
+      const all = result.logits.dataSync() as Float32Array;
+      const last = Float32Array.from(all.subarray((recent.length - 1) * V, recent.length * V));
+      tf.dispose([result.logits, ...result.carry.h, ...result.carry.c]);
+      return last;
+    },
+  };
+}
+
+/** `generate` as the reference system did it (window re-feed), on a loaded generator's weights. */
+export function generateWithWindowRefeed(generator: LoadedGenerator, options: GenerateOptions, window = 64): readonly MelodyEvent[] {
+  const network = LstmNetwork.fromWeights(generator.weights);
+  try {
+    return sampleTune(generator.encoding, windowRefeedPredictor(network, window), options);
+  } finally {
+    network.dispose();
+  }
+}

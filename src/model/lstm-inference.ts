@@ -1,0 +1,214 @@
+// Inference one token at a time without tfjs: a step is a few matrix-vector products (one [4H, H] per layer
+// input and recurrence, plus the output layer), where a tfjs step costs ~15 op dispatches. Same weights and gate
+// order [i | f | o | g] as LstmNetwork.
+//
+// The products run in a tiny WebAssembly SIMD kernel (lstm-kernel.wat) on transposed copies of the weights
+// held in its memory: every output is one contiguous dot product. When the kernel cannot be used (no wasm SIMD,
+// or H not a multiple of 8) the same products run as JS loops.
+import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
+import type { LstmWeights } from './lstm-network.js';
+
+function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(rows * columns);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = matrix[r * columns + c] as number;
+  return out;
+}
+
+/** out[r] = sum_k m[r * cols + k] * x[k]: the JS fallback of the kernel. */
+function matvecJs(m: Float32Array, x: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const offset = r * cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 3 < cols; k += 4) {
+      s0 += (x[k] as number) * (m[offset + k] as number);
+      s1 += (x[k + 1] as number) * (m[offset + k + 1] as number);
+      s2 += (x[k + 2] as number) * (m[offset + k + 2] as number);
+      s3 += (x[k + 3] as number) * (m[offset + k + 3] as number);
+    }
+    for (; k < cols; k++) s0 += (x[k] as number) * (m[offset + k] as number);
+    out[r] = s0 + s1 + s2 + s3;
+  }
+}
+
+type Matvec = (m: Float32Array, x: Float32Array, out: Float32Array, rows: number, cols: number) => void;
+
+interface Arena {
+  /** A Float32Array of `length` floats, inside the kernel's memory when there is one. */
+  array(length: number): Float32Array;
+  readonly matvec: Matvec;
+  readonly simd: boolean;
+}
+
+let kernelModule: WebAssembly.Module | null | undefined;
+
+function compiledKernel(): WebAssembly.Module | null {
+  if (kernelModule === undefined) {
+    try {
+      kernelModule = new WebAssembly.Module(Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64'));
+    } catch {
+      kernelModule = null; // no wasm SIMD here: the JS loops are used
+    }
+  }
+  return kernelModule;
+}
+
+function jsArena(): Arena {
+  return { array: (length) => new Float32Array(length), matvec: matvecJs, simd: false };
+}
+
+/** A bump allocator over the kernel's memory, sized once for all weights and buffers (it never grows later). */
+function wasmArena(totalFloats: number): Arena | null {
+  const module = compiledKernel();
+  if (!module) return null;
+  const instance = new WebAssembly.Instance(module, {});
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const kernel = instance.exports.matvec as (m: number, x: number, out: number, rows: number, cols: number) => void;
+  const bytes = totalFloats * 4 + 64 * 64;
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > 1) memory.grow(pages - 1);
+  let next = 0;
+  return {
+    array: (length) => {
+      const view = new Float32Array(memory.buffer, next, length);
+      next += Math.ceil((length * 4) / 16) * 16;
+      return view;
+    },
+    matvec: (m, x, out, rows, cols) => kernel(m.byteOffset, x.byteOffset, out.byteOffset, rows, cols),
+    simd: true,
+  };
+}
+
+interface LayerMatrices {
+  /** The first layer's input kernel, row-major [V, 4H] (the one-hot input is a row lookup). */
+  readonly inputRows: Float32Array;
+  /** Upper layers: the input kernel transposed, [4H, H]. */
+  readonly inputT: Float32Array;
+  /** [4H, H] */
+  readonly recurrentT: Float32Array;
+  readonly bias: Float32Array;
+}
+
+export class LstmStepper {
+  readonly weights: LstmWeights;
+  /** Whether the WebAssembly SIMD kernel is in use (else JS loops). */
+  readonly simd: boolean;
+  private readonly matvec: Matvec;
+  private readonly layers: LayerMatrices[];
+  private readonly outputT: Float32Array;
+  private readonly h: Float32Array[];
+  private readonly c: Float32Array[];
+  private readonly recurrentPart: Float32Array;
+  private readonly inputPart: Float32Array;
+  private readonly logitBuffer: Float32Array;
+
+  constructor(weights: LstmWeights, options: { readonly simd?: boolean } = {}) {
+    this.weights = weights;
+    const { hiddenSize: H, layers, vocabularySize: V } = weights.config;
+    const G = 4 * H;
+    const floats = (layers - 1) * 2 * G * H + G * H + V * H + 2 * layers * H + 2 * G + V + 64;
+    const arena = (options.simd !== false && H % 8 === 0 ? wasmArena(floats) : null) ?? jsArena();
+    this.simd = arena.simd;
+    this.matvec = arena.matvec;
+    const place = (values: Float32Array): Float32Array => {
+      const target = arena.array(values.length);
+      target.set(values);
+      return target;
+    };
+    this.layers = weights.layers.map((layer, index) => ({
+      inputRows: index === 0 ? layer.inputKernel : new Float32Array(0),
+      inputT: index === 0 ? new Float32Array(0) : place(transpose(layer.inputKernel, H, G)),
+      recurrentT: place(transpose(layer.recurrentKernel, H, G)),
+      bias: layer.bias,
+    }));
+    this.outputT = place(transpose(weights.outputKernel, H, V));
+    this.h = Array.from({ length: layers }, () => arena.array(H));
+    this.c = Array.from({ length: layers }, () => arena.array(H));
+    this.recurrentPart = arena.array(G);
+    this.inputPart = arena.array(G);
+    this.logitBuffer = arena.array(V);
+  }
+
+  /** Back to the zero state (the start of a song). */
+  reset(): void {
+    for (const a of this.h) a.fill(0);
+    for (const a of this.c) a.fill(0);
+  }
+
+  /** Feeds one token: advances the state. Read the next token's logits with `logits()`. */
+  advance(token: number): void {
+    const { hiddenSize: H, vocabularySize: V } = this.weights.config;
+    if (!Number.isInteger(token) || token < 0 || token >= V) {
+      throw new RangeError(`token id ${token} is outside the vocabulary (0..${V - 1})`);
+    }
+    const G = 4 * H;
+    const recurrent = this.recurrentPart;
+    const input = this.inputPart;
+    for (let index = 0; index < this.layers.length; index++) {
+      const layer = this.layers[index] as LayerMatrices;
+      const h = this.h[index] as Float32Array;
+      const c = this.c[index] as Float32Array;
+      this.matvec(layer.recurrentT, h, recurrent, G, H);
+      if (index === 0) {
+        input.set(layer.inputRows.subarray(token * G, (token + 1) * G));
+      } else {
+        this.matvec(layer.inputT, this.h[index - 1] as Float32Array, input, G, H);
+      }
+      const bias = layer.bias;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid((bias[j] as number) + (input[j] as number) + (recurrent[j] as number));
+        const f = sigmoid((bias[H + j] as number) + (input[H + j] as number) + (recurrent[H + j] as number));
+        const o = sigmoid((bias[2 * H + j] as number) + (input[2 * H + j] as number) + (recurrent[2 * H + j] as number));
+        const g = Math.tanh((bias[3 * H + j] as number) + (input[3 * H + j] as number) + (recurrent[3 * H + j] as number));
+        const cj = f * (c[j] as number) + i * g;
+        c[j] = cj;
+        h[j] = o * Math.tanh(cj);
+      }
+    }
+  }
+
+  /**
+   * Logits for the next token (a buffer reused by the next call). With `allowed`, the tokens it marks 0 are set
+   * to -Infinity.
+   */
+  logits(allowed?: Uint8Array): Float32Array {
+    const { hiddenSize: H, vocabularySize: V } = this.weights.config;
+    const out = this.logitBuffer;
+    this.matvec(this.outputT, this.h[this.h.length - 1] as Float32Array, out, V, H);
+    const bias = this.weights.outputBias;
+    for (let v = 0; v < V; v++) out[v] = allowed && !allowed[v] ? -Infinity : (out[v] as number) + (bias[v] as number);
+    return out;
+  }
+
+  /** Feeds one token and returns all logits for the next one. */
+  step(token: number): Float32Array {
+    this.advance(token);
+    return this.logits();
+  }
+
+  /** ln p(tokens[i] | tokens[<i]) for every i, from a zero state; index 0 is 0 (nothing predicts it). */
+  logProbs(tokens: ArrayLike<number>): Float32Array {
+    const out = new Float32Array(tokens.length);
+    this.reset();
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const logits = this.step(tokens[i] as number);
+      out[i + 1] = logSoftmaxAt(logits, tokens[i + 1] as number);
+    }
+    return out;
+  }
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+export function logSoftmaxAt(logits: Float32Array, index: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < logits.length; k++) if ((logits[k] as number) > max) max = logits[k] as number;
+  let sum = 0;
+  for (let k = 0; k < logits.length; k++) sum += Math.exp((logits[k] as number) - max);
+  return (logits[index] as number) - max - Math.log(sum);
+}

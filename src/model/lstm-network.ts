@@ -1,0 +1,555 @@
+// The language model: token ids -> one-hot input -> LSTM layers (fused gates) -> dropout -> dense softmax.
+//
+// Forward AND backward are written out by hand with plain tfjs ops instead of tf.layers/autodiff because on
+// the wasm backend the cost is dominated by (a) the number of op calls and (b) transposed matMuls, which skip
+// XNNPACK and run 10-30x slower. So:
+//  - every position has a target (teacher forcing over long chunks of B parallel song streams);
+//  - the input projection of all time steps is ONE gather (one-hot x W is a row lookup) and its gradient ONE
+//    oneHot^T x dGates matMul (the wasm backend has no UnsortedSegmentSum, so autodiff of gather fails);
+//  - the recurrence is one [B,H] x [H,4H] matMul per step with gates fused as [i | f | o | g];
+//  - weights are transposed once per batch so that every matMul, forward and backward, is untransposed;
+//  - the weight gradients are single large matMuls over all time steps after the backward sweep.
+// Data layout is time-major: position n = t * rows + r (step t of stream r).
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from './random.js';
+
+export interface LstmConfig {
+  readonly vocabularySize: number;
+  readonly hiddenSize: number;
+  readonly layers: number;
+  /** Dropout rate on each layer's output during training (0 = none). */
+  readonly dropout: number;
+}
+
+/** Row-major weights; gate blocks in the 4H axis are ordered input, forget, output, candidate. */
+export interface LstmLayerWeights {
+  /** [inputSize, 4H]; for the first layer inputSize = vocabulary size (one-hot input). */
+  readonly inputKernel: Float32Array;
+  /** [H, 4H] */
+  readonly recurrentKernel: Float32Array;
+  /** [4H] */
+  readonly bias: Float32Array;
+}
+
+export interface LstmWeights {
+  readonly config: LstmConfig;
+  readonly layers: readonly LstmLayerWeights[];
+  /** [H, V] */
+  readonly outputKernel: Float32Array;
+  /** [V] */
+  readonly outputBias: Float32Array;
+}
+
+/** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */
+export interface TokenBatch {
+  readonly rows: number;
+  readonly steps: number;
+  readonly inputs: Int32Array;
+  readonly targets: Int32Array;
+  /** 1 where the target counts (0 on padding and on the first token of a song, which nothing predicts). */
+  readonly weights: Float32Array;
+  /** 1 where stream r's state is zeroed before step t (a new song starts there). */
+  readonly resets: Uint8Array;
+}
+
+/** Recurrent state carried from one chunk to the next (not differentiated through). */
+export interface LstmCarry {
+  readonly h: readonly tf.Tensor2D[];
+  readonly c: readonly tf.Tensor2D[];
+}
+
+export interface TrainStepResult {
+  /** Gradients in the order of `LstmNetwork.variables`. */
+  readonly gradients: tf.Tensor[];
+  /** Sum of -ln p(target) over counted positions. */
+  readonly lossSum: tf.Scalar;
+  /** Number of counted positions whose target was the arg max. */
+  readonly correct: tf.Scalar;
+  readonly carry: LstmCarry;
+}
+
+export interface EvaluateResult {
+  /** ln p(target) at every position [T * B] (also at positions whose weight is 0). */
+  readonly targetLogProbs: tf.Tensor1D;
+  readonly correct: tf.Scalar;
+  readonly carry: LstmCarry;
+}
+
+interface StepTrace {
+  readonly sig: tf.Tensor2D;
+  readonly i: tf.Tensor2D;
+  readonly f: tf.Tensor2D;
+  readonly o: tf.Tensor2D;
+  readonly g: tf.Tensor2D;
+  readonly cPrev: tf.Tensor2D;
+  readonly tanhC: tf.Tensor2D;
+  readonly keep: tf.Tensor2D | null;
+}
+
+interface LayerTrace {
+  readonly steps: StepTrace[];
+  /** The state each step started from, after resets: [T * B, H]. */
+  readonly hPrevAll: tf.Tensor2D;
+  readonly outputs: tf.Tensor2D;
+  readonly lastH: tf.Tensor2D;
+  readonly lastC: tf.Tensor2D;
+}
+
+interface LayerVariables {
+  readonly inputKernel: tf.Variable;
+  readonly recurrentKernel: tf.Variable;
+  readonly bias: tf.Variable;
+}
+
+export class LstmNetwork {
+  readonly config: LstmConfig;
+  private readonly layerVariables: LayerVariables[];
+  private readonly outputKernel: tf.Variable;
+  private readonly outputBias: tf.Variable;
+
+  private constructor(weights: LstmWeights) {
+    const { hiddenSize: H, vocabularySize: V } = weights.config;
+    this.config = weights.config;
+    this.layerVariables = weights.layers.map((layer, index) => ({
+      inputKernel: tf.variable(tf.tensor2d(layer.inputKernel, [index === 0 ? V : H, 4 * H]), true),
+      recurrentKernel: tf.variable(tf.tensor2d(layer.recurrentKernel, [H, 4 * H]), true),
+      bias: tf.variable(tf.tensor1d(layer.bias), true),
+    }));
+    this.outputKernel = tf.variable(tf.tensor2d(weights.outputKernel, [H, V]), true);
+    this.outputBias = tf.variable(tf.tensor1d(weights.outputBias), true);
+  }
+
+  /** Fresh weights: uniform(+-1/sqrt(H)) as PyTorch's LSTM, forget-gate bias 1, Glorot output layer. */
+  static create(config: LstmConfig, random: Random): LstmNetwork {
+    return new LstmNetwork(initialWeights(config, random));
+  }
+
+  static fromWeights(weights: LstmWeights): LstmNetwork {
+    checkWeightShapes(weights);
+    return new LstmNetwork(weights);
+  }
+
+  /** Trainable variables in a fixed order: per layer input kernel, recurrent kernel, bias; then output kernel, bias. */
+  get variables(): tf.Variable[] {
+    return [
+      ...this.layerVariables.flatMap((l) => [l.inputKernel, l.recurrentKernel, l.bias]),
+      this.outputKernel,
+      this.outputBias,
+    ];
+  }
+
+  get parameterCount(): number {
+    return this.variables.reduce((sum, v) => sum + v.size, 0);
+  }
+
+  readWeights(): LstmWeights {
+    const copy = (v: tf.Variable): Float32Array => Float32Array.from(v.dataSync() as Float32Array);
+    return {
+      config: this.config,
+      layers: this.layerVariables.map((l) => ({
+        inputKernel: copy(l.inputKernel),
+        recurrentKernel: copy(l.recurrentKernel),
+        bias: copy(l.bias),
+      })),
+      outputKernel: copy(this.outputKernel),
+      outputBias: copy(this.outputBias),
+    };
+  }
+
+  /** Overwrites the weights in place (used to restore the best epoch). */
+  assignWeights(weights: LstmWeights): void {
+    checkWeightShapes(weights);
+    const values = [
+      ...weights.layers.flatMap((l) => [l.inputKernel, l.recurrentKernel, l.bias]),
+      weights.outputKernel,
+      weights.outputBias,
+    ];
+    this.variables.forEach((variable, index) => {
+      const value = values[index] as Float32Array;
+      tf.tidy(() => variable.assign(tf.tensor(value, variable.shape)));
+    });
+  }
+
+  zeroCarry(rows: number): LstmCarry {
+    const H = this.config.hiddenSize;
+    const zeros = (): tf.Tensor2D[] => this.layerVariables.map(() => tf.zeros([rows, H]));
+    return { h: zeros(), c: zeros() };
+  }
+
+  /** Loss and gradients of one chunk (teacher forcing), with dropout drawn from `random`. */
+  trainStep(batch: TokenBatch, carry: LstmCarry, random: Random): TrainStepResult {
+    checkBatch(batch, this.config.vocabularySize);
+    const result = tf.tidy(() => {
+      const forward = this.forward(batch, carry, true, this.config.dropout > 0 ? random : null);
+      const { rows, steps } = batch;
+      const n = rows * steps;
+      const V = this.config.vocabularySize;
+      const one = tf.scalar(1);
+
+      const weightColumn = tf.tensor2d(batch.weights, [n, 1]);
+      const targetMatrix = tf.tensor2d(targetOneHot(batch.targets, batch.weights, V), [n, V]);
+      const lossSum = tf.neg(tf.sum(tf.mul(targetMatrix, forward.logProbs))) as tf.Scalar;
+      const correct = countCorrect(forward.logits, batch);
+
+      let counted = 0;
+      for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
+      const scale = 1 / Math.max(counted, 1);
+      // d(mean NLL)/d logits = (softmax * w - onehot * w) / count
+      const dLogits = tf.mul(tf.sub(tf.mul(tf.exp(forward.logProbs), weightColumn), targetMatrix), scale) as tf.Tensor2D;
+      const topOutputs = forward.droppedTop;
+      const gradOutputKernel = tf.matMul(tf.transpose(topOutputs), dLogits);
+      const gradOutputBias = tf.reshape(tf.matMul(tf.ones([1, n]), dLogits), [V]);
+      let dUpper = tf.matMul(dLogits, tf.transpose(this.outputKernel)) as tf.Tensor2D;
+      if (forward.topMask) dUpper = tf.mul(dUpper, forward.topMask);
+
+      const layerGradients: tf.Tensor[][] = [];
+      for (let layer = this.layerVariables.length - 1; layer >= 0; layer--) {
+        const vars = this.layerVariables[layer] as LayerVariables;
+        const trace = forward.traces[layer] as LayerTrace;
+        const dGates = this.backwardLayer(trace, dUpper, vars, rows, one);
+        const gradRecurrent = tf.matMul(tf.transpose(trace.hPrevAll), dGates);
+        let gradBias: tf.Tensor;
+        let gradInput: tf.Tensor;
+        if (layer === 0) {
+          // oneHot^T x dGates is a segment sum of dGates rows by input token: done in JS it costs one pass over
+          // dGates instead of a [V, T*B] x [T*B, 4H] matMul (V is in the hundreds).
+          const sums = segmentSums(dGates.dataSync() as Float32Array, batch.inputs, V, 4 * this.config.hiddenSize);
+          gradInput = tf.tensor2d(sums.rows, [V, 4 * this.config.hiddenSize]);
+          gradBias = tf.tensor1d(sums.total);
+        } else {
+          gradBias = tf.reshape(tf.matMul(tf.ones([1, n]), dGates), [4 * this.config.hiddenSize]);
+          const below = forward.layerInputs[layer] as tf.Tensor2D;
+          gradInput = tf.matMul(tf.transpose(below), dGates);
+          dUpper = tf.matMul(dGates, tf.transpose(vars.inputKernel)) as tf.Tensor2D;
+          const mask = forward.inputMasks[layer];
+          if (mask) dUpper = tf.mul(dUpper, mask);
+        }
+        layerGradients.unshift([gradInput, gradRecurrent, gradBias]);
+      }
+      return {
+        gradients: [...layerGradients.flat(), gradOutputKernel, gradOutputBias],
+        lossSum,
+        correct,
+        carryH: [...forward.carry.h],
+        carryC: [...forward.carry.c],
+      };
+    });
+    return { gradients: result.gradients, lossSum: result.lossSum, correct: result.correct, carry: { h: result.carryH, c: result.carryC } };
+  }
+
+  /** Forward pass without dropout: ln p(target) at every position, and the carried state. */
+  evaluate(batch: TokenBatch, carry: LstmCarry): EvaluateResult {
+    checkBatch(batch, this.config.vocabularySize);
+    const result = tf.tidy(() => {
+      const forward = this.forward(batch, carry, false, null);
+      const n = batch.rows * batch.steps;
+      const V = this.config.vocabularySize;
+      const targetMatrix = tf.tensor2d(targetOneHot(batch.targets, null, V), [n, V]);
+      const targetLogProbs = tf.sum(tf.mul(targetMatrix, forward.logProbs), 1) as tf.Tensor1D;
+      return { targetLogProbs, correct: countCorrect(forward.logits, batch), carryH: [...forward.carry.h], carryC: [...forward.carry.c] };
+    });
+    return { targetLogProbs: result.targetLogProbs, correct: result.correct, carry: { h: result.carryH, c: result.carryC } };
+  }
+
+  /**
+   * Logits after each of `tokens` for ONE stream (rows = 1), starting from `carry` (or zeros): [tokens, V].
+   * Used for stateful tfjs inference (one token at a time) and the reference system's window re-feed.
+   */
+  predict(tokens: Int32Array, carry: LstmCarry | null): { logits: tf.Tensor2D; carry: LstmCarry } {
+    const steps = tokens.length;
+    const batch: TokenBatch = {
+      rows: 1,
+      steps,
+      inputs: tokens,
+      targets: new Int32Array(steps),
+      weights: new Float32Array(steps),
+      resets: new Uint8Array(steps),
+    };
+    checkBatch(batch, this.config.vocabularySize);
+    const result = tf.tidy(() => {
+      const start = carry ?? this.zeroCarry(1);
+      const forward = this.forward(batch, start, false, null);
+      return { logits: forward.logits, carryH: [...forward.carry.h], carryC: [...forward.carry.c] };
+    });
+    return { logits: result.logits, carry: { h: result.carryH, c: result.carryC } };
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+
+  private forward(batch: TokenBatch, carry: LstmCarry, training: boolean, dropoutRandom: Random | null) {
+    const { rows, steps } = batch;
+    const n = rows * steps;
+    const H = this.config.hiddenSize;
+    const rate = this.config.dropout;
+    const keeps = resetKeeps(batch);
+    const traces: LayerTrace[] = [];
+    const layerInputs: (tf.Tensor2D | null)[] = [];
+    const inputMasks: (tf.Tensor2D | null)[] = [];
+    let below: tf.Tensor2D | null = null;
+    this.layerVariables.forEach((vars, layer) => {
+      let inputProjection: tf.Tensor2D;
+      if (layer === 0) {
+        inputProjection = tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs), [n, 4 * H]);
+        layerInputs.push(null);
+        inputMasks.push(null);
+      } else {
+        let input = below as tf.Tensor2D;
+        const mask = dropoutRandom ? dropoutMask(n, H, rate, dropoutRandom) : null;
+        if (mask) input = tf.mul(input, mask);
+        layerInputs.push(input);
+        inputMasks.push(mask);
+        inputProjection = tf.add(tf.matMul(input, vars.inputKernel), vars.bias);
+      }
+      const trace = forwardLayer(
+        inputProjection,
+        vars.recurrentKernel as tf.Tensor2D,
+        carry.h[layer] as tf.Tensor2D,
+        carry.c[layer] as tf.Tensor2D,
+        keeps,
+        rows,
+        steps,
+        H,
+        training,
+      );
+      traces.push(trace);
+      below = trace.outputs;
+    });
+    const topMask = dropoutRandom ? dropoutMask(n, H, rate, dropoutRandom) : null;
+    const top = below as unknown as tf.Tensor2D;
+    const droppedTop = topMask ? tf.mul(top, topMask) : top;
+    const logits = tf.add(tf.matMul(droppedTop, this.outputKernel), this.outputBias) as tf.Tensor2D;
+    const logProbs = tf.logSoftmax(logits) as tf.Tensor2D;
+    const nextCarry: LstmCarry = { h: traces.map((t) => t.lastH), c: traces.map((t) => t.lastC) };
+    return { traces, layerInputs, inputMasks, topMask, droppedTop, logits, logProbs, carry: nextCarry };
+  }
+
+  /** Backpropagation through time for one layer: returns dLoss/dGates for all steps, [T * B, 4H]. */
+  private backwardLayer(trace: LayerTrace, dOutputs: tf.Tensor2D, vars: LayerVariables, rows: number, one: tf.Scalar): tf.Tensor2D {
+    const H = this.config.hiddenSize;
+    const steps = trace.steps.length;
+    const recurrentT = tf.transpose(vars.recurrentKernel) as tf.Tensor2D;
+    const dGates: tf.Tensor2D[] = new Array<tf.Tensor2D>(steps);
+    let dhNext: tf.Tensor2D | null = null;
+    let dcNext: tf.Tensor2D | null = null;
+    for (let t = steps - 1; t >= 0; t--) {
+      const s = trace.steps[t] as StepTrace;
+      let dh = tf.slice(dOutputs, [t * rows, 0], [rows, H]) as tf.Tensor2D;
+      if (dhNext) dh = tf.add(dh, dhNext);
+      // c_t = f c_{t-1} + i g ; h_t = o tanh(c_t)
+      let dc = tf.mul(tf.mul(dh, s.o), tf.sub(one, tf.square(s.tanhC))) as tf.Tensor2D;
+      if (dcNext) dc = tf.add(dc, dcNext);
+      const dSigmoidOut = tf.concat([tf.mul(dc, s.g), tf.mul(dc, s.cPrev), tf.mul(dh, s.tanhC)], 1);
+      const dSigmoidIn = tf.mul(dSigmoidOut, tf.mul(s.sig, tf.sub(one, s.sig)));
+      const dCandidateIn = tf.mul(tf.mul(dc, s.i), tf.sub(one, tf.square(s.g)));
+      const dG = tf.concat([dSigmoidIn, dCandidateIn], 1) as tf.Tensor2D;
+      dGates[t] = dG;
+      if (t > 0) {
+        let dhPrev: tf.Tensor2D = tf.matMul(dG, recurrentT);
+        let dcPrev: tf.Tensor2D = tf.mul(dc, s.f);
+        if (s.keep) {
+          dhPrev = tf.mul(dhPrev, s.keep);
+          dcPrev = tf.mul(dcPrev, s.keep);
+        }
+        dhNext = dhPrev;
+        dcNext = dcPrev;
+      }
+    }
+    return tf.concat(dGates, 0);
+  }
+}
+
+function forwardLayer(
+  inputProjection: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+  keeps: readonly (Float32Array | null)[],
+  rows: number,
+  steps: number,
+  H: number,
+  keepTrace: boolean,
+): LayerTrace {
+  let h = h0;
+  let c = c0;
+  const traces: StepTrace[] = [];
+  const hPrev: tf.Tensor2D[] = [];
+  const outputs: tf.Tensor2D[] = [];
+  for (let t = 0; t < steps; t++) {
+    const keepValues = keeps[t];
+    const keep = keepValues ? tf.tensor2d(keepValues, [rows, 1]) : null;
+    if (keep) {
+      h = tf.mul(h, keep);
+      c = tf.mul(c, keep);
+    }
+    hPrev.push(h);
+    const gates = tf.add(tf.matMul(h, recurrentKernel), tf.slice(inputProjection, [t * rows, 0], [rows, 4 * H]));
+    const sig = tf.sigmoid(tf.slice(gates, [0, 0], [rows, 3 * H])) as tf.Tensor2D;
+    const g = tf.tanh(tf.slice(gates, [0, 3 * H], [rows, H])) as tf.Tensor2D;
+    const i = tf.slice(sig, [0, 0], [rows, H]);
+    const f = tf.slice(sig, [0, H], [rows, H]);
+    const o = tf.slice(sig, [0, 2 * H], [rows, H]);
+    const cPrev = c;
+    c = tf.add(tf.mul(f, c), tf.mul(i, g));
+    const tanhC = tf.tanh(c);
+    h = tf.mul(o, tanhC);
+    outputs.push(h);
+    if (keepTrace) traces.push({ sig, i, f, o, g, cPrev, tanhC, keep });
+  }
+  return {
+    steps: traces,
+    hPrevAll: keepTrace ? tf.concat(hPrev, 0) : h,
+    outputs: tf.concat(outputs, 0),
+    lastH: h,
+    lastC: c,
+  };
+}
+
+/**
+ * One-hot input times the input kernel, plus bias, for every position: a row lookup done in JS. (The wasm
+ * GatherV2 kernel took ~30 ns per element, 25% of a training step; the one-hot matMul is slower still.)
+ */
+function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array): Float32Array {
+  const width = bias.size;
+  const table = Float32Array.from(kernel.dataSync() as Float32Array);
+  const biasValues = bias.dataSync() as Float32Array;
+  for (let row = 0; row < table.length; row += width) {
+    for (let j = 0; j < width; j++) table[row + j] = (table[row + j] ?? 0) + (biasValues[j] ?? 0);
+  }
+  const out = new Float32Array(ids.length * width);
+  for (let k = 0; k < ids.length; k++) {
+    const start = (ids[k] ?? 0) * width;
+    out.set(table.subarray(start, start + width), k * width);
+  }
+  return out;
+}
+
+/** Per step: a [B] column of 0/1 multipliers when some stream starts a new song there, else null. */
+function resetKeeps(batch: TokenBatch): (Float32Array | null)[] {
+  const keeps: (Float32Array | null)[] = [];
+  for (let t = 0; t < batch.steps; t++) {
+    let keep: Float32Array | null = null;
+    for (let r = 0; r < batch.rows; r++) {
+      if (batch.resets[t * batch.rows + r]) {
+        keep ??= new Float32Array(batch.rows).fill(1);
+        keep[r] = 0;
+      }
+    }
+    keeps.push(keep);
+  }
+  return keeps;
+}
+
+function dropoutMask(n: number, width: number, rate: number, random: Random): tf.Tensor2D {
+  const values = new Float32Array(n * width);
+  const kept = 1 / (1 - rate);
+  for (let k = 0; k < values.length; k++) values[k] = random.next() < rate ? 0 : kept;
+  return tf.tensor2d(values, [n, width]);
+}
+
+/** [n, V] with row k = weight_k at the target (or 1 when weights is null). */
+function targetOneHot(targets: Int32Array, weights: Float32Array | null, V: number): Float32Array {
+  const values = new Float32Array(targets.length * V);
+  for (let k = 0; k < targets.length; k++) values[k * V + (targets[k] ?? 0)] = weights ? (weights[k] ?? 0) : 1;
+  return values;
+}
+
+/** Row k of `values` ([n, width]) summed into row ids[k] of a [V, width] result, and into one total row. */
+function segmentSums(values: Float32Array, ids: Int32Array, V: number, width: number): { rows: Float32Array; total: Float32Array } {
+  const rows = new Float32Array(V * width);
+  const total = new Float32Array(width);
+  for (let k = 0; k < ids.length; k++) {
+    const target = (ids[k] ?? 0) * width;
+    const source = k * width;
+    for (let j = 0; j < width; j++) {
+      const value = values[source + j] as number;
+      rows[target + j] = (rows[target + j] as number) + value;
+      total[j] = (total[j] as number) + value;
+    }
+  }
+  return { rows, total };
+}
+
+function countCorrect(logits: tf.Tensor2D, batch: TokenBatch): tf.Scalar {
+  const predicted = tf.argMax(logits, 1);
+  const hits = tf.cast(tf.equal(predicted, tf.tensor1d(batch.targets, 'int32')), 'float32');
+  return tf.sum(tf.mul(hits, tf.tensor1d(batch.weights))) as tf.Scalar;
+}
+
+function checkBatch(batch: TokenBatch, V: number): void {
+  const n = batch.rows * batch.steps;
+  if (batch.inputs.length !== n || batch.targets.length !== n || batch.weights.length !== n || batch.resets.length !== n) {
+    throw new RangeError(`token batch arrays must all have rows * steps = ${n} entries`);
+  }
+  for (let k = 0; k < n; k++) {
+    const input = batch.inputs[k] ?? -1;
+    const target = batch.targets[k] ?? -1;
+    if (input < 0 || input >= V || target < 0 || target >= V) {
+      throw new RangeError(`token id out of range at position ${k}: input ${input}, target ${target}, vocabulary ${V}`);
+    }
+  }
+}
+
+export function initialWeights(config: LstmConfig, random: Random): LstmWeights {
+  const { hiddenSize: H, vocabularySize: V, layers } = config;
+  const uniform = (size: number, limit: number): Float32Array => {
+    const values = new Float32Array(size);
+    for (let k = 0; k < size; k++) values[k] = (random.next() * 2 - 1) * limit;
+    return values;
+  };
+  const limit = 1 / Math.sqrt(H);
+  const layerWeights: LstmLayerWeights[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    const inputSize = layer === 0 ? V : H;
+    const bias = new Float32Array(4 * H);
+    bias.fill(1, H, 2 * H); // forget gate starts open
+    layerWeights.push({ inputKernel: uniform(inputSize * 4 * H, limit), recurrentKernel: uniform(H * 4 * H, limit), bias });
+  }
+  return {
+    config,
+    layers: layerWeights,
+    outputKernel: uniform(H * V, Math.sqrt(6 / (H + V))),
+    outputBias: new Float32Array(V),
+  };
+}
+
+/** Expected element counts, for checking weights read from disk. */
+export function weightSizes(config: LstmConfig): number[] {
+  const { hiddenSize: H, vocabularySize: V, layers } = config;
+  const sizes: number[] = [];
+  for (let layer = 0; layer < layers; layer++) sizes.push((layer === 0 ? V : H) * 4 * H, H * 4 * H, 4 * H);
+  sizes.push(H * V, V);
+  return sizes;
+}
+
+export function flattenWeights(weights: LstmWeights): Float32Array[] {
+  return [...weights.layers.flatMap((l) => [l.inputKernel, l.recurrentKernel, l.bias]), weights.outputKernel, weights.outputBias];
+}
+
+export function unflattenWeights(config: LstmConfig, arrays: readonly Float32Array[]): LstmWeights {
+  const layers: LstmLayerWeights[] = [];
+  for (let layer = 0; layer < config.layers; layer++) {
+    layers.push({
+      inputKernel: arrays[3 * layer] as Float32Array,
+      recurrentKernel: arrays[3 * layer + 1] as Float32Array,
+      bias: arrays[3 * layer + 2] as Float32Array,
+    });
+  }
+  const weights = {
+    config,
+    layers,
+    outputKernel: arrays[3 * config.layers] as Float32Array,
+    outputBias: arrays[3 * config.layers + 1] as Float32Array,
+  };
+  checkWeightShapes(weights);
+  return weights;
+}
+
+function checkWeightShapes(weights: LstmWeights): void {
+  const expected = weightSizes(weights.config);
+  const actual = flattenWeights(weights).map((a) => (a instanceof Float32Array ? a.length : -1));
+  if (weights.layers.length !== weights.config.layers || expected.length !== actual.length || expected.some((size, k) => size !== actual[k])) {
+    throw new RangeError(`weight sizes [${actual.join(', ')}] do not match the configuration (expected [${expected.join(', ')}])`);
+  }
+}

@@ -1,0 +1,286 @@
+// A model folder is self-contained: the network topology and weight layout (model.json), the weights as
+// little-endian Float32 (weights.bin), and folkbot-model.json with the encoding config, hyperparameters, what it
+// was trained on and how well it did. Folders are written to a temporary sibling and renamed into place, so a
+// running bot never reads a half-written model; loading checks every file and fails with a ModelFolderError
+// that names the file and what is wrong with it.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EncodingConfig } from './encoding.js';
+import { flattenWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-network.js';
+
+export const TOPOLOGY_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const METADATA_FILE = 'folkbot-model.json';
+
+export type ModelFolderProblem =
+  | 'missing-folder'
+  | 'missing-file'
+  | 'invalid-json'
+  | 'invalid-topology'
+  | 'truncated-weights'
+  | 'vocabulary-mismatch';
+
+export class ModelFolderError extends Error {
+  override readonly name = 'ModelFolderError';
+  constructor(
+    readonly problem: ModelFolderProblem,
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+export interface TrainingSummary {
+  /** The corpus folder the songs came from. */
+  readonly dataDir: string;
+  readonly songs: number;
+  readonly trainSongs: number;
+  readonly validationSongs: number;
+  readonly trainTargets: number;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly seconds: number;
+  readonly backend: string;
+  readonly finishedAt: string;
+}
+
+export interface ValidationFigures {
+  /** Mean -ln p per predicted token. */
+  readonly loss: number | null;
+  readonly bitsPerNote: number | null;
+  readonly accuracy: number | null;
+}
+
+export interface ModelMetadata {
+  readonly format: 'folkbot-model';
+  readonly version: 1;
+  readonly name: string;
+  readonly encoding: EncodingConfig;
+  readonly network: LstmConfig;
+  readonly parameters: number;
+  /** The training preset and settings it was trained with. */
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly training: TrainingSummary | null;
+  readonly validation: ValidationFigures;
+}
+
+interface TopologyTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly byteOffset: number;
+}
+
+interface Topology {
+  readonly format: 'folkbot-lstm';
+  readonly version: 1;
+  readonly network: LstmConfig;
+  readonly gateOrder: 'input,forget,output,candidate';
+  readonly weightsFile: string;
+  readonly byteLength: number;
+  readonly tensors: readonly TopologyTensor[];
+}
+
+export interface LoadedModel {
+  readonly weights: LstmWeights;
+  readonly metadata: ModelMetadata;
+}
+
+function tensorNames(config: LstmConfig): string[] {
+  const names: string[] = [];
+  for (let layer = 0; layer < config.layers; layer++) {
+    names.push(`lstm${layer}/input_kernel`, `lstm${layer}/recurrent_kernel`, `lstm${layer}/bias`);
+  }
+  names.push('output/kernel', 'output/bias');
+  return names;
+}
+
+function tensorShapes(config: LstmConfig): number[][] {
+  const { hiddenSize: H, vocabularySize: V } = config;
+  const shapes: number[][] = [];
+  for (let layer = 0; layer < config.layers; layer++) shapes.push([layer === 0 ? V : H, 4 * H], [H, 4 * H], [4 * H]);
+  shapes.push([H, V], [V]);
+  return shapes;
+}
+
+/** Concatenated little-endian Float32 bytes of the arrays. */
+export function float32Bytes(arrays: readonly Float32Array[]): Buffer {
+  const total = arrays.reduce((sum, a) => sum + a.length, 0);
+  const buffer = Buffer.alloc(total * 4);
+  let offset = 0;
+  for (const array of arrays) {
+    for (let k = 0; k < array.length; k++, offset += 4) buffer.writeFloatLE(array[k] ?? 0, offset);
+  }
+  return buffer;
+}
+
+/** Splits little-endian Float32 bytes into arrays of the given sizes (the caller checked the length). */
+export function float32Arrays(bytes: Buffer, sizes: readonly number[]): Float32Array[] {
+  const arrays: Float32Array[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    const array = new Float32Array(size);
+    for (let k = 0; k < size; k++, offset += 4) array[k] = bytes.readFloatLE(offset);
+    arrays.push(array);
+  }
+  return arrays;
+}
+
+/** The model files as name -> contents, for saving alone or inside a checkpoint. */
+export function modelFiles(weights: LstmWeights, metadata: ModelMetadata): Map<string, string | Buffer> {
+  if (metadata.encoding.vocabulary.length !== weights.config.vocabularySize) {
+    throw new RangeError(
+      `the encoding has ${metadata.encoding.vocabulary.length} tokens but the network ${weights.config.vocabularySize} outputs`,
+    );
+  }
+  const arrays = flattenWeights(weights);
+  const shapes = tensorShapes(weights.config);
+  const names = tensorNames(weights.config);
+  let byteOffset = 0;
+  const tensors = arrays.map((array, k) => {
+    const entry = { name: names[k] as string, shape: shapes[k] as number[], byteOffset };
+    byteOffset += array.length * 4;
+    return entry;
+  });
+  const topology: Topology = {
+    format: 'folkbot-lstm',
+    version: 1,
+    network: weights.config,
+    gateOrder: 'input,forget,output,candidate',
+    weightsFile: WEIGHTS_FILE,
+    byteLength: byteOffset,
+    tensors,
+  };
+  return new Map<string, string | Buffer>([
+    [TOPOLOGY_FILE, JSON.stringify(topology, null, 2) + '\n'],
+    [WEIGHTS_FILE, float32Bytes(arrays)],
+    [METADATA_FILE, JSON.stringify(metadata, null, 2) + '\n'],
+  ]);
+}
+
+/** Writes a whole model folder atomically (replacing any previous one). */
+export async function saveModelFolder(dir: string, weights: LstmWeights, metadata: ModelMetadata): Promise<void> {
+  await writeFolderAtomically(dir, modelFiles(weights, metadata));
+}
+
+/**
+ * Writes `files` into a temporary sibling of `dir`, then renames it over `dir`: readers see either the old
+ * folder or the complete new one, never a mix or a partial file.
+ */
+export async function writeFolderAtomically(dir: string, files: ReadonlyMap<string, string | Buffer>): Promise<void> {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  await fs.mkdir(parent, { recursive: true });
+  const unique = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const temporary = path.join(parent, `.${path.basename(target)}.tmp-${unique}`);
+  const retired = path.join(parent, `.${path.basename(target)}.old-${unique}`);
+  await fs.mkdir(temporary);
+  try {
+    for (const [name, contents] of files) {
+      const handle = await fs.open(path.join(temporary, name), 'w');
+      try {
+        await handle.writeFile(contents);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    let hadPrevious = false;
+    try {
+      await fs.rename(target, retired);
+      hadPrevious = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await fs.rename(temporary, target);
+    if (hadPrevious) await fs.rm(retired, { recursive: true, force: true });
+  } catch (error) {
+    await fs.rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readFileOrFail(dir: string, name: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(path.join(dir, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ModelFolderError('missing-file', path.join(dir, name), `missing: a model folder needs ${TOPOLOGY_FILE}, ${WEIGHTS_FILE} and ${METADATA_FILE}`);
+    }
+    throw error;
+  }
+}
+
+function parseJson(file: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new ModelFolderError('invalid-json', file, `not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function readNetworkConfig(file: string, value: unknown): LstmConfig {
+  if (
+    !isRecord(value) ||
+    !isPositiveInteger(value.vocabularySize) ||
+    !isPositiveInteger(value.hiddenSize) ||
+    !isPositiveInteger(value.layers) ||
+    typeof value.dropout !== 'number'
+  ) {
+    throw new ModelFolderError('invalid-topology', file, 'network must give positive integer vocabularySize, hiddenSize, layers and a numeric dropout');
+  }
+  return { vocabularySize: value.vocabularySize, hiddenSize: value.hiddenSize, layers: value.layers, dropout: value.dropout };
+}
+
+/** Reads and checks a model folder. */
+export async function loadModelFolder(dir: string): Promise<LoadedModel> {
+  const folder = path.resolve(dir);
+  const stat = await fs.stat(folder).catch(() => null);
+  if (!stat?.isDirectory()) throw new ModelFolderError('missing-folder', folder, 'no such model folder');
+
+  const topologyFile = path.join(folder, TOPOLOGY_FILE);
+  const topology = parseJson(topologyFile, await readFileOrFail(folder, TOPOLOGY_FILE));
+  if (!isRecord(topology) || topology.format !== 'folkbot-lstm' || topology.version !== 1) {
+    throw new ModelFolderError('invalid-topology', topologyFile, 'not a folkbot-lstm topology (format "folkbot-lstm", version 1)');
+  }
+  const network = readNetworkConfig(topologyFile, topology.network);
+  const sizes = weightSizes(network);
+  const expectedBytes = sizes.reduce((sum, size) => sum + size * 4, 0);
+  if (topology.byteLength !== expectedBytes) {
+    throw new ModelFolderError('invalid-topology', topologyFile, `byteLength ${String(topology.byteLength)} does not match the network (${expectedBytes} bytes)`);
+  }
+
+  const metadataFile = path.join(folder, METADATA_FILE);
+  const metadata = parseJson(metadataFile, await readFileOrFail(folder, METADATA_FILE));
+  if (!isRecord(metadata) || metadata.format !== 'folkbot-model' || !isRecord(metadata.encoding) || !Array.isArray(metadata.encoding.vocabulary)) {
+    throw new ModelFolderError('invalid-json', metadataFile, 'not folkbot model metadata (format "folkbot-model" with an encoding and its vocabulary)');
+  }
+  const vocabularySize = metadata.encoding.vocabulary.length;
+  if (vocabularySize !== network.vocabularySize) {
+    throw new ModelFolderError(
+      'vocabulary-mismatch',
+      metadataFile,
+      `the encoding's vocabulary has ${vocabularySize} tokens but the network in ${TOPOLOGY_FILE} has ${network.vocabularySize}`,
+    );
+  }
+
+  const weightsFile = path.join(folder, WEIGHTS_FILE);
+  const bytes = await readFileOrFail(folder, WEIGHTS_FILE);
+  if (bytes.length !== expectedBytes) {
+    throw new ModelFolderError(
+      'truncated-weights',
+      weightsFile,
+      `${bytes.length} bytes, expected ${expectedBytes} (${sizes.reduce((a, b) => a + b, 0)} float32 weights): the file is truncated or belongs to another network`,
+    );
+  }
+  const weights = unflattenWeights(network, float32Arrays(bytes, sizes));
+  return { weights, metadata: metadata as unknown as ModelMetadata };
+}

@@ -1,0 +1,86 @@
+// Songs -> chunks for teacher forcing: the songs are laid end to end in `rows` parallel streams of about equal
+// length, and the streams are cut into chunks of `steps` tokens. Every position predicts the next token of its
+// song (a target at every step, never one target per window); the recurrent state is carried from chunk to
+// chunk and zeroed where a new song starts, so a song is seen exactly as if it were fed alone from a zero state.
+import type { TokenBatch } from './lstm-network.js';
+import { shuffleInPlace, type Random } from './random.js';
+
+export interface StreamLayout {
+  readonly rows: number;
+  readonly steps: number;
+  readonly batches: readonly TokenBatch[];
+  /** Per batch, per position: the song whose token is the target there, or -1 (padding / song boundary). */
+  readonly targetSong: readonly Int32Array[];
+  /** Per batch, per position: the index of the target token within its song. */
+  readonly targetIndex: readonly Int32Array[];
+  /** Number of positions with a target (weight 1). */
+  readonly targets: number;
+}
+
+/**
+ * Lays out `songs` (each at least 2 tokens to have a target) in `rows` streams. With `random` the song order is
+ * shuffled; without, songs keep their order (validation).
+ */
+export function layoutStreams(songs: readonly Int32Array[], rows: number, steps: number, random: Random | null): StreamLayout {
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(steps) || steps < 1) {
+    throw new RangeError(`rows and steps must be positive integers (got ${rows}, ${steps})`);
+  }
+  const order = songs.map((_, index) => index);
+  if (random) shuffleInPlace(order, random);
+  // Greedy: each song goes to the currently shortest stream, so the streams end at about the same chunk.
+  const streams: number[][] = Array.from({ length: rows }, () => []);
+  const lengths = new Array<number>(rows).fill(0);
+  for (const song of order) {
+    let shortest = 0;
+    for (let r = 1; r < rows; r++) if ((lengths[r] ?? 0) < (lengths[shortest] ?? 0)) shortest = r;
+    streams[shortest]?.push(song);
+    lengths[shortest] = (lengths[shortest] ?? 0) + (songs[song]?.length ?? 0);
+  }
+  const longest = Math.max(...lengths, 0);
+  // Positions 0..longest-2 carry targets (the last token of a stream has nothing after it).
+  const chunkCount = Math.max(1, Math.ceil(Math.max(longest - 1, 0) / steps));
+  const n = rows * steps;
+  const batches: TokenBatch[] = [];
+  const targetSong: Int32Array[] = [];
+  const targetIndex: Int32Array[] = [];
+  for (let chunk = 0; chunk < chunkCount; chunk++) {
+    batches.push({
+      rows,
+      steps,
+      inputs: new Int32Array(n),
+      targets: new Int32Array(n),
+      weights: new Float32Array(n),
+      resets: new Uint8Array(n),
+    });
+    targetSong.push(new Int32Array(n).fill(-1));
+    targetIndex.push(new Int32Array(n).fill(-1));
+  }
+  let targets = 0;
+  streams.forEach((stream, r) => {
+    let position = 0;
+    for (const songIndex of stream) {
+      const song = songs[songIndex] as Int32Array;
+      for (let i = 0; i < song.length; i++, position++) {
+        const chunk = Math.floor(position / steps);
+        const batch = batches[chunk];
+        if (!batch) continue; // the very last token of the longest stream: nothing left to predict from it
+        const k = (position % steps) * rows + r;
+        (batch.inputs as Int32Array)[k] = song[i] ?? 0;
+        if (i === 0) (batch.resets as Uint8Array)[k] = 1;
+        if (i + 1 < song.length) {
+          (batch.targets as Int32Array)[k] = song[i + 1] ?? 0;
+          (batch.weights as Float32Array)[k] = 1;
+          (targetSong[chunk] as Int32Array)[k] = songIndex;
+          (targetIndex[chunk] as Int32Array)[k] = i + 1;
+          targets++;
+        }
+      }
+    }
+  });
+  return { rows, steps, batches, targetSong, targetIndex, targets };
+}
+
+/** Total number of next-token targets in `songs`. */
+export function countTargets(songs: readonly Int32Array[]): number {
+  return songs.reduce((sum, song) => sum + Math.max(song.length - 1, 0), 0);
+}

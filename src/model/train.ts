@@ -1,0 +1,475 @@
+// The training loop as a library: progress goes to a callback, nothing is logged or printed here.
+//
+// Out folder layout:
+//   model/             the best epoch's model folder (saved atomically whenever validation improves)
+//   checkpoint/        latest weights + Adam state + loop position + history (every epoch, every few minutes,
+//                      on interruption); `resume` continues from it
+//   report.json        curves, timings, data summary; loss-curves.svg / loss-curves.png
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Encoding } from './encoding.js';
+import { LstmNetwork, weightSizes, type LstmConfig, type LstmWeights } from './lstm-network.js';
+import {
+  float32Arrays,
+  float32Bytes,
+  loadModelFolder,
+  modelFiles,
+  saveModelFolder,
+  writeFolderAtomically,
+  type ModelMetadata,
+} from './model-folder.js';
+import { createRandom } from './random.js';
+import { layoutStreams } from './train-batches.js';
+import { bitsPerNote, evaluateSongs } from './train-evaluate.js';
+import { AdamOptimizer } from './train-optimizer.js';
+import type { TrainingPreset } from './train-presets.js';
+import { lossCurvesSvg, renderPng } from './train-report.js';
+
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}
+
+/** What training needs from the dataset builder (dataset.ts's TrainingData fits). */
+export interface TrainingSet {
+  readonly encoding: Encoding;
+  readonly train: readonly Int32Array[];
+  readonly validation: readonly Int32Array[];
+  /** Anything describing the data, copied into the report (e.g. the dataset summary). */
+  readonly summary?: unknown;
+}
+
+export interface TrainOptions {
+  readonly preset: TrainingPreset;
+  readonly data: TrainingSet;
+  /** Where the songs came from, for the model's metadata. */
+  readonly dataDir: string;
+  readonly outDir: string;
+  /** Name written into the model folder (default: the preset's). */
+  readonly modelName?: string;
+  /** Overrides preset.maxEpochs. */
+  readonly epochs?: number;
+  /** Stop (cleanly, with validation and a checkpoint) after this much wall time. */
+  readonly maxMinutes?: number;
+  readonly resume?: boolean;
+  readonly seed?: number;
+  /** The tfjs backend in use, recorded in the model. */
+  readonly backend: string;
+  /** Minutes between mid-epoch checkpoints (default 5). */
+  readonly checkpointMinutes?: number;
+  /** Polled between batches; true = save a checkpoint and return (e.g. after SIGINT). */
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (event: TrainingEvent) => void;
+}
+
+export interface EpochRecord {
+  /** 1-based; a fractional value marks an epoch cut short by the time limit. */
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly validationLoss: number;
+  readonly validationAccuracy: number;
+  readonly validationBitsPerNote: number;
+  readonly learningRate: number;
+  readonly trainSeconds: number;
+  readonly validationSeconds: number;
+  readonly targetsPerSecond: number;
+}
+
+export type StopReason = 'epochs' | 'early-stopping' | 'time-limit' | 'interrupted';
+
+export type TrainingEvent =
+  | {
+      readonly kind: 'batch';
+      readonly epoch: number;
+      readonly epochs: number;
+      readonly batch: number;
+      readonly batches: number;
+      /** Running means over the epoch so far. */
+      readonly loss: number;
+      readonly accuracy: number;
+      readonly targetsPerSecond: number;
+      readonly elapsedSeconds: number;
+      /** Seconds left in this epoch at the current speed. */
+      readonly epochEtaSeconds: number;
+    }
+  | { readonly kind: 'validating'; readonly epoch: number }
+  | { readonly kind: 'epoch'; readonly record: EpochRecord; readonly improved: boolean; readonly bestEpoch: number }
+  | { readonly kind: 'checkpoint'; readonly dir: string; readonly reason: 'epoch' | 'timer' | 'stop' }
+  | { readonly kind: 'resumed'; readonly epoch: number; readonly batch: number }
+  | { readonly kind: 'stopped'; readonly reason: StopReason };
+
+export interface TrainingResult {
+  readonly modelDir: string;
+  readonly reportFile: string;
+  readonly stoppedBy: StopReason;
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly bestValidationLoss: number;
+  readonly bestBitsPerNote: number;
+  readonly trainingSeconds: number;
+  readonly parameters: number;
+}
+
+interface LoopState {
+  /** Epochs fully done (0-based index of the current epoch). */
+  epoch: number;
+  /** Next batch to run within the current epoch. */
+  batch: number;
+  partial: { lossSum: number; targets: number; correct: number; seconds: number };
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestValidationLoss: number;
+  bestBitsPerNote: number;
+  epochsWithoutImprovement: number;
+  learningRate: number;
+  trainingSeconds: number;
+}
+
+interface CheckpointFile {
+  readonly format: 'folkbot-checkpoint';
+  readonly version: 1;
+  readonly preset: TrainingPreset;
+  readonly seed: number;
+  readonly vocabulary: readonly string[];
+  readonly optimizerStep: number;
+  readonly state: LoopState;
+}
+
+const CHECKPOINT_JSON = 'checkpoint.json';
+const OPTIMIZER_FILE = 'optimizer.bin';
+
+/** Distinct reproducible seeds per (run seed, epoch, batch). */
+function derivedSeed(seed: number, epoch: number, batch = -1): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 2654435761) + Math.imul(epoch + 1, 40503) + Math.imul(batch + 2, 69069)) >>> 0;
+}
+
+export async function train(options: TrainOptions): Promise<TrainingResult> {
+  const { preset, data } = options;
+  const seed = options.seed ?? 1;
+  const outDir = path.resolve(options.outDir);
+  const modelDir = path.join(outDir, 'model');
+  const checkpointDir = path.join(outDir, 'checkpoint');
+  const maxEpochs = options.epochs ?? preset.maxEpochs;
+  const deadline = options.maxMinutes !== undefined ? Date.now() + options.maxMinutes * 60_000 : Infinity;
+  const checkpointEveryMs = (options.checkpointMinutes ?? 5) * 60_000;
+  const vocabulary = data.encoding.config.vocabulary;
+  if (data.train.length === 0) throw new TrainingError('no training songs');
+  if (data.validation.length === 0) throw new TrainingError('no validation songs: early stopping needs held-out songs');
+  const shortSong = [...data.train, ...data.validation].findIndex((song) => song.length < 2);
+  if (shortSong >= 0) throw new TrainingError(`song ${shortSong} has fewer than 2 tokens: nothing to predict`);
+
+  const config: LstmConfig = {
+    vocabularySize: data.encoding.vocabularySize,
+    hiddenSize: preset.hiddenSize,
+    layers: preset.layers,
+    dropout: preset.dropout,
+  };
+  await fs.mkdir(outDir, { recursive: true });
+
+  let network: LstmNetwork;
+  let optimizer: AdamOptimizer;
+  let state: LoopState;
+  let bestWeights: LstmWeights | null = null;
+  const checkpointExists = await fs.stat(path.join(checkpointDir, CHECKPOINT_JSON)).then(() => true, () => false);
+  if (options.resume && !checkpointExists) {
+    throw new TrainingError(`cannot resume: no checkpoint in ${checkpointDir}`);
+  }
+  if (options.resume) {
+    const restored = await readCheckpoint(checkpointDir, vocabulary, config);
+    network = LstmNetwork.fromWeights(restored.weights);
+    optimizer = new AdamOptimizer(network.variables, { learningRate: restored.state.learningRate, clipNorm: preset.clipNorm });
+    optimizer.restoreState(restored.optimizer);
+    state = restored.state;
+    bestWeights = await loadModelFolder(modelDir).then((m) => m.weights, () => null);
+    options.onProgress?.({ kind: 'resumed', epoch: state.epoch, batch: state.batch });
+  } else {
+    network = LstmNetwork.create(config, createRandom(seed));
+    optimizer = new AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+    state = {
+      epoch: 0,
+      batch: 0,
+      partial: { lossSum: 0, targets: 0, correct: 0, seconds: 0 },
+      history: [],
+      bestEpoch: 0,
+      bestValidationLoss: Infinity,
+      bestBitsPerNote: NaN,
+      epochsWithoutImprovement: 0,
+      learningRate: preset.learningRate,
+      trainingSeconds: 0,
+    };
+  }
+
+  const metadataFor = (weights: LstmWeights, record: EpochRecord | null): ModelMetadata => ({
+    format: 'folkbot-model',
+    version: 1,
+    name: options.modelName ?? preset.name,
+    encoding: data.encoding.config,
+    network: weights.config,
+    parameters: network.parameterCount,
+    hyperparameters: { ...preset, seed },
+    training: {
+      dataDir: options.dataDir,
+      songs: data.train.length + data.validation.length,
+      trainSongs: data.train.length,
+      validationSongs: data.validation.length,
+      trainTargets: data.train.reduce((sum, song) => sum + song.length - 1, 0),
+      epochs: state.history.length,
+      bestEpoch: state.bestEpoch,
+      seconds: Math.round(state.trainingSeconds),
+      backend: options.backend,
+      finishedAt: new Date().toISOString(),
+    },
+    validation: {
+      loss: record?.validationLoss ?? null,
+      bitsPerNote: record && Number.isFinite(record.validationBitsPerNote) ? record.validationBitsPerNote : null,
+      accuracy: record?.validationAccuracy ?? null,
+    },
+  });
+
+  const saveCheckpoint = async (reason: 'epoch' | 'timer' | 'stop'): Promise<void> => {
+    const weights = network.readWeights();
+    const files = modelFiles(weights, metadataFor(weights, state.history.at(-1) ?? null));
+    const optimizerState = optimizer.readState();
+    files.set(OPTIMIZER_FILE, float32Bytes([...optimizerState.firstMoments, ...optimizerState.secondMoments]));
+    const checkpoint: CheckpointFile = {
+      format: 'folkbot-checkpoint',
+      version: 1,
+      preset,
+      seed,
+      vocabulary,
+      optimizerStep: optimizerState.step,
+      state: { ...state, learningRate: optimizer.learningRate },
+    };
+    files.set(CHECKPOINT_JSON, JSON.stringify(checkpoint, (_key, value: unknown) => (value === Infinity ? 1e308 : value), 2) + '\n');
+    await writeFolderAtomically(checkpointDir, files);
+    options.onProgress?.({ kind: 'checkpoint', dir: checkpointDir, reason });
+  };
+
+  let stoppedBy: StopReason = 'epochs';
+  let lastCheckpoint = Date.now();
+  const startedAt = Date.now();
+  const sessionStartSeconds = state.trainingSeconds;
+  const updateClock = (): void => {
+    state.trainingSeconds = sessionStartSeconds + (Date.now() - startedAt) / 1000;
+  };
+
+  try {
+    epochs: while (state.epoch < maxEpochs) {
+      const layout = layoutStreams(data.train, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)));
+      const batches = layout.batches.length;
+      let carry = network.zeroCarry(layout.rows);
+      let cutShort = false;
+      let batchStarted = performance.now();
+      while (state.batch < batches) {
+        const batch = layout.batches[state.batch];
+        if (!batch) break;
+        batchStarted = performance.now();
+        const step = network.trainStep(batch, carry, createRandom(derivedSeed(seed, state.epoch, state.batch)));
+        optimizer.learningRate = state.learningRate;
+        const norm = optimizer.apply(step.gradients);
+        const lossSum = (await step.lossSum.data())[0] ?? NaN;
+        const correct = (await step.correct.data())[0] ?? 0;
+        tf.dispose([...step.gradients, step.lossSum, step.correct, norm, ...carry.h, ...carry.c]);
+        carry = step.carry;
+        if (!Number.isFinite(lossSum)) throw new TrainingError(`the loss became ${lossSum} in epoch ${state.epoch + 1}, batch ${state.batch + 1}`);
+        let targets = 0;
+        for (const w of batch.weights) targets += w;
+        const p = state.partial;
+        p.lossSum += lossSum;
+        p.targets += targets;
+        p.correct += correct;
+        p.seconds += (performance.now() - batchStarted) / 1000;
+        state.batch++;
+        updateClock();
+        const speed = p.targets / Math.max(p.seconds, 1e-9);
+        options.onProgress?.({
+          kind: 'batch',
+          epoch: state.epoch + 1,
+          epochs: maxEpochs,
+          batch: state.batch,
+          batches,
+          loss: p.lossSum / Math.max(p.targets, 1),
+          accuracy: p.correct / Math.max(p.targets, 1),
+          targetsPerSecond: speed,
+          elapsedSeconds: state.trainingSeconds,
+          epochEtaSeconds: ((batches - state.batch) * p.seconds) / Math.max(state.batch, 1),
+        });
+        if (options.shouldStop?.()) {
+          stoppedBy = 'interrupted';
+          await saveCheckpoint('stop');
+          tf.dispose([...carry.h, ...carry.c]);
+          break epochs;
+        }
+        if (Date.now() >= deadline && state.batch < batches) {
+          stoppedBy = 'time-limit';
+          cutShort = true;
+          break;
+        }
+        if (Date.now() - lastCheckpoint >= checkpointEveryMs && state.batch < batches) {
+          await saveCheckpoint('timer');
+          lastCheckpoint = Date.now();
+        }
+        // Let signal handlers and I/O run between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      tf.dispose([...carry.h, ...carry.c]);
+
+      options.onProgress?.({ kind: 'validating', epoch: state.epoch + 1 });
+      const validationStarted = performance.now();
+      const evaluation = evaluateSongs(network, data.validation);
+      const bits = bitsPerNote(data.encoding, data.validation, evaluation.logProbs);
+      const p = state.partial;
+      const record: EpochRecord = {
+        epoch: cutShort ? state.epoch + state.batch / batches : state.epoch + 1,
+        trainLoss: p.lossSum / Math.max(p.targets, 1),
+        trainAccuracy: p.correct / Math.max(p.targets, 1),
+        validationLoss: evaluation.loss,
+        validationAccuracy: evaluation.accuracy,
+        validationBitsPerNote: bits,
+        learningRate: state.learningRate,
+        trainSeconds: p.seconds,
+        validationSeconds: (performance.now() - validationStarted) / 1000,
+        targetsPerSecond: p.targets / Math.max(p.seconds, 1e-9),
+      };
+      state.history.push(record);
+      const improved = evaluation.loss < state.bestValidationLoss;
+      if (improved) {
+        state.bestValidationLoss = evaluation.loss;
+        state.bestBitsPerNote = bits;
+        state.bestEpoch = record.epoch;
+        state.epochsWithoutImprovement = 0;
+        bestWeights = network.readWeights();
+        updateClock();
+        await saveModelFolder(modelDir, bestWeights, metadataFor(bestWeights, record));
+      } else {
+        state.epochsWithoutImprovement++;
+        state.learningRate *= preset.learningRateDecay;
+      }
+      options.onProgress?.({ kind: 'epoch', record, improved, bestEpoch: state.bestEpoch });
+      if (!cutShort) {
+        state.epoch++;
+        state.batch = 0;
+        state.partial = { lossSum: 0, targets: 0, correct: 0, seconds: 0 };
+      }
+      updateClock();
+      await saveCheckpoint('epoch');
+      lastCheckpoint = Date.now();
+      if (cutShort) break;
+      if (state.epochsWithoutImprovement >= preset.patience) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+      if (Date.now() >= deadline && state.epoch < maxEpochs) {
+        stoppedBy = 'time-limit';
+        break;
+      }
+      if (options.shouldStop?.()) {
+        stoppedBy = 'interrupted';
+        break;
+      }
+    }
+    options.onProgress?.({ kind: 'stopped', reason: stoppedBy });
+    updateClock();
+    if (bestWeights) {
+      const bestRecord = state.history.find((r) => r.epoch === state.bestEpoch) ?? null;
+      await saveModelFolder(modelDir, bestWeights, metadataFor(bestWeights, bestRecord));
+    }
+    const reportFile = await writeReport(outDir, options, state, stoppedBy, network.parameterCount, seed);
+    return {
+      modelDir,
+      reportFile,
+      stoppedBy,
+      history: state.history,
+      bestEpoch: state.bestEpoch,
+      bestValidationLoss: state.bestValidationLoss,
+      bestBitsPerNote: state.bestBitsPerNote,
+      trainingSeconds: state.trainingSeconds,
+      parameters: network.parameterCount,
+    };
+  } finally {
+    optimizer.dispose();
+    network.dispose();
+  }
+}
+
+async function readCheckpoint(dir: string, vocabulary: readonly string[], config: LstmConfig) {
+  const model = await loadModelFolder(dir).catch((error: unknown) => {
+    throw new TrainingError(`cannot resume from ${dir}: ${(error as Error).message}`);
+  });
+  const checkpoint = JSON.parse(await fs.readFile(path.join(dir, CHECKPOINT_JSON), 'utf8')) as CheckpointFile;
+  if (checkpoint.format !== 'folkbot-checkpoint' || checkpoint.version !== 1) {
+    throw new TrainingError(`${path.join(dir, CHECKPOINT_JSON)} is not a folkbot checkpoint`);
+  }
+  if (checkpoint.vocabulary.length !== vocabulary.length || checkpoint.vocabulary.some((token, k) => token !== vocabulary[k])) {
+    throw new TrainingError('cannot resume: the checkpoint was trained with a different vocabulary than this data gives');
+  }
+  const saved = model.weights.config;
+  if (saved.hiddenSize !== config.hiddenSize || saved.layers !== config.layers || saved.vocabularySize !== config.vocabularySize) {
+    throw new TrainingError(
+      `cannot resume: the checkpoint's network (${saved.layers} x ${saved.hiddenSize}) differs from the preset's (${config.layers} x ${config.hiddenSize})`,
+    );
+  }
+  const sizes = weightSizes(config);
+  const bytes = await fs.readFile(path.join(dir, OPTIMIZER_FILE));
+  if (bytes.length !== 2 * sizes.reduce((a, b) => a + b, 0) * 4) {
+    throw new TrainingError(`cannot resume: ${path.join(dir, OPTIMIZER_FILE)} is truncated`);
+  }
+  const arrays = float32Arrays(bytes, [...sizes, ...sizes]);
+  const state = checkpoint.state;
+  if (state.bestValidationLoss >= 1e308) state.bestValidationLoss = Infinity;
+  return {
+    weights: model.weights,
+    optimizer: { step: checkpoint.optimizerStep, firstMoments: arrays.slice(0, sizes.length), secondMoments: arrays.slice(sizes.length) },
+    state,
+  };
+}
+
+async function writeReport(
+  outDir: string,
+  options: TrainOptions,
+  state: LoopState,
+  stoppedBy: StopReason,
+  parameters: number,
+  seed: number,
+): Promise<string> {
+  const history = state.history;
+  const trainSeconds = history.reduce((sum, r) => sum + r.trainSeconds, 0);
+  const trainTargets = history.reduce((sum, r) => sum + r.targetsPerSecond * r.trainSeconds, 0);
+  const report = {
+    preset: options.preset,
+    seed,
+    backend: options.backend,
+    parameters,
+    data: {
+      dataDir: options.dataDir,
+      encoding: options.data.encoding.config.name,
+      vocabularySize: options.data.encoding.vocabularySize,
+      trainSongs: options.data.train.length,
+      validationSongs: options.data.validation.length,
+      summary: options.data.summary ?? null,
+    },
+    stoppedBy,
+    best: {
+      epoch: state.bestEpoch,
+      validationLoss: Number.isFinite(state.bestValidationLoss) ? state.bestValidationLoss : null,
+      validationBitsPerNote: Number.isFinite(state.bestBitsPerNote) ? state.bestBitsPerNote : null,
+    },
+    timings: {
+      totalSeconds: state.trainingSeconds,
+      trainSeconds,
+      validationSeconds: history.reduce((sum, r) => sum + r.validationSeconds, 0),
+      meanTargetsPerSecond: trainSeconds > 0 ? trainTargets / trainSeconds : null,
+    },
+    epochs: history,
+  };
+  const reportFile = path.join(outDir, 'report.json');
+  await fs.writeFile(reportFile, JSON.stringify(report, null, 2) + '\n');
+  const svg = lossCurvesSvg(
+    `folkbot ${options.preset.name}: ${options.data.encoding.config.name}, LSTM ${options.preset.layers}x${options.preset.hiddenSize}`,
+    history,
+  );
+  await fs.writeFile(path.join(outDir, 'loss-curves.svg'), svg);
+  await fs.writeFile(path.join(outDir, 'loss-curves.png'), renderPng(svg));
+  return reportFile;
+}

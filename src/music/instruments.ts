@@ -1,0 +1,93 @@
+// General MIDI programs by name, for choosing the instrument of a MIDI file or audio preview.
+import { InstrumentError } from './errors.js';
+
+/** The 128 General MIDI melodic programs; the index is the program number (0-based). */
+export const GM_PROGRAM_NAMES: readonly string[] = [
+  'acoustic grand piano', 'bright acoustic piano', 'electric grand piano', 'honky-tonk piano',
+  'electric piano 1', 'electric piano 2', 'harpsichord', 'clavi',
+  'celesta', 'glockenspiel', 'music box', 'vibraphone',
+  'marimba', 'xylophone', 'tubular bells', 'dulcimer',
+  'drawbar organ', 'percussive organ', 'rock organ', 'church organ',
+  'reed organ', 'accordion', 'harmonica', 'tango accordion',
+  'acoustic guitar (nylon)', 'acoustic guitar (steel)', 'electric guitar (jazz)', 'electric guitar (clean)',
+  'electric guitar (muted)', 'overdriven guitar', 'distortion guitar', 'guitar harmonics',
+  'acoustic bass', 'electric bass (finger)', 'electric bass (pick)', 'fretless bass',
+  'slap bass 1', 'slap bass 2', 'synth bass 1', 'synth bass 2',
+  'violin', 'viola', 'cello', 'contrabass',
+  'tremolo strings', 'pizzicato strings', 'orchestral harp', 'timpani',
+  'string ensemble 1', 'string ensemble 2', 'synthstrings 1', 'synthstrings 2',
+  'choir aahs', 'voice oohs', 'synth voice', 'orchestra hit',
+  'trumpet', 'trombone', 'tuba', 'muted trumpet',
+  'french horn', 'brass section', 'synthbrass 1', 'synthbrass 2',
+  'soprano sax', 'alto sax', 'tenor sax', 'baritone sax',
+  'oboe', 'english horn', 'bassoon', 'clarinet',
+  'piccolo', 'flute', 'recorder', 'pan flute',
+  'blown bottle', 'shakuhachi', 'whistle', 'ocarina',
+  'lead 1 (square)', 'lead 2 (sawtooth)', 'lead 3 (calliope)', 'lead 4 (chiff)',
+  'lead 5 (charang)', 'lead 6 (voice)', 'lead 7 (fifths)', 'lead 8 (bass + lead)',
+  'pad 1 (new age)', 'pad 2 (warm)', 'pad 3 (polysynth)', 'pad 4 (choir)',
+  'pad 5 (bowed)', 'pad 6 (metallic)', 'pad 7 (halo)', 'pad 8 (sweep)',
+  'fx 1 (rain)', 'fx 2 (soundtrack)', 'fx 3 (crystal)', 'fx 4 (atmosphere)',
+  'fx 5 (brightness)', 'fx 6 (goblins)', 'fx 7 (echoes)', 'fx 8 (sci-fi)',
+  'sitar', 'banjo', 'shamisen', 'koto',
+  'kalimba', 'bag pipe', 'fiddle', 'shanai',
+  'tinkle bell', 'agogo', 'steel drums', 'woodblock',
+  'taiko drum', 'melodic tom', 'synth drum', 'reverse cymbal',
+  'guitar fret noise', 'breath noise', 'seashore', 'bird tweet',
+  'telephone ring', 'helicopter', 'applause', 'gunshot',
+];
+
+/** Everyday names for common programs. */
+const ALIASES: Readonly<Record<string, number>> = {
+  piano: 0,
+  'grand piano': 0,
+  organ: 19,
+  guitar: 24,
+  'nylon guitar': 24,
+  'steel guitar': 25,
+  bass: 32,
+  strings: 48,
+  choir: 52,
+  voice: 53,
+  sax: 65,
+  saxophone: 65,
+  'tin whistle': 78,
+};
+
+const EXAMPLES = ['flute', 'violin', 'acoustic grand piano', 'recorder', 'accordion', 'fiddle', 'clarinet', '73'];
+
+function normalise(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+}
+
+/**
+ * The GM program (0..127) for a name such as 'flute', 'Acoustic Grand Piano', 'acoustic-grand-piano', an alias
+ * ('piano', 'guitar', 'strings'), a part of exactly one name ('grand' is ambiguous, 'oboe' is not), or a program
+ * number '0'..'127'. Throws InstrumentError listing accepted names otherwise.
+ */
+export function instrumentProgram(nameOrNumber: string): number {
+  const text = normalise(nameOrNumber);
+  if (/^\d+$/.test(text)) {
+    const program = Number(text);
+    if (program <= 127) return program;
+    throw new InstrumentError(`instrument number ${text} is outside General MIDI's 0..127`);
+  }
+  const exact = GM_PROGRAM_NAMES.findIndex((name) => normalise(name) === text);
+  if (exact >= 0) return exact;
+  const alias = ALIASES[text];
+  if (alias !== undefined) return alias;
+  const partial = text === '' ? [] : GM_PROGRAM_NAMES.flatMap((name, program) => (normalise(name).includes(text) ? [program] : []));
+  if (partial.length === 1 && partial[0] !== undefined) return partial[0];
+  const hint =
+    partial.length > 1
+      ? `it matches several: ${partial.slice(0, 6).map((p) => `'${GM_PROGRAM_NAMES[p] ?? ''}'`).join(', ')}`
+      : `try ${EXAMPLES.map((e) => `'${e}'`).join(', ')} or a General MIDI program number 0..127`;
+  throw new InstrumentError(`"${nameOrNumber}" is not a General MIDI instrument: ${hint}`);
+}
+
+/** The GM name of a program number. */
+export function instrumentName(program: number): string {
+  const name = GM_PROGRAM_NAMES[program];
+  if (name === undefined) throw new InstrumentError(`instrument number ${program} is outside General MIDI's 0..127`);
+  return name;
+}

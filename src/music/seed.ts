@@ -1,0 +1,84 @@
+// The seed syntax of `compose`: the opening notes of a tune, written like **kern tokens on one line.
+//   4c 8.d 16e- 2r | 4cc#
+// Each token is a duration (1 2 4 8 16 32, triplets 3 6 12 24, with up to two dots), then a pitch (c = middle C,
+// cc an octave up, C an octave down; # sharp, - flat, n natural) or r for a rest. `|` and `=` barlines may stand
+// between tokens and are ignored. An empty seed is allowed.
+import { SeedError } from './errors.js';
+import { kernToMidi, midiName } from './pitch.js';
+import { TICKS_PER_QUARTER } from './types.js';
+import type { MelodyEvent } from './types.js';
+
+export interface Seed {
+  readonly events: readonly MelodyEvent[];
+  /** Total length of the seed in ticks. */
+  readonly ticks: number;
+}
+
+export const SEED_MAX_EVENTS = 64;
+export const SEED_LOWEST_PITCH = 36;
+export const SEED_HIGHEST_PITCH = 96;
+/** Accepted duration numbers (kern reciprocals: 4 = quarter, 8 = eighth, 3/6/12/24 = triplets). */
+export const SEED_RECIPS: readonly number[] = [1, 2, 4, 8, 16, 32, 3, 6, 12, 24];
+const MAX_DOTS = 2;
+
+export const SEED_EXAMPLE = '4c 8.d 16e- 2r | 4cc#';
+const SYNTAX =
+  'a seed token is a duration (1 2 4 8 16 32, or triplets 3 6 12 24, optionally dotted) followed by a pitch ' +
+  '(c = middle C, cc an octave up, C an octave down, # sharp, - flat) or r for a rest';
+
+export function parseSeed(text: string): Seed {
+  const events: MelodyEvent[] = [];
+  let tick = 0;
+  let position = 0;
+  for (const match of text.matchAll(/\S+/g)) {
+    position++;
+    const token = match[0];
+    const column = (match.index ?? 0) + 1;
+    const fail: (what: string) => never = (what) => {
+      throw new SeedError(
+        position,
+        column,
+        token,
+        `seed token ${position} "${token}" (column ${column}): ${what}. Example of a seed: "${SEED_EXAMPLE}"`,
+      );
+    };
+    if (/^(\|+|=+\d*)$/.test(token)) continue; // a barline: allowed, carries nothing
+    const parts = /^(\d*)(\.*)(.*)$/.exec(token);
+    const digits = parts?.[1] ?? '';
+    const dots = (parts?.[2] ?? '').length;
+    const rest = parts?.[3] ?? '';
+    if (digits === '') {
+      fail(`missing duration: ${SYNTAX}, e.g. "4${token}"`);
+    }
+    const recip = Number(digits);
+    if (!SEED_RECIPS.includes(recip) || digits.startsWith('0')) {
+      fail(`impossible duration "${digits}": durations are 1 2 4 8 16 32 (whole to 32nd) or triplets 3 6 12 24`);
+    }
+    if (dots > MAX_DOTS) fail(`too many dots: at most ${MAX_DOTS}, as in "4.c" or "2..e"`);
+    const duration = ((4 * TICKS_PER_QUARTER) / recip) * ((2 ** (dots + 1) - 1) / 2 ** dots);
+    if (!Number.isInteger(duration)) fail(`duration "${digits}${'.'.repeat(dots)}" is too short to be written exactly`);
+    if (events.length >= SEED_MAX_EVENTS) {
+      fail(`too many notes: a seed holds at most ${SEED_MAX_EVENTS} notes and rests`);
+    }
+    if (rest === 'r') {
+      events.push({ kind: 'rest', onset: tick, duration });
+    } else {
+      const pitch = /^([a-gA-G])\1*(#{1,2}|-{1,2}|n)?$/.test(rest) ? kernToMidi(rest) : null;
+      if (pitch === null) {
+        fail(
+          `unknown pitch "${rest}": ${SYNTAX}` +
+            (/^[a-gA-G]b$/.test(rest) ? ` (write a flat as "-": "${rest[0] ?? ''}-")` : ''),
+        );
+      }
+      if (pitch < SEED_LOWEST_PITCH || pitch > SEED_HIGHEST_PITCH) {
+        fail(
+          `pitch ${rest} (${midiName(pitch)}, MIDI ${pitch}) is outside the range a seed may use, ` +
+            `MIDI ${SEED_LOWEST_PITCH}..${SEED_HIGHEST_PITCH} (${midiName(SEED_LOWEST_PITCH)} = CC to ${midiName(SEED_HIGHEST_PITCH)} = cccc)`,
+        );
+      }
+      events.push({ kind: 'note', pitch, onset: tick, duration, spelling: rest });
+    }
+    tick += duration;
+  }
+  return { events, ticks: tick };
+}

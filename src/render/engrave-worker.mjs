@@ -1,0 +1,65 @@
+// Worker thread that owns the verovio toolkit (Humdrum build) and engraves **kern to SVG on request.
+//
+// Plain JavaScript on purpose: ScoreRenderer starts this worker without tsx (execArgv: []), because tsx's
+// loader rewrites verovio's 12 MB module on every process start (30-45 s on our machine) while plain Node
+// imports it in about 0.6 s. Running here also keeps the ~0.1-0.2 s of engraving off the bot's event loop.
+//
+// Protocol (see EngraveRequest/EngraveReply in score.ts):
+//   workerData: { options: verovio options }
+//   -> parent: { type: 'ready', version } once the toolkit exists, or { type: 'failed', message }
+//   <- parent: { id, kern }
+//   -> parent: { id, ok: true, svg, pageCount, messages } | { id, ok: false, thrown, messages }
+
+import { parentPort, workerData } from 'node:worker_threads';
+
+if (!parentPort) throw new Error('engrave-worker.mjs must run as a worker thread');
+const port = parentPort;
+
+/** Lines printed by verovio/humlib during the current request; null outside requests. */
+let sink = null;
+const originalLog = console.log;
+const originalError = console.error;
+// The Emscripten build binds console.log/console.error once, while it instantiates, and has no print hooks;
+// humlib reports Humdrum syntax errors only by printing them. Forwarders let each request collect them.
+console.log = (...args) => (sink ? sink.push(args.map(String).join(' ')) : originalLog(...args));
+console.error = (...args) => (sink ? sink.push(args.map(String).join(' ')) : originalError(...args));
+
+let module;
+let toolkit;
+try {
+  const { default: createVerovioModule } = await import('verovio/wasm-hum');
+  const { VerovioToolkit, enableLogToBuffer } = await import('verovio/esm');
+  module = await createVerovioModule();
+  // verovio's own log (as opposed to humlib's prints) goes to a buffer read with toolkit.getLog().
+  enableLogToBuffer(1, module);
+  const newToolkit = () => {
+    const created = new VerovioToolkit(module);
+    created.setOptions(workerData.options);
+    return created;
+  };
+  toolkit = newToolkit();
+  port.on('message', (request) => {
+    sink = [];
+    try {
+      const loaded = toolkit.loadData(request.kern);
+      const log = toolkit.getLog();
+      const pageCount = loaded ? toolkit.getPageCount() : 0;
+      const svg = loaded && pageCount === 1 ? toolkit.renderToSVG(1) : '';
+      port.postMessage({ id: request.id, ok: Boolean(loaded), svg, pageCount, messages: [...sink, ...log.split('\n')] });
+    } catch (error) {
+      // humlib threw a C++ exception through the wasm boundary: answer, then start from a fresh toolkit.
+      port.postMessage({ id: request.id, ok: false, thrown: String(error), messages: sink });
+      try {
+        toolkit.destroy();
+      } catch {
+        // A toolkit broken by the exception may fail to destroy; the fresh one replaces it anyway.
+      }
+      toolkit = newToolkit();
+    } finally {
+      sink = null;
+    }
+  });
+  port.postMessage({ type: 'ready', version: toolkit.getVersion() });
+} catch (error) {
+  port.postMessage({ type: 'failed', message: String(error) });
+}

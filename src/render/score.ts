@@ -1,0 +1,221 @@
+// Score picture: **kern -> SVG (verovio, Humdrum build) -> PNG (resvg), sized for a Discord chat.
+// Starting verovio costs about a second, so a ScoreRenderer keeps one toolkit, in a worker thread
+// (engrave-worker.mjs; why a worker: see there), and reuses it; `renderScore` uses one shared renderer.
+
+import { Worker } from 'node:worker_threads';
+import { renderAsync } from '@resvg/resvg-js';
+import { RenderError } from './render-error.js';
+
+export interface ScoreOptions {
+  /** Width of the PNG in pixels; the height follows from the music. Default 1200, accepted 400..4000. */
+  readonly width?: number;
+}
+
+export interface ScoreImage {
+  /** Verovio's SVG (music glyphs as <defs>/<use> paths, the title as <text>). */
+  readonly svg: string;
+  /** The SVG rasterized on a white background. */
+  readonly png: Uint8Array;
+  /** PNG size in pixels. */
+  readonly width: number;
+  readonly height: number;
+}
+
+export const DEFAULT_SCORE_WIDTH = 1200;
+export const MIN_SCORE_WIDTH = 400;
+export const MAX_SCORE_WIDTH = 4000;
+
+/**
+ * Verovio page geometry in its own units (scale 100: 1 SVG px per unit). The layout (bars per system, staff
+ * size relative to the picture) is fixed here and the PNG width only sets the resolution: at 1200 px the staff
+ * is about 1.4x verovio's default size, readable when Discord shrinks the picture to chat width, with five or
+ * six 3/4 bars per system.
+ */
+const PAGE_WIDTH = 1700;
+/** The largest page verovio allows: with adjustPageHeight the page shrinks to the music, all on one page. */
+const PAGE_HEIGHT_MAX = 60000;
+
+const VEROVIO_OPTIONS = {
+  inputFrom: 'humdrum',
+  scale: 100,
+  pageWidth: PAGE_WIDTH,
+  pageHeight: PAGE_HEIGHT_MAX,
+  adjustPageHeight: true,
+  pageMarginLeft: 90,
+  pageMarginRight: 90,
+  pageMarginTop: 60,
+  pageMarginBottom: 70,
+  breaks: 'auto',
+  // No lonely last bar on a system of its own.
+  breaksNoWidow: true,
+  // Title (!!!OTL) and composer (!!!COM) in the header; no page-number footer on a one-page picture.
+  header: 'auto',
+  footer: 'none',
+  // 0: a bar number at the start of each system after the first.
+  mnumInterval: 0,
+  spacingSystem: 6,
+  svgFormatRaw: true,
+} as const;
+
+/** Messages between ScoreRenderer and engrave-worker.mjs. */
+interface EngraveRequest {
+  readonly id: number;
+  readonly kern: string;
+}
+type EngraveReply =
+  | { readonly id: number; readonly ok: true; readonly svg: string; readonly pageCount: number; readonly messages: string[] }
+  | { readonly id: number; readonly ok: false; readonly thrown?: string; readonly messages: string[] };
+type WorkerStatus = { readonly type: 'ready'; readonly version: string } | { readonly type: 'failed'; readonly message: string };
+
+interface Pending {
+  readonly resolve: (reply: EngraveReply) => void;
+  readonly reject: (error: RenderError) => void;
+}
+
+export class ScoreRenderer {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: RenderError | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    /** Verovio's version string, e.g. "6.3.0-425dd7b". */
+    readonly verovioVersion: string,
+  ) {
+    worker.on('message', (reply: EngraveReply) => this.settle(reply));
+    worker.on('error', (error) => this.fail(new RenderError('engine', `verovio worker crashed: ${error.message}`, [], { cause: error })));
+    worker.on('exit', (code) => this.fail(new RenderError('engine', `verovio worker exited (code ${code})`)));
+    worker.unref();
+  }
+
+  /** Starts the worker and its verovio toolkit: the slow part (about 1 s), done once per renderer. */
+  static async create(): Promise<ScoreRenderer> {
+    // execArgv: [] starts the worker without the tsx loader (see engrave-worker.mjs for why).
+    const worker = new Worker(new URL('./engrave-worker.mjs', import.meta.url), {
+      execArgv: [],
+      workerData: { options: VEROVIO_OPTIONS },
+    });
+    const listeners: { message?: (status: WorkerStatus) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
+    const status = await new Promise<WorkerStatus>((resolve, reject) => {
+      listeners.message = resolve;
+      listeners.error = reject;
+      listeners.exit = (code) => reject(new Error(`exited with code ${code} before it was ready`));
+      worker.once('message', listeners.message).once('error', listeners.error).once('exit', listeners.exit);
+    }).finally(() => {
+      if (listeners.message) worker.off('message', listeners.message);
+      if (listeners.error) worker.off('error', listeners.error);
+      if (listeners.exit) worker.off('exit', listeners.exit);
+    }).catch((error: unknown) => {
+      void worker.terminate();
+      throw new RenderError('engine', `verovio worker could not start: ${String(error)}`, [], { cause: error });
+    });
+    if (status.type === 'failed') {
+      void worker.terminate();
+      throw new RenderError('engine', `verovio could not start: ${status.message}`);
+    }
+    return new ScoreRenderer(worker, status.version);
+  }
+
+  /** Engraves Humdrum **kern text; throws RenderError (kind 'kern') for kern verovio cannot read. */
+  async render(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
+    const width = checkedWidth(options.width);
+    const svg = await this.engrave(kern);
+    let image;
+    try {
+      image = await renderAsync(svg, {
+        background: 'white',
+        fitTo: { mode: 'width', value: width },
+        logLevel: 'off',
+      });
+    } catch (error) {
+      throw new RenderError('engine', `resvg could not rasterize verovio's SVG: ${String(error)}`, [], { cause: error });
+    }
+    return { svg, png: new Uint8Array(image.asPng()), width: image.width, height: image.height };
+  }
+
+  /** Stops the worker; the renderer is unusable afterwards. */
+  async dispose(): Promise<void> {
+    this.fail(new RenderError('engine', 'the score renderer was disposed'));
+    await this.worker.terminate();
+  }
+
+  private async engrave(kern: string): Promise<string> {
+    if (kern.trim() === '') throw new RenderError('kern', 'cannot engrave an empty **kern text');
+    if (!/^\*\*kern(\t|$)/m.test(kern)) {
+      throw new RenderError('kern', 'no **kern spine found: expected Humdrum text with an exclusive interpretation line starting "**kern"');
+    }
+    const reply = await this.request(kern);
+    const messages = reply.messages.filter((line) => line.trim() !== '');
+    if (!reply.ok) {
+      const reason = summarize(messages) || reply.thrown || 'no reason given';
+      throw new RenderError('kern', `verovio could not read the **kern: ${reason}`, messages);
+    }
+    if (reply.pageCount < 1) throw new RenderError('kern', 'verovio laid out no page for this **kern', messages);
+    if (reply.pageCount > 1) {
+      throw new RenderError('kern', `the melody is too long for one picture (${reply.pageCount} pages of the largest height)`, messages);
+    }
+    // A rendered note is a <g class="note">; a kern text with only rests or no data has none.
+    if (!reply.svg.includes('class="note"')) throw new RenderError('kern', 'the **kern holds no notes to engrave', messages);
+    return reply.svg;
+  }
+
+  private request(kern: string): Promise<EngraveReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<EngraveReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Keep the process alive while an answer is due; idle, the worker must not hold it open.
+      this.worker.ref();
+      const request: EngraveRequest = { id, kern };
+      this.worker.postMessage(request);
+    });
+  }
+
+  private settle(reply: EngraveReply): void {
+    const entry = this.pending.get(reply.id);
+    if (!entry) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    entry.resolve(reply);
+  }
+
+  private fail(error: RenderError): void {
+    this.failure ??= error;
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+  }
+
+  /** Whether the worker died or was disposed; such a renderer only throws. */
+  get broken(): boolean {
+    return this.failure !== null;
+  }
+}
+
+function checkedWidth(width: number | undefined): number {
+  if (width === undefined) return DEFAULT_SCORE_WIDTH;
+  if (!Number.isInteger(width) || width < MIN_SCORE_WIDTH || width > MAX_SCORE_WIDTH) {
+    throw new RenderError('option', `score width must be a whole number of pixels from ${MIN_SCORE_WIDTH} to ${MAX_SCORE_WIDTH}, got ${width}`);
+  }
+  return width;
+}
+
+/** The first few distinct diagnostic lines, joined: enough to say what and where (humlib names the line). */
+function summarize(lines: readonly string[]): string {
+  const distinct = [...new Set(lines.map((line) => line.trim()))];
+  return distinct.slice(0, 4).join(' / ');
+}
+
+let sharedRenderer: Promise<ScoreRenderer> | null = null;
+
+/** Engraves **kern with a process-wide renderer, started on the first call (and again if its worker died). */
+export async function renderScore(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
+  const current = sharedRenderer ? await sharedRenderer.catch(() => null) : null;
+  if (!current || current.broken) {
+    sharedRenderer = ScoreRenderer.create();
+  }
+  const renderer = await (sharedRenderer as Promise<ScoreRenderer>).catch((error: unknown) => {
+    sharedRenderer = null;
+    throw error;
+  });
+  return renderer.render(kern, options);
+}

@@ -1,0 +1,190 @@
+// A stand-in compose service for bot tests and the bot benchmark, loaded by the compose pool's worker threads
+// (it exports `createComposeService` like the real adapter). It composes a deterministic random melody (same
+// options and random seed = same tune), keeps the seed's notes at the start, and returns real files: MIDI via
+// @tonejs/midi, a PNG drawn from SVG by resvg, and silent MPEG-1 Layer III frames as the audio.
+//
+// Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ... }); a missing or malformed file is
+// refused with the reason, like a broken model. Failure hooks for tests: temperature exactly 1.99 makes
+// composing throw an internal error; the seed syntax is `<duration><pitch>` (4c, 8.d#, 2r), anything else
+// is a SeedError with position and token.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import toneMidi from '@tonejs/midi';
+import { Resvg } from '@resvg/resvg-js';
+import type { ComposeOptions, ComposeResult, ComposedNote } from '../../src/compose/types.js';
+import type { ComposeService, ModelInfo } from '../../src/bot/compose-service.js';
+
+const { Midi } = toneMidi;
+
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+  constructor(
+    /** 1-based index of the token, like the real SeedError. */
+    readonly position: number,
+    readonly column: number,
+    readonly token: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const FAILING_TEMPERATURE = 1.99;
+
+const TONICS: Record<string, number> = { C: 0, 'C#': 1, D: 2, 'E-': 3, E: 4, F: 5, 'F#': 6, G: 7, 'A-': 8, A: 9, 'B-': 10, B: 11 };
+const LETTER_PC: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Parses the fake seed syntax; positions are character offsets into the seed text. */
+export function parseSeed(seed: string): ComposedNote[] {
+  const notes: ComposedNote[] = [];
+  let onset = 0;
+  let index = 0;
+  for (const match of seed.matchAll(/\S+/g)) {
+    index += 1;
+    const token = match[0];
+    const parsed = /^(\d+)(\.?)(r|([a-gA-G])\4*([#-]*))$/.exec(token);
+    const recip = parsed ? Number(parsed[1]) : 0;
+    if (!parsed || ![1, 2, 3, 4, 6, 8, 12, 16, 32].includes(recip)) {
+      throw new SeedError(index, match.index + 1, token, `seed token ${index} ("${token}", column ${match.index + 1}) is not a note: write a duration then a pitch, like 4c, 8.d or 2r`);
+    }
+    const duration = (4 / recip) * (parsed[2] ? 1.5 : 1);
+    let pitch: number | null = null;
+    if (parsed[3] !== 'r') {
+      const letters = parsed[3]!.replace(/[#-]/g, '');
+      const letter = letters[0]!;
+      const lower = letter === letter.toLowerCase();
+      const octave = lower ? 3 + letters.length : 4 - letters.length;
+      pitch = (octave + 1) * 12 + LETTER_PC[letter.toLowerCase()]! + [...(parsed[5] ?? '')].reduce((s, c) => s + (c === '#' ? 1 : -1), 0);
+    }
+    notes.push({ pitch, onset, duration });
+    onset += duration;
+  }
+  return notes;
+}
+
+function melody(options: ComposeOptions, tonicPc: number): ComposedNote[] {
+  const random = mulberry32(options.randomSeed);
+  const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
+  const total = options.bars * barQuarters;
+  const notes = parseSeed(options.seed).filter((n) => n.onset < total);
+  let onset = notes.reduce((end, n) => Math.max(end, n.onset + n.duration), 0);
+  const scale = (options.mode ?? 'major') === 'major' ? [0, 2, 4, 5, 7, 9, 11] : [0, 2, 3, 5, 7, 8, 10];
+  let degree = 0;
+  while (onset < total - 1e-9) {
+    const room = total - onset;
+    const duration = Math.min(room, [0.5, 1, 1, 1.5, 2][Math.floor(random() * 5)] ?? 1);
+    degree = Math.max(-3, Math.min(9, degree + Math.floor(random() * 5) - 2 - Math.floor(options.temperature - 1)));
+    const octave = Math.floor(degree / 7);
+    const pitch = 60 + tonicPc + octave * 12 + (scale[((degree % 7) + 7) % 7] ?? 0);
+    notes.push({ pitch, onset, duration });
+    onset += duration;
+  }
+  return notes;
+}
+
+function midiFile(notes: readonly ComposedNote[], tempo: number): Uint8Array {
+  const midi = new Midi();
+  midi.header.setTempo(tempo);
+  const track = midi.addTrack();
+  const secondsPerQuarter = 60 / tempo;
+  for (const note of notes) {
+    if (note.pitch !== null) track.addNote({ midi: note.pitch, time: note.onset * secondsPerQuarter, duration: note.duration * secondsPerQuarter });
+  }
+  return midi.toArray();
+}
+
+function scorePng(notes: readonly ComposedNote[], title: string): Uint8Array {
+  const width = 40 + notes.length * 14;
+  const staff = [0, 1, 2, 3, 4].map((i) => `<line x1="10" x2="${width - 10}" y1="${30 + i * 8}" y2="${30 + i * 8}" stroke="black"/>`).join('');
+  const heads = notes
+    .map((n, i) => (n.pitch === null ? '' : `<ellipse cx="${30 + i * 14}" cy="${62 - (n.pitch - 60) * 2}" rx="4" ry="3" fill="black"/>`))
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="100"><rect width="100%" height="100%" fill="white"/><title>${title}</title>${staff}${heads}</svg>`;
+  return new Resvg(svg).render().asPng();
+}
+
+/** `frames` silent MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, 417 bytes each). */
+function silentMp3(frames: number): Uint8Array {
+  const frame = new Uint8Array(417);
+  frame.set([0xff, 0xfb, 0x90, 0x64]);
+  const out = new Uint8Array(frame.length * frames);
+  for (let i = 0; i < frames; i++) out.set(frame, i * frame.length);
+  return out;
+}
+
+function kernText(notes: readonly ComposedNote[], options: ComposeOptions, tonic: string): string {
+  const body = notes.map((n) => `${4 / n.duration}${n.pitch === null ? 'r' : 'c'}`);
+  return ['**kern', `*M${options.meter.numerator}/${options.meter.denominator}`, `*${options.mode === 'minor' ? tonic.toLowerCase() : tonic}:`, ...body, '*-', ''].join('\n');
+}
+
+async function loadModel(dir: string): Promise<ModelInfo> {
+  const file = path.join(dir, 'fake-model.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(`no model in ${dir}: fake-model.json is missing`);
+  }
+  let parsed: { name?: unknown; parameters?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (error) {
+    throw new Error(`the model in ${dir} is broken: fake-model.json is not JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed.name !== 'string') throw new Error(`the model in ${dir} is broken: fake-model.json has no "name"`);
+  return {
+    name: parsed.name,
+    data: 'Essen Folksong Collection (fake model for tests)',
+    ...(typeof parsed.parameters === 'number' ? { parameters: parsed.parameters } : {}),
+    validation: { loss: 1.25, accuracy: 0.58 },
+    backend: 'fake',
+    dir,
+  };
+}
+
+export async function createComposeService(modelDir: string): Promise<ComposeService> {
+  let info = await loadModel(modelDir);
+  return {
+    modelInfo: () => info,
+    async reload(dir: string) {
+      info = await loadModel(dir);
+      return info;
+    },
+    async compose(options: ComposeOptions): Promise<ComposeResult> {
+      const started = performance.now();
+      if (options.temperature === FAILING_TEMPERATURE) throw new Error('fake model: the sampler fell over');
+      const mode = options.mode ?? 'major';
+      const tonic = options.key ?? (mode === 'major' ? 'C' : 'A');
+      const tonicPc = TONICS[tonic];
+      if (tonicPc === undefined) {
+        throw Object.assign(new Error(`key "${tonic}" is not a key: write a tonic like C, F#, B-`), { name: 'ComposeOptionError' });
+      }
+      const notes = melody(options, tonicPc);
+      const t0 = performance.now();
+      const midi = midiFile(notes, options.tempo);
+      const png = scorePng(notes, options.title ?? 'folkbot');
+      const t1 = performance.now();
+      return {
+        options,
+        key: { name: `${tonic} ${mode}`, tonic, mode },
+        meter: options.meter,
+        bars: options.bars,
+        notes,
+        files: { midi, kern: kernText(notes, options, tonic), png, audio: silentMp3(8), audioFormat: 'mp3' },
+        model: { name: info.name, backend: 'fake' },
+        timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },
+      };
+    },
+  };
+}

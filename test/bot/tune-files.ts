@@ -1,0 +1,24 @@
+// Decodes the files of a tune message the way a user's client would, failing loudly when one is not valid.
+import assert from 'node:assert/strict';
+import toneMidi from '@tonejs/midi';
+import { decode as decodePng } from 'fast-png';
+import type { FakeMessage } from '../fake-discord/fake-discord.js';
+
+const { Midi } = toneMidi;
+
+export function assertTuneMessage(message: FakeMessage): { notes: number; width: number } {
+  const names = message.files.map((f) => f.filename).sort();
+  assert.deepEqual(names, ['tune.krn', 'tune.mid', 'tune.mp3', 'tune.png']);
+  const file = (name: string): Uint8Array => message.files.find((f) => f.filename === name)!.data;
+  const midi = new Midi(file('tune.mid'));
+  const notes = midi.tracks.reduce((n, t) => n + t.notes.length, 0);
+  assert.ok(notes > 0, 'the MIDI file has notes');
+  const png = decodePng(file('tune.png'));
+  assert.ok(png.width > 0 && png.height > 0, 'the PNG decodes');
+  const mp3 = file('tune.mp3');
+  assert.ok(mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0, 'the audio starts with an MPEG frame sync');
+  assert.match(Buffer.from(file('tune.krn')).toString('utf8'), /^\*\*kern/);
+  const embed = message.embeds[0] as { image?: { url?: string } } | undefined;
+  assert.equal(embed?.image?.url, 'attachment://tune.png');
+  return { notes, width: png.width };
+}

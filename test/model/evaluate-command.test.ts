@@ -1,0 +1,107 @@
+// `folkbot evaluate` end to end on small untrained models saved as real model folders.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { command } from '../../src/cli/commands/evaluate.js';
+import { UsageError } from '../../src/cli/command.js';
+import { isValidationSong, loadCorpus } from '../../src/model/dataset.js';
+import { buildEncoding } from '../../src/model/encodings/index.js';
+import { evaluateSongs, lstmScoringModel } from '../../src/model/evaluate.js';
+import { loadGenerator } from '../../src/model/generator.js';
+import { initialWeights, type LstmConfig } from '../../src/model/lstm-network.js';
+import { saveModelFolder } from '../../src/model/model-folder.js';
+import { createRandom } from '../../src/model/random.js';
+import type { Encoding, EncodingName } from '../../src/model/encoding.js';
+import type { Melody } from '../../src/music/types.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.join(repoRoot, 'test/fixtures/model-dataset');
+
+function corpusMelodies(): { file: string; melody: Melody }[] {
+  return loadCorpus({ dataDir: fixtures, filter: 'default', cacheDir: null }).entries.flatMap((entry) => ('melody' in entry ? [entry] : []));
+}
+
+async function saveUntrainedModel(dir: string, name: EncodingName): Promise<Encoding> {
+  const encoding = buildEncoding(name, corpusMelodies().map((entry) => entry.melody));
+  const network: LstmConfig = { vocabularySize: encoding.vocabularySize, hiddenSize: 8, layers: 1, dropout: 0 };
+  const weights = initialWeights(network, createRandom(name === 'events' ? 1 : 2));
+  await saveModelFolder(dir, weights, {
+    format: 'folkbot-model',
+    version: 1,
+    name: `untrained-${name}`,
+    encoding: encoding.config,
+    network,
+    parameters: 0,
+    hyperparameters: { corpusFilter: 'default' },
+    training: null,
+    validation: { loss: null, bitsPerNote: null, accuracy: null },
+  });
+  return encoding;
+}
+
+/** Runs `folkbot evaluate` in a child process (the command writes to stdout, which the test runner also uses). */
+function runCommand(args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'evaluate', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('folkbot evaluate', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'folkbot-evaluate-'));
+  const eventsDir = path.join(root, 'events');
+  const stepsDir = path.join(root, 'steps');
+  const ready = Promise.all([saveUntrainedModel(eventsDir, 'events'), saveUntrainedModel(stepsDir, 'steps')]);
+
+  it('scores every song with --split all and prints one JSON object', async () => {
+    await ready;
+    const { code, stdout } = runCommand(['--model', eventsDir, '--data', fixtures, '--split', 'all', '--json', '--no-cache']);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    const songs = corpusMelodies();
+    assert.equal(report.songsInSplit, songs.length);
+    assert.equal(report.songsScored, songs.length);
+    assert.equal(report.results.length, 1);
+    const [result] = report.results;
+    assert.equal(result.encoding, 'events');
+    assert.ok(result.bitsPerNote > 0 && result.accuracy >= 0 && result.accuracy <= 1);
+    // The same figure straight from the generator's own log-probabilities.
+    const generator = await loadGenerator(eventsDir);
+    const direct = evaluateSongs({ encoding: generator.encoding, logProbs: (tokens) => generator.logProbs(tokens) }, songs.map((s) => s.melody));
+    assert.ok(Math.abs(direct.bitsPerNote! - result.bitsPerNote) < 1e-6 * direct.bitsPerNote!);
+    const stepped = evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), songs.map((s) => s.melody));
+    assert.equal(stepped.bits, direct.bits);
+  });
+
+  it('compares models on the songs all of them can encode', async () => {
+    await ready;
+    const { stdout } = runCommand(['--model', eventsDir, '--model', stepsDir, '--data', fixtures, '--split', 'all', '--json', '--no-cache']);
+    const report = JSON.parse(stdout);
+    assert.equal(report.songsScored, report.songsInSplit - 1, 'the triplet song is left out for both');
+    assert.deepEqual(Object.values(report.skippedReasons), [1]);
+    assert.deepEqual(report.results.map((r: { encoding: string; notes: number }) => r.encoding), ['events', 'steps']);
+    assert.equal(report.results[0].notes, report.results[1].notes, 'both count the same notes and rests');
+  });
+
+  it('takes the validation split by default, and prints a table without --json', async () => {
+    await ready;
+    const { stdout } = runCommand(['--model', eventsDir, '--data', fixtures, '--validation-fraction', '0.5', '--seed', '3', '--no-cache']);
+    const expected = corpusMelodies().filter((entry) => isValidationSong(entry.file, 0.5, 3)).length;
+    assert.match(stdout, new RegExp(`Songs: ${expected} in the split`));
+    assert.match(stdout, /untrained-events\tevents\t/);
+  });
+
+  it('refuses bad usage with a UsageError', async () => {
+    await assert.rejects(command.run(['--data', fixtures]), UsageError);
+    await assert.rejects(command.run(['--model', eventsDir]), UsageError);
+    await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--split', 'test']), /--split must be validation or all/);
+    await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--bogus']), UsageError);
+  });
+
+  it('cleans up', () => rmSync(root, { recursive: true, force: true }));
+});

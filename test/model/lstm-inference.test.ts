@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/model/backend.js';
+import { LstmStepper } from '../../src/model/lstm-inference.js';
+import { initialWeights, LstmNetwork, type LstmConfig } from '../../src/model/lstm-network.js';
+import { createRandom } from '../../src/model/random.js';
+import { evaluateSongs } from '../../src/model/train-evaluate.js';
+import { cyclicSongs } from './synthetic-encoding.js';
+
+await initBackend();
+
+for (const layers of [1, 2]) {
+  test(`the plain-JS step equals the tfjs forward pass (${layers} layer${layers > 1 ? 's' : ''})`, () => {
+    const config: LstmConfig = { vocabularySize: 9, hiddenSize: 24, layers, dropout: 0.3 };
+    // Larger weights than the initialisation so that the gates saturate differently across units.
+    const weights = initialWeights(config, createRandom(21));
+    for (const layer of weights.layers) for (const a of [layer.inputKernel, layer.recurrentKernel]) a.forEach((v, k) => (a[k] = v * 3));
+    const network = LstmNetwork.fromWeights(weights);
+    const stepper = new LstmStepper(weights);
+    const tokens = Int32Array.from({ length: 40 }, (_, k) => (k * 7 + 3) % 9);
+    const { logits } = network.predict(tokens, null);
+    const expected = logits.dataSync();
+    stepper.reset();
+    tokens.forEach((token, t) => {
+      const actual = stepper.step(token);
+      for (let v = 0; v < 9; v++) {
+        assert.ok(Math.abs(actual[v]! - expected[t * 9 + v]!) < 1e-4, `step ${t}, logit ${v}: ${actual[v]} vs ${expected[t * 9 + v]}`);
+      }
+    });
+    // Batched evaluation of several songs in parallel streams gives each song's own log-probabilities.
+    const songs = cyclicSongs(5, 7, 4);
+    const evaluation = evaluateSongs(network, songs, 2, 8);
+    songs.forEach((song, s) => {
+      const fromStepper = stepper.logProbs(song);
+      fromStepper.forEach((value, i) => assert.ok(Math.abs(value - evaluation.logProbs[s]![i]!) < 1e-4, `song ${s} token ${i}`));
+    });
+    tf.dispose(logits);
+    network.dispose();
+  });
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/model/backend.js';
+import { LstmNetwork, initialWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/lstm-network.js';
+import { createRandom } from '../../src/model/random.js';
+
+await initBackend();
+
+function randomBatch(rows: number, steps: number, V: number, seed: number): TokenBatch {
+  const random = createRandom(seed);
+  const n = rows * steps;
+  const inputs = new Int32Array(n).map(() => random.int(V));
+  const targets = new Int32Array(n).map(() => random.int(V));
+  const weights = new Float32Array(n).map(() => (random.next() < 0.85 ? 1 : 0));
+  const resets = new Uint8Array(n).map(() => (random.next() < 0.1 ? 1 : 0));
+  return { rows, steps, inputs, targets, weights, resets };
+}
+
+/** The same model written with plain tfjs ops and differentiated by tfjs autodiff. */
+function referenceLoss(weights: LstmWeights, batch: TokenBatch, params: tf.Tensor[], h0: tf.Tensor2D[], c0: tf.Tensor2D[]): tf.Scalar {
+  const { hiddenSize: H, vocabularySize: V, layers } = weights.config;
+  const { rows, steps } = batch;
+  let layerInput: tf.Tensor2D[] = [];
+  for (let t = 0; t < steps; t++) {
+    layerInput.push(tf.oneHot(tf.tensor1d(batch.inputs.slice(t * rows, (t + 1) * rows), 'int32'), V).toFloat() as tf.Tensor2D);
+  }
+  for (let layer = 0; layer < layers; layer++) {
+    const [wx, wh, b] = params.slice(3 * layer, 3 * layer + 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    let h = h0[layer] as tf.Tensor2D;
+    let c = c0[layer] as tf.Tensor2D;
+    const outputs: tf.Tensor2D[] = [];
+    for (let t = 0; t < steps; t++) {
+      const keep = tf.tensor2d(Array.from(batch.resets.slice(t * rows, (t + 1) * rows), (r) => 1 - r), [rows, 1]);
+      h = tf.mul(h, keep);
+      c = tf.mul(c, keep);
+      const gates = tf.add(tf.add(tf.matMul(layerInput[t] as tf.Tensor2D, wx), tf.matMul(h, wh)), b);
+      const [i, f, o] = tf.split(tf.sigmoid(tf.slice(gates, [0, 0], [rows, 3 * H])), 3, 1) as tf.Tensor2D[];
+      const g = tf.tanh(tf.slice(gates, [0, 3 * H], [rows, H]));
+      c = tf.add(tf.mul(f!, c), tf.mul(i!, g));
+      h = tf.mul(o!, tf.tanh(c));
+      outputs.push(h);
+    }
+    layerInput = outputs;
+  }
+  const [wo, bo] = params.slice(3 * layers) as [tf.Tensor2D, tf.Tensor1D];
+  const logits = tf.add(tf.matMul(tf.concat(layerInput, 0), wo), bo);
+  const logp = tf.logSoftmax(logits);
+  const y = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), V).toFloat();
+  const w = tf.tensor2d(batch.weights, [batch.weights.length, 1]);
+  const total = batch.weights.reduce((a, b) => a + b, 0);
+  return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(y, logp), w))), total) as tf.Scalar;
+}
+
+for (const layers of [1, 2]) {
+  test(`hand-written backward pass matches tfjs autodiff (${layers} layer${layers > 1 ? 's' : ''})`, () => {
+    const config: LstmConfig = { vocabularySize: 7, hiddenSize: 5, layers, dropout: 0 };
+    const weights = initialWeights(config, createRandom(3));
+    const network = LstmNetwork.fromWeights(weights);
+    const batch = randomBatch(3, 6, config.vocabularySize, 11);
+    const carryRandom = createRandom(5);
+    const h0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
+    const c0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
+    const result = network.trainStep(batch, { h: h0, c: c0 }, createRandom(1));
+    const params = network.variables.map((v) => tf.clone(v));
+    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => referenceLoss(weights, batch, p, h0, c0))(params);
+    const counted = batch.weights.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(result.lossSum.dataSync()[0]! / counted - value.dataSync()[0]!) < 1e-5, 'loss');
+    grads.forEach((expected, k) => {
+      const actual = result.gradients[k]!.dataSync();
+      const want = expected.dataSync();
+      assert.equal(actual.length, want.length);
+      for (let e = 0; e < want.length; e++) {
+        assert.ok(Math.abs(actual[e]! - want[e]!) < 1e-5, `gradient ${network.variables[k]!.name}[${e}]: ${actual[e]} vs ${want[e]}`);
+      }
+    });
+    const lastH = result.carry.h[layers - 1]!.dataSync();
+    assert.equal(lastH.length, 15);
+    network.dispose();
+  });
+}
