@@ -120,7 +120,7 @@ export class ComposePool implements ComposeService {
     return {
       running,
       waiting,
-      full: this.closing || waiting >= this.options.queueLimit,
+      full: this.closing || (running >= this.workers.length && waiting >= this.options.queueLimit),
       retryAfterSeconds: Math.max(1, Math.ceil(((ahead / Math.max(1, this.workers.length)) * average) / 1000)),
     };
   }

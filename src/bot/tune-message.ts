@@ -2,8 +2,8 @@
 // audio (Discord plays mp3/ogg attachments inline) and kern files, the settings in words, and the buttons.
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
 import type { ComposeResult } from '../compose/types.js';
-import { BARS, CONTINUE_BARS, formatMeter } from './compose-options.js';
-import { encodeCustomId, totalBars, type TuneState } from './tune-state.js';
+import { BARS, formatMeter } from './compose-options.js';
+import { continuePlan, encodeCustomId, type TuneState } from './tune-state.js';
 
 export const SEED_FIELD = 'Seed';
 
@@ -21,7 +21,9 @@ function describe(state: TuneState): string {
 
 export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessage {
   const options = state.options;
-  const bars = totalBars(state);
+  const bars = result.bars;
+  const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
+  const canContinue = continuePlan(result.notes, bars, barQuarters).bars <= BARS.max;
   const summary = `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}`;
   const embed = new EmbedBuilder()
     .setTitle(`A tune in ${result.key.name}`)
@@ -41,7 +43,7 @@ export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessag
   const take = encodeCustomId('take', state);
   if (take) buttons.push(new ButtonBuilder().setCustomId(take).setLabel('Another take').setStyle(ButtonStyle.Primary));
   const more = encodeCustomId('continue', state);
-  if (more) buttons.push(new ButtonBuilder().setCustomId(more).setLabel('Continue').setStyle(ButtonStyle.Secondary).setDisabled(bars + CONTINUE_BARS > BARS.max));
+  if (more) buttons.push(new ButtonBuilder().setCustomId(more).setLabel('Continue').setStyle(ButtonStyle.Secondary).setDisabled(!canContinue));
   const variation = encodeCustomId('variation', state);
   if (variation) buttons.push(new ButtonBuilder().setCustomId(variation).setLabel('Variation').setStyle(ButtonStyle.Secondary));
 

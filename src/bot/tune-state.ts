@@ -7,8 +7,11 @@
 //               the tune so far is kept note for note and the model writes 8 more bars after it.
 //   'v' step:   Variation = compose(seed = the first half of the tune's bars, same bars, a new random seed):
 //               the same opening with a new ending.
-// Another take restarts from the options (bars = the tune's current length) with a new random seed.
+//               (A tune longer than the seed syntax allows, SEED_MAX_EVENTS notes, continues from its last
+//               bars that fit: the new tune starts with them and goes on for 8 more bars.)
+// Another take restarts from the /compose options with a new random seed.
 import type { ComposeOptions, ComposeResult, ComposedNote } from '../compose/types.js';
+import { SEED_MAX_EVENTS, SEED_RECIPS } from '../music/seed.js';
 import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
 
 export type TuneStep = { readonly kind: 'continue' } | { readonly kind: 'variation'; readonly randomSeed: number };
@@ -25,10 +28,6 @@ const PREFIX = 'fb1';
 export const CUSTOM_ID_MAX = 100;
 /** Marks a seed too long for the custom id: it is read back from the message's Seed field. */
 const SEED_IN_MESSAGE = '~';
-
-export function totalBars(state: TuneState): number {
-  return state.options.bars + CONTINUE_BARS * state.steps.filter((s) => s.kind === 'continue').length;
-}
 
 function encodeSteps(steps: readonly TuneStep[]): string {
   return steps.map((s) => (s.kind === 'continue' ? 'c' : `v${s.randomSeed.toString(36)}`)).join('');
@@ -110,15 +109,33 @@ export function decodeCustomId(customId: string, seedFromMessage: () => string |
 export function applyAction(action: ButtonAction, state: TuneState, newRandomSeed: () => number): TuneState {
   switch (action) {
     case 'take':
-      return { options: { ...state.options, bars: totalBars(state), randomSeed: newRandomSeed() }, steps: [] };
+      return { options: { ...state.options, randomSeed: newRandomSeed() }, steps: [] };
     case 'continue':
-      if (totalBars(state) + CONTINUE_BARS > BARS.max) {
-        throw new ComposeOptionError('button', `this tune has ${totalBars(state)} bars; continuing would pass the limit of ${BARS.max}`);
-      }
       return { options: state.options, steps: [...state.steps, { kind: 'continue' }] };
     case 'variation':
       return { options: state.options, steps: [...state.steps, { kind: 'variation', randomSeed: newRandomSeed() % (RANDOM_SEED_MAX + 1) }] };
   }
+}
+
+/** Where a Continue starts from: the seed notes (the whole tune when it fits the seed limit, else its last whole
+ * bars that fit) and the resulting length in bars. */
+export function continuePlan(notes: readonly ComposedNote[], bars: number, barQuarters: number): { seed: readonly ComposedNote[]; bars: number; whole: boolean } {
+  if (notes.length <= SEED_MAX_EVENTS) return { seed: notes, bars: bars + CONTINUE_BARS, whole: true };
+  let start = 0;
+  while (notes.filter((n) => n.onset >= start * barQuarters - 1e-9).length > SEED_MAX_EVENTS) start += 1;
+  const tail = notes.filter((n) => n.onset >= start * barQuarters - 1e-9).map((n) => ({ ...n, onset: n.onset - start * barQuarters }));
+  return { seed: tail, bars: bars - start + CONTINUE_BARS, whole: false };
+}
+
+/** The opening a Variation keeps: the first half of the bars, fewer when that exceeds the seed limit. */
+export function variationOpening(notes: readonly ComposedNote[], bars: number, barQuarters: number): readonly ComposedNote[] {
+  let keep = Math.floor(bars / 2);
+  let opening = notes.filter((n) => n.onset + n.duration <= keep * barQuarters + 1e-9);
+  while (opening.length > SEED_MAX_EVENTS && keep > 1) {
+    keep -= 1;
+    opening = notes.filter((n) => n.onset + n.duration <= keep * barQuarters + 1e-9);
+  }
+  return opening;
 }
 
 /** Composes the tune of `state` by replaying its history (see the top of this file). */
@@ -130,11 +147,12 @@ export async function composeState(state: TuneState, compose: (options: ComposeO
     // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated).
     const base = { ...state.options, key: result.key.tonic, mode: result.key.mode };
     if (step.kind === 'continue') {
-      bars += CONTINUE_BARS;
-      result = await compose({ ...base, seed: notesToSeed(result.notes, result.key.tonic), bars });
+      const plan = continuePlan(result.notes, bars, barQuarters);
+      if (plan.bars > BARS.max) throw new ComposeOptionError('bars', `this tune has ${bars} bars; continuing would pass the limit of ${BARS.max}`);
+      bars = plan.bars;
+      result = await compose({ ...base, seed: notesToSeed(plan.seed, result.key.tonic), bars });
     } else {
-      const cut = Math.floor(bars / 2) * barQuarters;
-      const opening = result.notes.filter((n) => n.onset + n.duration <= cut + 1e-9);
+      const opening = variationOpening(result.notes, bars, barQuarters);
       result = await compose({ ...base, seed: notesToSeed(opening, result.key.tonic), bars, randomSeed: step.randomSeed });
     }
   }
@@ -160,26 +178,34 @@ export function kernPitch(pitch: number, flats: boolean): string {
 /** Kern reciprocal durations, longest first, with their length in quarter notes. */
 const RECIPS: readonly { recip: string; quarters: number }[] = (() => {
   const out: { recip: string; quarters: number }[] = [];
-  for (const base of [1, 2, 4, 8, 16, 32, 3, 6, 12, 24, 48]) {
+  // The seed syntax's durations (src/music/seed.ts): these reciprocals with up to two dots.
+  for (const base of SEED_RECIPS) {
     out.push({ recip: String(base), quarters: 4 / base });
     out.push({ recip: `${base}.`, quarters: 6 / base });
+    out.push({ recip: `${base}..`, quarters: 7 / base });
   }
   return out.sort((a, b) => b.quarters - a.quarters);
 })();
 
-/** Splits a duration (quarters) into kern reciprocals, exact when one fits, else greedily. */
+/** Splits a duration (quarters) into kern reciprocals, exact when one fits, else greedily (the seed syntax has no
+ * ties, so such a note is re-struck; the durations the model writes all fit one token). */
 function recipsFor(quarters: number): string[] {
   const exact = RECIPS.find((r) => Math.abs(r.quarters - quarters) < 1e-6);
   if (exact) return [exact.recip];
-  const out: string[] = [];
-  let left = quarters;
-  while (left > 1e-6) {
-    const piece = RECIPS.find((r) => r.quarters <= left + 1e-6);
-    if (!piece) break;
-    out.push(piece.recip);
-    left -= piece.quarters;
+  // Plain (binary) durations first, so 2.5 quarters is "2 8", not a chain of triplets.
+  const binary = RECIPS.filter((r) => !/^(3|6|12|24)\b/.test(r.recip));
+  for (const set of [binary, RECIPS]) {
+    const out: string[] = [];
+    let left = quarters;
+    while (left > 1e-6) {
+      const piece = set.find((r) => r.quarters <= left + 1e-6);
+      if (!piece) break;
+      out.push(piece.recip);
+      left -= piece.quarters;
+    }
+    if (left <= 1e-6) return out;
   }
-  return out;
+  return [];
 }
 
 /** Notes as seed text ("4c 8d 8e"), spelled with flats in flat keys. */

@@ -10,6 +10,7 @@ import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generator.js';
 import { renderAudio } from '../render/audio.js';
+import { performanceFromMelody } from '../render/performance.js';
 import { renderScore } from '../render/score.js';
 import { ComposeOptionError, formatMeter, resolveComposeOptions } from './compose-options.js';
 import type { ComposeOptions, ComposeResult } from './types.js';
@@ -51,6 +52,20 @@ function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined
 
 function shiftEvents(events: readonly MelodyEvent[], semitones: number): MelodyEvent[] {
   return events.map((event) => (event.kind === 'note' ? { kind: 'note', pitch: event.pitch + semitones, onset: event.onset, duration: event.duration } : event));
+}
+
+/** Where a tune sits best on a treble staff: its mean pitch near G4. */
+const CENTRE_PITCH = 67;
+
+/**
+ * Octave shift (in semitones) for a tune moved to an asked key: the octave that centres it on the treble staff.
+ * A seed in its own key keeps the octave it was written in.
+ */
+function outputOctave(events: readonly MelodyEvent[], shift: number, keyAsked: boolean): number {
+  const pitches = events.flatMap((event) => (event.kind === 'note' ? [event.pitch + shift] : []));
+  if (!keyAsked || pitches.length === 0) return 0;
+  const mean = pitches.reduce((sum, pitch) => sum + pitch, 0) / pitches.length;
+  return 12 * Math.round((CENTRE_PITCH - mean) / 12);
 }
 
 function elapsed(start: number): number {
@@ -138,7 +153,7 @@ export class Composer {
       events: generated,
       phraseStarts: [],
     };
-    const melody = transpose(inC, -plan.normalShift);
+    const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined));
 
     const t1 = performance.now();
     const kern = writeKern(melody);
@@ -147,7 +162,6 @@ export class Composer {
     const midi = melodyToMidi(melody, { tempo: options.tempo, program, trackName: melody.title });
     const midiMs = elapsed(t2);
 
-    const secondsPerTick = 60 / options.tempo / TICKS_PER_QUARTER;
     const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
       const start = performance.now();
       const value = await work();
@@ -156,14 +170,7 @@ export class Composer {
     // The score is engraved in a worker thread, so it overlaps with the audio synthesis here.
     const [[score, pngMs], [audio, audioMs]] = await Promise.all([
       timed(() => renderScore(kern)),
-      timed(() =>
-        renderAudio(
-          melody.events.flatMap((event) =>
-            event.kind === 'note' && !event.grace ? [{ pitch: event.pitch, start: event.onset * secondsPerTick, duration: event.duration * secondsPerTick }] : [],
-          ),
-          { program, soundfontPath: this.options.soundfontPath },
-        ),
-      ),
+      timed(() => renderAudio(performanceFromMelody(melody, { bpm: options.tempo, program }), { soundfontPath: this.options.soundfontPath })),
     ]);
 
     const quarters = (ticks: number): number => ticks / TICKS_PER_QUARTER;

@@ -43,9 +43,22 @@ interface Arena {
   readonly simd: boolean;
 }
 
-let kernelModule: WebAssembly.Module | null | undefined;
+// The few WebAssembly JS API types used here (the project's TypeScript libs do not include them).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly kind?: 'module';
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+};
 
-function compiledKernel(): WebAssembly.Module | null {
+let kernelModule: WasmModule | null | undefined;
+
+function compiledKernel(): WasmModule | null {
   if (kernelModule === undefined) {
     try {
       kernelModule = new WebAssembly.Module(Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64'));
@@ -65,7 +78,7 @@ function wasmArena(totalFloats: number): Arena | null {
   const module = compiledKernel();
   if (!module) return null;
   const instance = new WebAssembly.Instance(module, {});
-  const memory = instance.exports.memory as WebAssembly.Memory;
+  const memory = instance.exports.memory as WasmMemory;
   const kernel = instance.exports.matvec as (m: number, x: number, out: number, rows: number, cols: number) => void;
   const bytes = totalFloats * 4 + 64 * 64;
   const pages = Math.ceil(bytes / 65536);

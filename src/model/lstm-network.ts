@@ -291,7 +291,12 @@ export class LstmNetwork {
     this.layerVariables.forEach((vars, layer) => {
       let inputProjection: tf.Tensor2D;
       if (layer === 0) {
-        inputProjection = tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs), [n, 4 * H]);
+        // Few positions (inference): gather the rows in tfjs. Many (training): one JS lookup over a copy of the
+        // table beats both the wasm gather kernel and a one-hot matMul.
+        inputProjection =
+          n < this.config.vocabularySize
+            ? tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias)
+            : tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs), [n, 4 * H]);
         layerInputs.push(null);
         inputMasks.push(null);
       } else {

@@ -62,6 +62,8 @@ export interface ModelMetadata {
   /** The training preset and settings it was trained with. */
   readonly hyperparameters: Readonly<Record<string, unknown>>;
   readonly training: TrainingSummary | null;
+  /** The dataset builder's summary of the corpus (files, songs kept and dropped, tokens), when trained here. */
+  readonly dataSummary?: unknown;
   readonly validation: ValidationFigures;
 }
 

@@ -220,6 +220,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
       backend: options.backend,
       finishedAt: new Date().toISOString(),
     },
+    dataSummary: data.summary ?? null,
     validation: {
       loss: record?.validationLoss ?? null,
       bitsPerNote: record && Number.isFinite(record.validationBitsPerNote) ? record.validationBitsPerNote : null,

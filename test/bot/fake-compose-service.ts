@@ -5,7 +5,7 @@
 //
 // Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ... }); a missing or malformed file is
 // refused with the reason, like a broken model. Failure hooks for tests: temperature exactly 1.99 makes
-// composing throw an internal error; the seed syntax is `<duration><pitch>` (4c, 8.d#, 2r), anything else
+// composing throw an internal error, tempo 41 makes it take 1.5 s; the seed syntax is `<duration><pitch>` (4c, 8.d#, 2r), anything else
 // is a SeedError with position and token.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,6 +30,9 @@ export class SeedError extends Error {
 }
 
 export const FAILING_TEMPERATURE = 1.99;
+/** Tempo that makes the fake take SLOW_MS, to hold a worker busy in tests. */
+export const SLOW_TEMPO = 41;
+export const SLOW_MS = 1_500;
 
 const TONICS: Record<string, number> = { C: 0, 'C#': 1, D: 2, 'E-': 3, E: 4, F: 5, 'F#': 6, G: 7, 'A-': 8, A: 9, 'B-': 10, B: 11 };
 const LETTER_PC: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
@@ -140,7 +143,7 @@ async function loadModel(dir: string): Promise<ModelInfo> {
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (error) {
-    throw new Error(`the model in ${dir} is broken: fake-model.json is not JSON (${(error as Error).message})`);
+    throw new Error(`the model in ${dir} is broken: fake-model.json is not JSON (${(error as Error).message})`, { cause: error });
   }
   if (typeof parsed.name !== 'string') throw new Error(`the model in ${dir} is broken: fake-model.json has no "name"`);
   return {
@@ -164,6 +167,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
     async compose(options: ComposeOptions): Promise<ComposeResult> {
       const started = performance.now();
       if (options.temperature === FAILING_TEMPERATURE) throw new Error('fake model: the sampler fell over');
+      if (options.tempo === SLOW_TEMPO) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
       const mode = options.mode ?? 'major';
       const tonic = options.key ?? (mode === 'major' ? 'C' : 'A');
       const tonicPc = TONICS[tonic];

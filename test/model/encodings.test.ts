@@ -128,6 +128,8 @@ describe('vocabulary save and restore', () => {
     assert.throws(() => createEncoding({ name: 'abc' as EncodingName, vocabulary: [], options: {} }), /unknown encoding "abc"/);
     assert.throws(() => createEncoding({ name: 'events', vocabulary: ['|', '<end>', 'C4'], options: {} }), /"C4" is not an events token/);
     assert.throws(() => createEncoding({ name: 'steps', vocabulary: ['/', '_', 'r', '60', '60'], options: {} }), /twice/);
+    assert.throws(() => createEncoding({ name: 'events', vocabulary: ['|', '<end>'], options: { durationUnit: 'tick' } }), /durationUnit must be "beat"/);
+    assert.throws(() => createEncoding({ name: 'steps', vocabulary: ['/', '_', 'r'], options: { stepTicks: 120 } }), /stepTicks must be 240/);
   });
 
   it('counts durations exactly in the beat unit of the meter', () => {

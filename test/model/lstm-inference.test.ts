@@ -10,14 +10,15 @@ import { cyclicSongs } from './synthetic-encoding.js';
 
 await initBackend();
 
-for (const layers of [1, 2]) {
-  test(`the plain-JS step equals the tfjs forward pass (${layers} layer${layers > 1 ? 's' : ''})`, () => {
+for (const [layers, simd] of [[1, true], [2, true], [2, false]] as const) {
+  test(`the tfjs-free step (${simd ? 'wasm SIMD kernel' : 'JS loops'}) equals the tfjs forward pass (${layers} layer${layers > 1 ? 's' : ''})`, () => {
     const config: LstmConfig = { vocabularySize: 9, hiddenSize: 24, layers, dropout: 0.3 };
     // Larger weights than the initialisation so that the gates saturate differently across units.
     const weights = initialWeights(config, createRandom(21));
     for (const layer of weights.layers) for (const a of [layer.inputKernel, layer.recurrentKernel]) a.forEach((v, k) => (a[k] = v * 3));
     const network = LstmNetwork.fromWeights(weights);
-    const stepper = new LstmStepper(weights);
+    const stepper = new LstmStepper(weights, { simd });
+    assert.equal(stepper.simd, simd);
     const tokens = Int32Array.from({ length: 40 }, (_, k) => (k * 7 + 3) % 9);
     const { logits } = network.predict(tokens, null);
     const expected = logits.dataSync();

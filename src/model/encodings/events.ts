@@ -171,7 +171,7 @@ export function buildEventsEncoding(melodies: readonly Melody[], minSongs = 1): 
   const songs = countSongsPerToken(melodies, tokenizeEventsMelody);
   const kept = new Set([BAR_TOKEN, END_TOKEN, modeToken('major'), modeToken('minor')]);
   for (const [token, count] of songs) if (count >= minSongs) kept.add(token);
-  return new EventsEncoding({ name: 'events', vocabulary: [...kept].sort(compareTokens), options: {} });
+  return new EventsEncoding({ name: 'events', vocabulary: [...kept].sort(compareTokens), options: { durationUnit: 'beat' } });
 }
 
 /** The parsed vocabulary: what each id means. */
@@ -188,8 +188,11 @@ export class EventsEncoding implements Encoding {
 
   constructor(config: EncodingConfig) {
     if (config.name !== 'events') throw new EncodingError(`an events encoding needs config.name "events", got "${config.name}"`);
+    // Durations count in beats of the meter in force; a config without the option predates it and means the same.
+    const unit = config.options.durationUnit ?? 'beat';
+    if (unit !== 'beat') throw new EncodingError(`events encoding option durationUnit must be "beat", got ${JSON.stringify(unit)}`);
     const vocabulary = new Vocabulary(config.vocabulary);
-    this.config = { name: 'events', vocabulary: vocabulary.tokens, options: { ...config.options } };
+    this.config = { name: 'events', vocabulary: vocabulary.tokens, options: { durationUnit: 'beat' } };
     this.table = { vocabulary, parsed: vocabulary.tokens.map(parseEventsToken), bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN) };
   }
 

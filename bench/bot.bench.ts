@@ -1,0 +1,87 @@
+// Bot latency and memory through the fake Discord: the real `folkbot bot` process (discord.js, worker pool)
+// against test/fake-discord, timing INTERACTION_CREATE -> final reply for 1 and 50 concurrent /compose, and the
+// bot process's peak RSS (VmHWM). Compose work is the fake service's (deterministic melody, real MIDI and
+// resvg PNG) unless --real is given, which uses the real pipeline on FOLKBOT_MODEL_DIR (default models/default).
+//   npm run bench:bot [-- --real] [-- --rounds N]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
+import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
+import { registerCommands } from '../src/bot/register-commands.js';
+
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' } } });
+const rounds = Number(values.rounds ?? 3);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? NaN;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+const fake = new FakeDiscord({ token: TEST_TOKEN });
+await fake.start();
+const modelsRoot = await mkdtemp(path.join(tmpdir(), 'folkbot-bench-'));
+await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-bench' }));
+const workers = values.workers ?? '2';
+const child = spawn(process.execPath, [path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
+  cwd: modelsRoot,
+  env: {
+    PATH: process.env.PATH,
+    DISCORD_TOKEN: TEST_TOKEN,
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_URL: fake.apiUrl,
+    FOLKBOT_MODEL_DIR: values.real ? path.resolve(repoRoot, process.env.FOLKBOT_MODEL_DIR ?? 'models/default') : path.join(modelsRoot, 'default'),
+    ...(values.real ? {} : { FOLKBOT_COMPOSE_MODULE: FAKE_SERVICE }),
+    FOLKBOT_WORKERS: workers,
+    FOLKBOT_COOLDOWN_SECONDS: '0',
+    FOLKBOT_QUEUE_LIMIT: '200',
+    LOG_LEVEL: 'warn',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+try {
+  await registerCommands({ token: TEST_TOKEN, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl });
+  await fake.waitForConnection(60_000);
+  await new Promise((r) => setTimeout(r, 300));
+  let userId = 500000000000000000n;
+  const one = async (i: number): Promise<number> => {
+    userId += 1n;
+    const interaction = fake.sendCommand('compose', { bars: 16, random_seed: i }, { id: String(userId), username: `bench${userId}` });
+    const reply = await interaction.finalReply(120_000);
+    if (reply.message.files.length !== 4) throw new Error(`request ${i} got no tune: ${reply.message.content}`);
+    return reply.at - interaction.createdAt;
+  };
+  // Warm-up: the first compose in each worker pays for lazy initialisation.
+  await Promise.all(Array.from({ length: Number(workers) }, (_, i) => one(i)));
+
+  const single: number[] = [];
+  for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
+  const burst: number[] = [];
+  for (let r = 0; r < rounds; r++) burst.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => one(2000 + r * 50 + i)))));
+
+  single.sort((a, b) => a - b);
+  burst.sort((a, b) => a - b);
+  const rss = peakRssMb(child.pid!);
+  const format = (ms: number): string => `${ms.toFixed(0)} ms`;
+  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, Node ${process.version})`);
+  console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
+  console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
+  console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB)`);
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await fake.close();
+  await rm(modelsRoot, { recursive: true, force: true });
+}

@@ -1,0 +1,62 @@
+// Benchmark of src/render: cold start of the verovio toolkit, then warm timings (median, p95) of the score
+// picture and the audio preview for a 16-bar tune (test/fixtures/amazing-grace). `npm run bench:render`.
+// Options: --runs N (default 20). The machine is shared: the load average is printed with the figures.
+
+import { readFile } from 'node:fs/promises';
+import { loadavg, cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderAudio } from '../src/render/audio.js';
+import { performanceFromMelody } from '../src/render/performance.js';
+import { ScoreRenderer } from '../src/render/score.js';
+import { synthesize } from '../src/render/synth.js';
+import { AMAZING_GRACE } from '../test/fixtures/amazing-grace.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const kern = await readFile(path.join(root, 'test/fixtures/amazing-grace.krn'), 'utf8');
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function measure(name: string, action: () => Promise<unknown> | unknown): Promise<void> {
+  await action(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await action();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${name.padEnd(44)} median ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   (n=${runs})`);
+}
+
+console.log(`render benchmark: ${cpus().length} CPUs, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+
+let start = performance.now();
+const renderer = await ScoreRenderer.create();
+const created = performance.now() - start;
+start = performance.now();
+const first = await renderer.render(kern);
+const firstRender = performance.now() - start;
+console.log(`cold: verovio worker + toolkit start             ${created.toFixed(0)} ms (verovio ${renderer.verovioVersion})`);
+console.log(`cold: first score render after start             ${firstRender.toFixed(0)} ms`);
+const flute = performanceFromMelody(AMAZING_GRACE, { bpm: 100, program: 73 });
+const guitar = performanceFromMelody(AMAZING_GRACE, { bpm: 100, program: 24 });
+start = performance.now();
+const firstAudio = await renderAudio(flute);
+console.log(`cold: first audio render (MP3 encoder start)     ${(performance.now() - start).toFixed(0)} ms`);
+console.log(`16-bar tune: PNG ${first.width}x${first.height} ${(first.png.length / 1024).toFixed(0)} KB; MP3 ${(firstAudio.data.length / 1024).toFixed(0)} KB, ${firstAudio.durationSeconds.toFixed(2)} s`);
+
+await measure('renderScore (kern -> SVG -> PNG 1200 px)', () => renderer.render(kern));
+await measure('renderAudio flute (synth + MP3 64 kbit/s)', () => renderAudio(flute));
+await measure('renderAudio guitar (synth + MP3 64 kbit/s)', () => renderAudio(guitar));
+await measure('  of which: synthesize flute (PCM only)', () => synthesize(flute));
+await measure('renderScore + renderAudio in parallel', () => Promise.all([renderer.render(kern), renderAudio(flute)]));
+console.log(`load average after: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+await renderer.dispose();

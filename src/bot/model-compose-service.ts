@@ -1,0 +1,41 @@
+// The production compose service: the compose pipeline (src/compose/composer.ts) on a model folder, loaded by
+// each compose worker thread. Reload opens the new folder first and only then switches, so the old model
+// keeps serving until the new one has loaded, and a folder that fails to load leaves it in place.
+import { Composer } from '../compose/composer.js';
+import type { ModelInfo as GeneratorInfo } from '../model/generator.js';
+import type { ComposeService, ModelInfo } from './compose-service.js';
+
+function describe(info: GeneratorInfo, dir: string): ModelInfo {
+  const validation: Record<string, number> = {};
+  if (info.validation.bitsPerNote !== null) validation['bits per note'] = info.validation.bitsPerNote;
+  if (info.validation.accuracy !== null) validation['next-note accuracy'] = info.validation.accuracy;
+  return {
+    name: info.name,
+    data: `${info.trainedOn}: ${info.songs.toLocaleString('en-US')} songs`,
+    parameters: info.parameters,
+    validation,
+    backend: info.backend,
+    dir,
+  };
+}
+
+export async function createComposeService(modelDir: string): Promise<ComposeService> {
+  let composer = await Composer.open(modelDir);
+  let dir = modelDir;
+  return {
+    compose: (options) => composer.compose(options),
+    modelInfo: () => describe(composer.info, dir),
+    async reload(nextDir: string) {
+      const next = await Composer.open(nextDir);
+      const previous = composer;
+      composer = next;
+      dir = nextDir;
+      // Jobs already running on the previous model hold their own references; new ones use `next`.
+      setTimeout(() => previous.dispose(), 60_000).unref();
+      return describe(next.info, nextDir);
+    },
+    async close() {
+      composer.dispose();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Runs one bot process: compose pool + discord.js client, until SIGINT/SIGTERM. On a signal it stops taking
+// work, answers or finishes what is in flight, stops the workers and destroys the client.
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { BotConfig } from './config.js';
+import { ComposePool } from './compose-pool.js';
+import { FolkBot } from './bot.js';
+
+/** The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake). */
+export const DEFAULT_COMPOSE_MODULE = fileURLToPath(new URL('./model-compose-service.ts', import.meta.url));
+
+export interface RunningBot {
+  readonly bot: FolkBot;
+  readonly pool: ComposePool;
+  /** Resolves when the bot has shut down. */
+  readonly stopped: Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+export async function runBot(config: BotConfig, log: Logger, composeModule = process.env.FOLKBOT_COMPOSE_MODULE ?? DEFAULT_COMPOSE_MODULE): Promise<RunningBot> {
+  log.info({ modelDir: config.modelDir, workers: config.workers, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
+  const pool = await ComposePool.start({ serviceModule: composeModule, modelDir: config.modelDir, size: config.workers, queueLimit: config.queueLimit });
+  log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend }, 'model loaded');
+  const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
+  if (log.isLevelEnabled('debug')) bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));
+  try {
+    await bot.start();
+  } catch (error) {
+    await pool.close(0);
+    await bot.client.destroy();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  let markStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      log.info({ reason, inFlight: bot.busy }, 'shutting down');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await bot.stop();
+      await pool.close();
+      log.info('shut down cleanly');
+      markStopped();
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => void stop(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { bot, pool, stopped, stop };
+}

@@ -1,0 +1,79 @@
+// `folkbot bot [--shards auto|N]`: runs the Discord bot until SIGINT/SIGTERM. With --shards, discord.js's
+// ShardingManager runs one process per shard (see docs/scaling.md).
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { REST, Routes, ShardingManager } from 'discord.js';
+import { UsageError, type CliCommand } from '../command.js';
+import { ConfigError, loadBotConfig, type BotConfig } from '../../bot/config.js';
+import { runBot } from '../../bot/run-bot.js';
+import { logger } from '../../util/logger.js';
+
+const usage = `Usage: folkbot bot [--shards auto|N]
+
+Runs the folkbot Discord bot until interrupted (Ctrl-C / SIGTERM shut it down cleanly).
+Settings come from the environment or a .env file: see .env.example.
+
+Options:
+  --shards auto|N   run N shard processes under discord.js's ShardingManager ("auto": Discord's
+                    recommendation from GET /gateway/bot); default: one process, no sharding`;
+
+function readConfig(): BotConfig {
+  dotenv.config({ quiet: true });
+  try {
+    return loadBotConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Discord's recommended shard count, asked of the configured API (ShardingManager's own 'auto' always asks discord.com). */
+async function recommendedShards(config: BotConfig): Promise<number> {
+  const rest = new REST({ api: config.apiUrl }).setToken(config.discordToken);
+  const gateway = (await rest.get(Routes.gatewayBot())) as { shards: number };
+  return gateway.shards;
+}
+
+async function runSharded(config: BotConfig, shards: string): Promise<number> {
+  const totalShards = shards === 'auto' ? await recommendedShards(config) : Number(shards);
+  if (!Number.isInteger(totalShards) || totalShards < 1) throw new UsageError(`--shards must be "auto" or a whole number >= 1 (got "${shards}")`);
+  const log = logger();
+  const manager = new ShardingManager(fileURLToPath(new URL('../../bot/shard-process.ts', import.meta.url)), {
+    token: config.discordToken,
+    totalShards,
+    execArgv: ['--import', 'tsx'],
+  });
+  manager.on('shardCreate', (shard) => log.info({ shard: shard.id, totalShards }, 'shard process started'));
+  await manager.spawn({ amount: totalShards });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'stopping shard processes');
+      // Each shard process gets the signal too (same process group) and shuts down on its own.
+      for (const shard of manager.shards.values()) shard.process?.kill(signal);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+export const command: CliCommand = {
+  name: 'bot',
+  summary: 'Run the Discord bot',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: [...argv], options: { shards: { type: 'string' } }, strict: true }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const config = readConfig();
+    if (values.shards !== undefined) return runSharded(config, values.shards);
+    const running = await runBot(config, logger());
+    await running.stopped;
+    return 0;
+  },
+};

@@ -1,0 +1,164 @@
+// `folkbot compose`: the main job on the command line. Parses options, calls the Composer, writes the files.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { UsageError, type CliCommand } from '../command.js';
+import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
+import { Composer } from '../../compose/composer.js';
+import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
+import { SeedError } from '../../music/errors.js';
+import { logger } from '../../util/logger.js';
+
+const { bars, temperature, tempo } = COMPOSE_LIMITS;
+
+const usage = `Usage: folkbot compose [options]
+
+Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.png (the score) and
+tune.mp3 (an audio preview) into a folder.
+
+Options:
+  --seed "NOTES"        opening notes in kern-like syntax, e.g. "4c 8d 8e 4f 4g" (default: none)
+                        duration (1 2 4 8 16 32, triplets 3 6 12 24, dots) then pitch (c = middle C, cc higher,
+                        C lower, # sharp, - flat) or r for a rest; bar lines | are optional
+  --bars N              length in bars, seed included (${bars.min}-${bars.max}, default ${bars.default})
+  --meter M             ${SUPPORTED_METERS.join(', ')} (default 4/4)
+  --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
+  --mode major|minor    (default: the seed's mode, or major)
+  --temperature T       ${temperature.min}-${temperature.max}: lower is safer, higher more adventurous (default ${temperature.default})
+  --random-seed N       same options and random seed give the same tune (default: a new one, always printed)
+  --tempo BPM           quarter notes per minute, ${tempo.min}-${tempo.max} (default ${tempo.default})
+  --instrument NAME     General MIDI instrument name or number 0-127 (default ${DEFAULT_INSTRUMENT})
+  --title TEXT          title on the score (default: "Folk tune no. <random seed>")
+  --model DIR           model folder (default: $FOLKBOT_MODEL_DIR or models/default)
+  --soundfont FILE      a General MIDI .sf2 SoundFont for the audio (default: $FOLKBOT_SOUNDFONT or built-in synth)
+  --out DIR             output folder (default: a new folder ./folkbot-tune-<random seed>)
+  --json                print one JSON object (files, notes, key, timings...) instead of a summary
+
+Example:
+  folkbot compose --seed "8g 8a 4b 4g | 4a 4d" --meter 3/4 --key G --bars 16 --random-seed 7`;
+
+function numberOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${text}"`);
+  return value;
+}
+
+/** A folder name that does not exist yet: folkbot-tune-42, folkbot-tune-42-2, ... */
+function freshFolder(base: string): string {
+  let candidate = base;
+  for (let n = 2; existsSync(candidate); n++) candidate = `${base}-${n}`;
+  return candidate;
+}
+
+function describe(result: ComposeResult, files: Record<string, string>): string {
+  const { options } = result;
+  const meter = `${result.meter.numerator}/${result.meter.denominator}`;
+  const lines = [
+    `Composed "${options.title ?? `Folk tune no. ${options.randomSeed}`}": ${result.key.name}, ${meter}, ${result.bars} bars, ${result.notes.filter((n) => n.pitch !== null).length} notes`,
+    `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${options.instrument}, random seed ${options.randomSeed}`,
+    `  (again: --random-seed ${options.randomSeed} with the same options)`,
+    ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(5)} ${file}`),
+  ];
+  return lines.join('\n');
+}
+
+export const command: CliCommand = {
+  name: 'compose',
+  summary: 'compose a tune from a seed: MIDI, **kern, score picture and audio preview',
+  usage,
+  async run(argv) {
+    const started = performance.now();
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: [...argv],
+        options: {
+          seed: { type: 'string' },
+          bars: { type: 'string' },
+          meter: { type: 'string' },
+          key: { type: 'string' },
+          mode: { type: 'string' },
+          temperature: { type: 'string' },
+          'random-seed': { type: 'string' },
+          tempo: { type: 'string' },
+          instrument: { type: 'string' },
+          title: { type: 'string' },
+          model: { type: 'string' },
+          soundfont: { type: 'string' },
+          out: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+        allowPositionals: false,
+        strict: true,
+      }));
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    let input: Partial<ComposeOptions>;
+    try {
+      input = {
+        seed: values.seed,
+        bars: numberOption('bars', values.bars),
+        meter: values.meter === undefined ? undefined : parseMeter(values.meter),
+        key: values.key,
+        mode: values.mode === undefined ? undefined : parseMode(values.mode),
+        temperature: numberOption('temperature', values.temperature),
+        randomSeed: numberOption('random-seed', values['random-seed']),
+        tempo: numberOption('tempo', values.tempo),
+        instrument: values.instrument,
+        title: values.title,
+      };
+    } catch (error) {
+      if (error instanceof ComposeOptionError) throw new UsageError(error.message);
+      throw error;
+    }
+
+    const modelDir = values.model ?? process.env.FOLKBOT_MODEL_DIR ?? 'models/default';
+    const soundfontPath = values.soundfont ?? (process.env.FOLKBOT_SOUNDFONT || undefined);
+    const log = logger();
+    const loadStart = performance.now();
+    const composer = await Composer.open(modelDir, { soundfontPath });
+    log.debug({ model: composer.info.name, modelDir, ms: Math.round(performance.now() - loadStart) }, 'model loaded');
+
+    let result: ComposeResult;
+    try {
+      result = await composer.compose(input);
+    } catch (error) {
+      if (error instanceof SeedError) {
+        const where = error.position > 0 ? ` (token ${error.position} "${error.token}", column ${error.column})` : '';
+        throw new UsageError(`bad --seed${where}: ${error.message}`);
+      }
+      if (error instanceof ComposeOptionError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      composer.dispose();
+    }
+
+    const out = values.out ?? freshFolder(path.resolve(`folkbot-tune-${result.options.randomSeed}`));
+    await mkdir(out, { recursive: true });
+    const files = {
+      midi: path.join(out, 'tune.mid'),
+      kern: path.join(out, 'tune.krn'),
+      score: path.join(out, 'tune.png'),
+      audio: path.join(out, `tune.${result.files.audioFormat}`),
+    };
+    await Promise.all([
+      writeFile(files.midi, result.files.midi),
+      writeFile(files.kern, result.files.kern),
+      writeFile(files.score, result.files.png),
+      writeFile(files.audio, result.files.audio),
+    ]);
+    const timings = { ...result.timings, command: Math.round(performance.now() - started) };
+    log.debug({ timings }, 'composed');
+    if (values.json) {
+      const { files: _bytes, ...rest } = result;
+      process.stdout.write(JSON.stringify({ ...rest, files, timings }, null, 2) + '\n');
+    } else {
+      process.stdout.write(describe(result, files) + '\n');
+    }
+    return 0;
+  },
+};

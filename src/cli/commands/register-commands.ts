@@ -1,0 +1,42 @@
+// `folkbot register-commands [--guild ID]`: registers the bot's slash commands globally or in one guild.
+import { parseArgs } from 'node:util';
+import dotenv from 'dotenv';
+import { UsageError, type CliCommand } from '../command.js';
+import { ConfigError, loadBotConfig } from '../../bot/config.js';
+import { registerCommands } from '../../bot/register-commands.js';
+
+const usage = `Usage: folkbot register-commands [--guild ID | --global]
+
+Registers folkbot's slash commands (/compose, /help, /about, /reload-model) with Discord.
+  --guild ID   in one guild (shows up at once; for development). Default: DISCORD_GUILD_ID when set.
+  --global     globally, in every guild the bot is in (may take up to an hour to show up), even when
+               DISCORD_GUILD_ID is set.
+Needs DISCORD_TOKEN and DISCORD_APPLICATION_ID (environment or .env; see .env.example).`;
+
+export const command: CliCommand = {
+  name: 'register-commands',
+  summary: 'Register the slash commands with Discord (globally or in one guild)',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: [...argv], options: { guild: { type: 'string' }, global: { type: 'boolean' } }, strict: true }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (values.guild !== undefined && values.global) throw new UsageError('give either --guild ID or --global, not both');
+    if (values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)) throw new UsageError(`--guild must be a Discord id of 17 to 20 digits (got "${values.guild}")`);
+    dotenv.config({ quiet: true });
+    let config;
+    try {
+      config = loadBotConfig();
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    const guildId = values.global ? undefined : (values.guild ?? config.guildId);
+    const names = await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId, apiUrl: config.apiUrl });
+    process.stdout.write(`Registered ${names.map((n) => `/${n}`).join(', ')} ${guildId ? `in guild ${guildId}` : 'globally'}.\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,111 @@
+// Audio preview: a Performance (notes in seconds + GM program) -> mono PCM (built-in synth, or a SoundFont
+// when `soundfontPath` is given) -> MP3 (LAME via wasm-media-encoders; Discord plays it inline on desktop and
+// mobile) or Ogg Vorbis.
+
+import { createMp3Encoder, createOggEncoder } from 'wasm-media-encoders';
+import type { Performance } from './performance.js';
+import { RenderError } from './render-error.js';
+import { synthesizeWithSoundFont } from './soundfont.js';
+import { DEFAULT_SAMPLE_RATE, synthesize, type VoiceName } from './synth.js';
+
+export type AudioFormat = 'mp3' | 'ogg';
+
+export interface AudioOptions {
+  /** 'mp3' (default) or 'ogg' (Vorbis). */
+  readonly format?: AudioFormat;
+  /** 44100 (default) or 48000. */
+  readonly sampleRate?: 44100 | 48000;
+  /** MP3 constant bitrate in kbit/s; default 64 (a 30 s tune is about 240 KB). Ignored for Ogg. */
+  readonly bitrate?: Mp3Bitrate;
+  /** Render with this General MIDI SoundFont (.sf2/.sf3/.dls) instead of the built-in synthesizer. */
+  readonly soundfontPath?: string;
+  /** Built-in synthesizer only: force a voice instead of the one mapped from the program. */
+  readonly voice?: VoiceName;
+}
+
+export type Mp3Bitrate = 48 | 64 | 80 | 96 | 112 | 128;
+const MP3_BITRATES: readonly number[] = [48, 64, 80, 96, 112, 128];
+export const DEFAULT_MP3_BITRATE: Mp3Bitrate = 64;
+
+export interface RenderedAudio {
+  readonly data: Uint8Array;
+  readonly format: AudioFormat;
+  readonly mimeType: 'audio/mpeg' | 'audio/ogg';
+  /** Length of the encoded PCM: the music plus the release/reverb tail. */
+  readonly durationSeconds: number;
+}
+
+/** Renders the performance to an MP3 (or Ogg) file in memory. Throws RenderError for bad notes or options. */
+export async function renderAudio(performance: Performance, options: AudioOptions = {}): Promise<RenderedAudio> {
+  const format = options.format ?? 'mp3';
+  if (format !== 'mp3' && format !== 'ogg') throw new RenderError('option', `audio format must be "mp3" or "ogg", got "${String(format)}"`);
+  const sampleRate = options.sampleRate ?? DEFAULT_SAMPLE_RATE;
+  if (sampleRate !== 44100 && sampleRate !== 48000) {
+    throw new RenderError('option', `sample rate must be 44100 or 48000, got ${String(sampleRate)}`);
+  }
+  const bitrate = options.bitrate ?? DEFAULT_MP3_BITRATE;
+  if (!MP3_BITRATES.includes(bitrate)) {
+    throw new RenderError('option', `MP3 bitrate must be one of ${MP3_BITRATES.join(', ')} kbit/s, got ${String(bitrate)}`);
+  }
+  const pcm =
+    options.soundfontPath !== undefined
+      ? await synthesizeWithSoundFont(performance, options.soundfontPath, sampleRate)
+      : synthesize(performance, { sampleRate, ...(options.voice ? { voice: options.voice } : {}) });
+  const data = format === 'mp3' ? await encodeMp3(pcm, sampleRate, bitrate) : await encodeOgg(pcm, sampleRate);
+  return {
+    data,
+    format,
+    mimeType: format === 'mp3' ? 'audio/mpeg' : 'audio/ogg',
+    durationSeconds: pcm.length / sampleRate,
+  };
+}
+
+// Encoders compile their wasm once per process; configure() resets one for the next file. Encoding runs
+// synchronously between configure() and finalize(), so sharing one encoder between callers is safe.
+let mp3Encoder: ReturnType<typeof createMp3Encoder> | null = null;
+let oggEncoder: ReturnType<typeof createOggEncoder> | null = null;
+
+async function encodeMp3(pcm: Float32Array, sampleRate: 44100 | 48000, bitrate: Mp3Bitrate): Promise<Uint8Array> {
+  mp3Encoder ??= createMp3Encoder();
+  const encoder = await engine(mp3Encoder, 'MP3');
+  return encodeWith(encoder, pcm, () => encoder.configure({ channels: 1, sampleRate, bitrate, outputSampleRate: sampleRate }));
+}
+
+async function encodeOgg(pcm: Float32Array, sampleRate: number): Promise<Uint8Array> {
+  oggEncoder ??= createOggEncoder();
+  const encoder = await engine(oggEncoder, 'Ogg Vorbis');
+  // Vorbis quality 2 is about 96 kbit/s for stereo, less for mono: plenty for one instrument.
+  return encodeWith(encoder, pcm, () => encoder.configure({ channels: 1, sampleRate, vbrQuality: 2 }));
+}
+
+async function engine<T>(pending: Promise<T>, name: string): Promise<T> {
+  try {
+    return await pending;
+  } catch (error) {
+    throw new RenderError('engine', `the ${name} encoder could not start: ${String(error)}`, [], { cause: error });
+  }
+}
+
+interface Encoder {
+  encode(samples: readonly Float32Array[]): Uint8Array;
+  finalize(): Uint8Array;
+}
+
+/** Feeds PCM in chunks (the encoder's output buffer is its own and must be copied before the next call). */
+function encodeWith(encoder: Encoder, pcm: Float32Array, configure: () => void): Uint8Array {
+  configure();
+  const chunks: Uint8Array[] = [];
+  const CHUNK = 1 << 16;
+  for (let start = 0; start < pcm.length; start += CHUNK) {
+    chunks.push(encoder.encode([pcm.subarray(start, Math.min(pcm.length, start + CHUNK))]).slice());
+  }
+  chunks.push(encoder.finalize().slice());
+  const size = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const data = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    data.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return data;
+}

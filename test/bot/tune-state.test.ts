@@ -1,0 +1,97 @@
+// Button state: custom ids stay within Discord's 100 characters and decode to what was encoded; seeds written
+// back from notes use kern spelling.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyAction, continuePlan, decodeCustomId, encodeCustomId, kernPitch, notesToSeed, variationOpening, type TuneState } from '../../src/bot/tune-state.js';
+import type { ComposeOptions } from '../../src/compose/types.js';
+
+const options: ComposeOptions = {
+  seed: '4c 8d 8e 4f 4g',
+  bars: 16,
+  meter: { numerator: 6, denominator: 8 },
+  key: 'B-',
+  mode: 'minor',
+  temperature: 0.85,
+  tempo: 132,
+  randomSeed: 2_147_483_647,
+  instrument: 'flute',
+};
+
+test('custom ids round-trip every field and stay <= 100 characters', () => {
+  const state: TuneState = { options, steps: [{ kind: 'continue' }, { kind: 'variation', randomSeed: 123456789 }] };
+  for (const action of ['take', 'continue', 'variation'] as const) {
+    const id = encodeCustomId(action, state)!;
+    assert.ok(id.length <= 100, id);
+    const decoded = decodeCustomId(id, () => assert.fail('seed fits in the id'));
+    assert.equal(decoded.action, action);
+    assert.deepEqual(decoded.state, state);
+  }
+});
+
+test('a long seed moves to the message and is read back from there', () => {
+  const seed = Array.from({ length: 40 }, () => '8c').join(' ');
+  const state: TuneState = { options: { ...options, seed }, steps: [] };
+  const id = encodeCustomId('take', state)!;
+  assert.ok(id.length <= 100 && id.endsWith('|~'));
+  assert.equal(decodeCustomId(id, () => seed).state.options.seed, seed);
+  assert.throws(() => decodeCustomId(id, () => undefined), /seed of this tune is missing/);
+});
+
+test('options without key and mode round-trip as absent', () => {
+  const { key: _key, mode: _mode, ...rest } = options;
+  const state: TuneState = { options: rest, steps: [] };
+  const decoded = decodeCustomId(encodeCustomId('take', state)!, () => undefined).state;
+  assert.equal('key' in decoded.options, false);
+  assert.equal('mode' in decoded.options, false);
+});
+
+test('actions: take restarts with a new random seed; continue and variation extend the history', () => {
+  const state: TuneState = { options, steps: [{ kind: 'continue' }] };
+  assert.deepEqual(applyAction('take', state, () => 7), { options: { ...options, randomSeed: 7 }, steps: [] });
+  assert.deepEqual(applyAction('continue', state, () => 7).steps, [{ kind: 'continue' }, { kind: 'continue' }]);
+  assert.deepEqual(applyAction('variation', state, () => 7).steps, [{ kind: 'continue' }, { kind: 'variation', randomSeed: 7 }]);
+});
+
+const quarters = (count: number) => Array.from({ length: count }, (_, i) => ({ pitch: 60 + (i % 12), onset: i, duration: 1 }));
+
+test('continue keeps the whole tune when it fits the seed limit, else its last whole bars that fit', () => {
+  const short = continuePlan(quarters(32), 8, 4);
+  assert.deepEqual(short, { seed: quarters(32), bars: 16, whole: true });
+  // 20 bars of 4 quarters = 80 notes > 64: the last 16 bars (64 notes) are kept.
+  const long = continuePlan(quarters(80), 20, 4);
+  assert.equal(long.whole, false);
+  assert.equal(long.seed.length, 64);
+  assert.equal(long.seed[0]!.onset, 0);
+  assert.equal(long.bars, 16 + 8);
+});
+
+test('a variation keeps the first half, fewer bars when that exceeds the seed limit', () => {
+  assert.equal(variationOpening(quarters(32), 8, 4).length, 16);
+  assert.equal(variationOpening(quarters(256), 64, 4).length, 64);
+});
+
+test('malformed custom ids are refused with a message', () => {
+  assert.throws(() => decodeCustomId('fb1|x|16|4/4|-|-|1|100|a||', () => undefined), /unknown button action/);
+  assert.throws(() => decodeCustomId('fb1|t|16|5/4|-|-|1|100|a||', () => undefined), /meter "5\/4" is not offered/);
+  assert.throws(() => decodeCustomId('something-else', () => undefined), /not one of folkbot's/);
+});
+
+test('notes become kern-like seed text', () => {
+  assert.equal(kernPitch(60, false), 'c');
+  assert.equal(kernPitch(72, false), 'cc');
+  assert.equal(kernPitch(59, false), 'B');
+  assert.equal(kernPitch(47, false), 'BB');
+  assert.equal(kernPitch(70, true), 'b-');
+  assert.equal(kernPitch(66, false), 'f#');
+  const seed = notesToSeed(
+    [
+      { pitch: 60, onset: 0, duration: 1 },
+      { pitch: 62, onset: 1, duration: 0.5 },
+      { pitch: null, onset: 1.5, duration: 0.5 },
+      { pitch: 70, onset: 2, duration: 1.5 },
+      { pitch: 67, onset: 3.5, duration: 2.5 },
+    ],
+    'F',
+  );
+  assert.equal(seed, '4c 8d 8r 4.b- 2g 8g');
+});

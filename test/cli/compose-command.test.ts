@@ -1,0 +1,78 @@
+// `folkbot compose` as a user runs it: files written, --json, and clear errors with a non-zero exit code.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(repoRoot, 'bin/folkbot.js');
+
+async function folkbot(args: readonly string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, LOG_LEVEL: 'warn' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('folkbot compose', () => {
+  it('writes MIDI, kern, PNG and MP3 and prints one JSON object with --json', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'folkbot-compose-'));
+    try {
+      const { code, stdout } = await folkbot(['compose', '--seed', '4g 8a 8g 4e 4c', '--bars', '8', '--meter', '3/4', '--key', 'F', '--random-seed', '9', '--out', out, '--json']);
+      assert.equal(code, 0);
+      const result = JSON.parse(stdout) as Record<string, unknown> & { files: Record<string, string>; options: { randomSeed: number }; key: { name: string }; timings: Record<string, number> };
+      assert.equal(result.options.randomSeed, 9);
+      assert.equal(result.key.name, 'F major');
+      assert.deepEqual(result.meter, { numerator: 3, denominator: 4 });
+      assert.equal(result.bars, 8);
+      assert.ok(Array.isArray(result.notes));
+      assert.ok(typeof result.timings.generate === 'number' && typeof result.timings.total === 'number');
+      assert.deepEqual((await readdir(out)).sort(), ['tune.krn', 'tune.mid', 'tune.mp3', 'tune.png']);
+      assert.equal(result.files.midi, path.join(out, 'tune.mid'));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('composes with no options at all into a new folder and prints the random seed', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'folkbot-compose-cwd-'));
+    try {
+      const { code, stdout } = await run(process.execPath, [bin, 'compose', '--model', path.join(repoRoot, 'models/default')], { cwd, env: { ...process.env, LOG_LEVEL: 'warn' } }).then((r) => ({ code: 0, ...r }));
+      assert.equal(code, 0);
+      const seed = /random seed (\d+)/.exec(stdout)?.[1];
+      assert.ok(seed, stdout);
+      assert.deepEqual(await readdir(cwd), [`folkbot-tune-${seed}`]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('points at the bad seed token, shows an example and exits 2 without a stack trace', async () => {
+    const { code, stderr } = await folkbot(['compose', '--seed', '4c 8x 4e']);
+    assert.equal(code, 2);
+    assert.match(stderr, /bad --seed \(token 2 "8x", column 4\)/);
+    assert.match(stderr, /4c 8\.d 16e-/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  it('names a bad option and a missing model folder', async () => {
+    const bars = await folkbot(['compose', '--bars', 'many']);
+    assert.equal(bars.code, 2);
+    assert.match(bars.stderr, /--bars must be a number, got "many"/);
+    const meter = await folkbot(['compose', '--meter', '7/16']);
+    assert.equal(meter.code, 2);
+    assert.match(meter.stderr, /meter "7\/16" is not supported; use one of 2\/4, 3\/4/);
+    const model = await folkbot(['compose', '--model', '/nonexistent/model']);
+    assert.equal(model.code, 1);
+    assert.match(model.stderr, /\/nonexistent\/model/);
+    assert.doesNotMatch(model.stderr, /\n\s+at /);
+  });
+});

@@ -1,0 +1,129 @@
+// The compose pipeline on the shipped default model: determinism, the seed honoured, well-formed tunes in the
+// asked key and meter, and every file decoding back to the same tune.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import toneMidi from '@tonejs/midi';
+import { decode as decodePng } from 'fast-png';
+import { MPEGDecoder } from 'mpg123-decoder';
+import { Composer } from '../../src/compose/composer.js';
+import { ComposeOptionError } from '../../src/compose/compose-options.js';
+import { SeedError } from '../../src/music/errors.js';
+import { parseKern } from '../../src/music/kern-parse.js';
+import { parseSeed } from '../../src/music/seed.js';
+import { TICKS_PER_QUARTER } from '../../src/music/types.js';
+
+const { Midi } = toneMidi;
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const modelDir = path.join(repoRoot, 'models/default');
+
+describe('Composer on the shipped model', () => {
+  let composer: Composer;
+  before(async () => {
+    composer = await Composer.open(modelDir);
+  });
+  after(() => composer.dispose());
+
+  it('gives the same tune for the same options and random seed, and another for another seed', async () => {
+    const options = { seed: '4c 8d 8e 4f 4g', bars: 8, randomSeed: 42 };
+    const first = await composer.compose(options);
+    const again = await composer.compose(options);
+    const other = await composer.compose({ ...options, randomSeed: 43 });
+    assert.deepEqual(again.notes, first.notes);
+    assert.equal(again.files.kern, first.files.kern);
+    assert.deepEqual(again.files.midi, first.files.midi);
+    assert.notDeepEqual(other.notes, first.notes);
+  });
+
+  it('starts with exactly the seed, fills every bar of the meter and ends on the tonic', async () => {
+    const seed = '8.g 16a 8g 8e | 4c';
+    const result = await composer.compose({ seed, bars: 12, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 });
+    const seedEvents = parseSeed(seed).events;
+    assert.equal(result.key.name, 'C major');
+    const opening = result.notes.slice(0, seedEvents.length);
+    assert.deepEqual(
+      opening,
+      seedEvents.map((e) => ({ pitch: e.kind === 'note' ? e.pitch : null, onset: e.onset / TICKS_PER_QUARTER, duration: e.duration / TICKS_PER_QUARTER })),
+    );
+    const last = result.notes[result.notes.length - 1]!;
+    assert.equal(last.onset + last.duration, 12 * 3, 'twelve full bars of 3/4');
+    assert.notEqual(last.pitch, null);
+    assert.equal(last.pitch! % 12, 0, 'the last note is a C');
+    // Contiguous: each event starts where the previous one ended.
+    result.notes.slice(1).forEach((note, i) => assert.equal(note.onset, result.notes[i]!.onset + result.notes[i]!.duration));
+    const melody = parseKern(result.files.kern, 'tune.krn');
+    assert.deepEqual(melody.meters, [{ tick: 0, meter: { numerator: 3, denominator: 4 } }]);
+    assert.equal(melody.barlines.length, 12);
+  });
+
+  it('transposes the seed to the asked key and writes that key signature', async () => {
+    const result = await composer.compose({ seed: '4c 4d 4e 4c', key: 'G', mode: 'major', bars: 8, randomSeed: 3 });
+    assert.equal(result.key.name, 'G major');
+    assert.deepEqual(result.notes.slice(0, 4).map((n) => n.pitch), [67, 69, 71, 67]);
+    assert.match(result.files.kern, /\*k\[f#\]/);
+    assert.match(result.files.kern, /\*G:/);
+    const minor = await composer.compose({ key: 'D', mode: 'minor', bars: 8, randomSeed: 3 });
+    assert.equal(minor.key.name, 'D minor');
+    assert.equal(minor.notes.at(-1)!.pitch! % 12, 2, 'ends on D');
+    assert.match(minor.files.kern, /\*k\[b-\]/);
+  });
+
+  it('writes a MIDI file that reads back as the same notes, tempo and meter', async () => {
+    const result = await composer.compose({ bars: 8, tempo: 120, randomSeed: 11, meter: { numerator: 6, denominator: 8 } });
+    const midi = new Midi(result.files.midi);
+    assert.equal(Math.round(midi.header.tempos[0]!.bpm), 120);
+    assert.deepEqual(midi.header.timeSignatures[0]!.timeSignature, [6, 8]);
+    const sounding = result.notes.filter((n) => n.pitch !== null);
+    const track = midi.tracks.find((t) => t.notes.length > 0)!;
+    assert.deepEqual(
+      track.notes.map((n) => ({ pitch: n.midi, onset: n.ticks / midi.header.ppq, duration: n.durationTicks / midi.header.ppq })),
+      sounding.map((n) => ({ pitch: n.pitch, onset: n.onset, duration: n.duration })),
+    );
+  });
+
+  it('renders a chat-width score picture and an MP3 as long as the tune', async () => {
+    const result = await composer.compose({ bars: 16, tempo: 100, randomSeed: 5 });
+    const png = decodePng(result.files.png);
+    assert.ok(png.width >= 1000 && png.width <= 1400, `PNG width ${png.width}`);
+    assert.ok(png.height > 200);
+    const decoder = new MPEGDecoder();
+    await decoder.ready;
+    try {
+      const audio = decoder.decode(result.files.audio);
+      const seconds = audio.samplesDecoded / audio.sampleRate;
+      const tuneSeconds = (16 * 4 * 60) / 100;
+      assert.ok(seconds >= tuneSeconds && seconds < tuneSeconds + 4, `audio lasts ${seconds.toFixed(2)} s, tune ${tuneSeconds} s`);
+    } finally {
+      decoder.free();
+    }
+    assert.equal(result.files.audioFormat, 'mp3');
+    assert.ok(result.files.audio.length < 400_000);
+    for (const stage of ['generate', 'midi', 'kern', 'png', 'audio', 'total']) assert.ok((result.timings[stage] ?? -1) >= 0, stage);
+  });
+
+  it('refuses a seed longer than the tune, naming both lengths', async () => {
+    await assert.rejects(composer.compose({ seed: '1c 1d 1e 1f 1g', bars: 4 }), (error: unknown) => {
+      assert.ok(error instanceof SeedError);
+      assert.match(error.message, /the seed lasts 5 bars of 4\/4 but the tune has only 4/);
+      return true;
+    });
+  });
+
+  it('refuses bad options with the option named', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ bars: 0 }, /bars must be a whole number from 2 to 64/],
+      [{ temperature: 9 }, /temperature must be a number from 0\.1 to 2/],
+      [{ key: 'H' }, /H/],
+      [{ instrument: 'kazoo-zither' }, /kazoo-zither/],
+      [{ meter: { numerator: 7, denominator: 16 } }, /meter "7\/16" is not supported/],
+    ];
+    for (const [options, message] of cases) {
+      await assert.rejects(composer.compose(options), (error: unknown) => {
+        assert.ok(error instanceof ComposeOptionError, `${JSON.stringify(options)} gives a ComposeOptionError`);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+  });
+});

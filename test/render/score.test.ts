@@ -1,0 +1,115 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decode } from 'fast-png';
+import { ScoreRenderer, renderScore } from '../../src/render/score.js';
+import { RenderError } from '../../src/render/render-error.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+
+/** RGB(A) of the pixel at (x, y) of a decoded 8-bit PNG. */
+function pixel(png: ReturnType<typeof decode>, x: number, y: number): number[] {
+  const at = (y * png.width + x) * png.channels;
+  return Array.from(png.data.slice(at, at + png.channels));
+}
+
+function isWhite(rgba: number[]): boolean {
+  return rgba.slice(0, 3).every((v) => v === 255) && (rgba[3] ?? 255) === 255;
+}
+
+describe('renderScore', () => {
+  let renderer: ScoreRenderer;
+  let kern: string;
+
+  before(async () => {
+    kern = await readFile(path.join(fixtures, 'amazing-grace.krn'), 'utf8');
+    renderer = await ScoreRenderer.create();
+  });
+  after(async () => {
+    await renderer.dispose();
+  });
+
+  it('engraves the tune as a chat-sized PNG on white with every notehead', async () => {
+    const image = await renderer.render(kern);
+    const png = decode(image.png);
+    assert.equal(png.depth, 8);
+    assert.equal(png.width, image.width);
+    assert.equal(png.height, image.height);
+    assert.ok(png.width >= 1000 && png.width <= 1400, `PNG width ${png.width} should be 1000..1400`);
+    // Three systems of 3/4 (about 6 bars each) under a title: wider than tall.
+    assert.ok(png.height > 300 && png.height < png.width, `PNG height ${png.height}`);
+    for (const [x, y] of [[0, 0], [png.width - 1, 0], [0, png.height - 1], [png.width - 1, png.height - 1], [5, png.height >> 1]] as const) {
+      assert.ok(isWhite(pixel(png, x, y)), `pixel (${x}, ${y}) should be white margin, got ${pixel(png, x, y).join(',')}`);
+    }
+    // The glyphs really were drawn: some but not too much of the picture is ink.
+    let ink = 0;
+    for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) if ((pixel(png, x, y)[0] ?? 255) < 128) ink++;
+    const share = ink / (png.width * png.height);
+    assert.ok(share > 0.01 && share < 0.2, `ink share ${share.toFixed(4)} should be 1%..20%`);
+
+    // 35 noteheads: 33 notes, two of them tied across a barline; one rest.
+    assert.equal(image.svg.match(/class="note"/g)?.length, 35);
+    assert.equal(image.svg.match(/class="rest"/g)?.length, 1);
+    assert.equal(image.svg.match(/class="tie"/g)?.length, 2);
+    assert.match(image.svg, /Amazing Grace/);
+    assert.match(image.svg, /class="meterSig"/);
+    assert.match(image.svg, /class="keySig"/);
+    // Bar numbers stand at the start of the second and later systems.
+    assert.ok((image.svg.match(/class="mNum/g)?.length ?? 0) >= 1, 'bar numbers shown');
+    // Pickup + 16 bars, all on one page.
+    assert.equal(image.svg.match(/class="measure"/g)?.length, 17);
+  });
+
+  it('scales the picture to the requested width', async () => {
+    const image = await renderer.render(kern, { width: 1000 });
+    assert.equal(decode(image.png).width, 1000);
+    assert.equal(image.width, 1000);
+  });
+
+  it('rejects a width outside 400..4000 with an option error', async () => {
+    await assert.rejects(renderer.render(kern, { width: 50 }), (error: unknown) => {
+      assert.ok(error instanceof RenderError);
+      assert.equal(error.kind, 'option');
+      assert.match(error.message, /400 to 4000, got 50/);
+      return true;
+    });
+  });
+
+  it("reports malformed kern with verovio's message, and keeps working", async () => {
+    const broken = '**kern\t**kern\n*M3/4\t*M3/4\n4c\n*-\t*-\n';
+    await assert.rejects(renderer.render(broken), (error: unknown) => {
+      assert.ok(error instanceof RenderError);
+      assert.equal(error.kind, 'kern');
+      assert.match(error.message, /line 3/);
+      assert.match(error.message, /Expected 2 fields/);
+      assert.ok(error.engineMessages.length > 0);
+      return true;
+    });
+    const image = await renderer.render(kern);
+    assert.match(image.svg, /Amazing Grace/);
+  });
+
+  it('rejects text without a **kern spine, an empty text, and kern without notes', async () => {
+    for (const [text, message] of [
+      ['', /empty/],
+      ['4c 4d 4e', /no \*\*kern spine/],
+      ['**kern\n*M3/4\n*-\n', /no notes/],
+    ] as const) {
+      await assert.rejects(renderer.render(text), (error: unknown) => {
+        assert.ok(error instanceof RenderError);
+        assert.equal(error.kind, 'kern');
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+  });
+
+  it('renderScore shares one renderer across calls', async () => {
+    const first = await renderScore(kern);
+    const second = await renderScore(kern, { width: 1200 });
+    assert.equal(first.width, 1200);
+    assert.deepEqual(first.png, second.png);
+  });
+});
