@@ -59,8 +59,13 @@ console.log(`backend: ${backend}   (cores are shared with other work: ranges are
 
 const dataDir = path.resolve(args.data ?? path.join(repoRoot, '../shared/data/essen/europa'));
 const haveData = existsSync(dataDir);
-const datasets = new Map<string, { encoding: Encoding; train: Int32Array[] }>();
-async function dataFor(preset: TrainingPreset): Promise<{ encoding: Encoding; train: Int32Array[] } | null> {
+interface BenchData {
+  readonly encoding: Encoding;
+  readonly train: Int32Array[];
+  readonly summary: { readonly notes: number; readonly trainTokens: number; readonly validationTokens: number };
+}
+const datasets = new Map<string, BenchData>();
+async function dataFor(preset: TrainingPreset): Promise<BenchData | null> {
   if (!haveData) return null;
   const cached = datasets.get(preset.name);
   if (cached) return cached;
@@ -181,21 +186,31 @@ function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32A
 }
 
 console.log('\n== training speed (targets/s: forward + backward + Adam, median of timed batches)');
-const results = new Map<string, number>();
+const results = new Map<string, { targets: number; notes: number }>();
 for (const preset of [PRESETS.default, PRESETS.reference]) {
   const data = await dataFor(preset);
   const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
   const songs = data?.train ?? syntheticSongs(V, 400);
   const speeds = trainingSpeed(preset, V, songs, 6);
-  results.set(preset.name, median(speeds));
+  // Notes per token of this encoding: the speed at which the corpus itself is covered.
+  const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
+  const targets = median(speeds);
+  results.set(preset.name, { targets, notes: targets * notesPerToken });
+  const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
   console.log(
     `${preset.name.padEnd(9)} ${preset.encoding} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}: ` +
-      `${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})${data ? '' : ' [synthetic tokens]'}`,
+      `${targets.toFixed(0)} targets/s (${range(speeds, 0)})` +
+      (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : ' [synthetic tokens]'),
   );
 }
-const defaultSpeed = results.get('default') ?? NaN;
-const referenceSpeed = results.get('reference') ?? NaN;
-console.log(`default / reference: ${(defaultSpeed / referenceSpeed).toFixed(2)}x`);
+const defaultSpeed = results.get('default');
+const referenceSpeed = results.get('reference');
+if (defaultSpeed && referenceSpeed) {
+  console.log(
+    `default / reference: ${(defaultSpeed.targets / referenceSpeed.targets).toFixed(2)}x in targets/s, ` +
+      `${(defaultSpeed.notes / referenceSpeed.notes).toFixed(2)}x in notes/s`,
+  );
+}
 
 if (!args['no-layers']) {
   // tf.layers.lstm, as the reference system trained it (one-hot input windows of 64, batch 64), but with a

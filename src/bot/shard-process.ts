@@ -14,4 +14,7 @@ try {
 } catch (error) {
   process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `folkbot shard: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
+} finally {
+  // The IPC channel to the ShardingManager would keep this process alive after a clean shutdown.
+  if (process.connected) process.disconnect();
 }

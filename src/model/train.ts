@@ -100,7 +100,8 @@ export type TrainingEvent =
   | { readonly kind: 'stopped'; readonly reason: StopReason };
 
 export interface TrainingResult {
-  readonly modelDir: string;
+  /** The best epoch's model folder; null when no epoch was validated yet (e.g. interrupted in the first). */
+  readonly modelDir: string | null;
   readonly reportFile: string;
   readonly stoppedBy: StopReason;
   readonly history: readonly EpochRecord[];
@@ -378,7 +379,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     }
     const reportFile = await writeReport(outDir, options, state, stoppedBy, network.parameterCount, seed);
     return {
-      modelDir,
+      modelDir: bestWeights ? modelDir : null,
       reportFile,
       stoppedBy,
       history: state.history,

@@ -10,6 +10,7 @@
 //   <- parent: { id, kern }
 //   -> parent: { id, ok: true, svg, pageCount, messages } | { id, ok: false, thrown, messages }
 
+/* global console -- Node's console; the lint config declares Node globals only for TypeScript files. */
 import { parentPort, workerData } from 'node:worker_threads';
 
 if (!parentPort) throw new Error('engrave-worker.mjs must run as a worker thread');

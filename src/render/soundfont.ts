@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { SoundBankLoader, SpessaLog, SpessaSynthProcessor, type BasicSoundBank } from 'spessasynth_core';
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance } from './performance.js';
 import { RenderError } from './render-error.js';
-import { TAIL_SECONDS, normalizeLoudness } from './synth.js';
+import { DEFAULT_REVERB, TAIL_SECONDS, addRoomReverb, normalizeLoudness } from './synth.js';
 
 /** spessasynth renders at most this many samples per process() call (its default maxBufferSize). */
 const BLOCK = 128;
@@ -73,7 +73,9 @@ export async function synthesizeWithSoundFont(performance: Performance, path: st
   const bank = await loadSoundFont(path);
   const total = Math.ceil((length + TAIL_SECONDS) * sampleRate);
 
-  const synth = new SpessaSynthProcessor(sampleRate, { eventsEnabled: false, effectsEnabled: true });
+  // spessasynth's reverb and chorus cost about 15 ms per second of audio, five times the voice itself; the
+  // built-in synthesizer's small room reverb is applied to the mono mix instead.
+  const synth = new SpessaSynthProcessor(sampleRate, { eventsEnabled: false, effectsEnabled: false });
   synth.soundBankManager.addSoundBank(bank, 'main');
   await synth.processorInitialized;
   synth.setSystemParameter('autoAllocateVoices', true);
@@ -105,6 +107,7 @@ export async function synthesizeWithSoundFont(performance: Performance, path: st
   }
   const mono = new Float32Array(total);
   for (let i = 0; i < total; i++) mono[i] = 0.5 * ((left[i] ?? 0) + (right[i] ?? 0));
+  addRoomReverb(mono, sampleRate, DEFAULT_REVERB);
   normalizeLoudness(mono, Math.ceil(length * sampleRate));
   return mono;
 }

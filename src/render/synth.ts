@@ -19,6 +19,8 @@ export interface SynthOptions {
 /** Seconds of audio after the end of the music, for release tails and reverb. */
 export const TAIL_SECONDS = 1.0;
 export const DEFAULT_SAMPLE_RATE = 44100;
+/** Share of reverberated signal in the mix. */
+export const DEFAULT_REVERB = 0.18;
 
 /** Loose mapping from the General MIDI program (0..127) to one of the built-in voices. */
 export function voiceForProgram(program: number): VoiceName {
@@ -59,7 +61,7 @@ export function synthesize(performance: Performance, options: SynthOptions = {})
     if (voice === 'plucked') addPluckedNote(out, note, sampleRate, random);
     else addSustainedNote(out, note, sampleRate, SUSTAINED_VOICES[voice], random);
   });
-  const reverb = options.reverb ?? 0.18;
+  const reverb = options.reverb ?? DEFAULT_REVERB;
   if (reverb > 0) addRoomReverb(out, sampleRate, reverb);
   normalizeLoudness(out, Math.ceil(length * sampleRate));
   return out;
@@ -219,8 +221,8 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
   const bufferLength = Math.max(2, Math.floor(period - 0.6));
   const fractional = period - bufferLength - 0.5;
   const allpass = (1 - fractional) / (1 + fractional);
-  // Lower strings ring longer; about 2.5 s to -60 dB at A4.
-  const ringSeconds = 2.5 * (440 / frequency) ** 0.35;
+  // Lower strings ring longer; about 4 s to -60 dB at A4 (a nylon-string guitar).
+  const ringSeconds = 4 * (440 / frequency) ** 0.35;
   const loss = Math.exp(-6.9 / (frequency * ringSeconds));
   const velocity = note.velocity ?? DEFAULT_VELOCITY;
   const brightness = 0.35 + 0.5 * (velocity / 127);
@@ -272,35 +274,46 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
 // --- shared ------------------------------------------------------------------------------------------------
 
 /** A small Schroeder room: four damped combs in parallel, two all-passes in series, mixed in place. */
-function addRoomReverb(samples: Float32Array, sampleRate: number, mix: number): void {
-  const scale = sampleRate / 44100;
-  const combDelays = [1116, 1188, 1277, 1356].map((d) => Math.round(d * scale));
-  const allpassDelays = [556, 441].map((d) => Math.round(d * scale));
-  const wet = new Float32Array(samples.length);
-  for (const delay of combDelays) {
-    const line = new Float32Array(delay);
-    let pointer = 0;
-    let damped = 0;
-    for (let i = 0; i < samples.length; i++) {
-      const delayed = line[pointer] ?? 0;
-      damped = 0.8 * delayed + 0.2 * damped;
-      line[pointer] = (samples[i] ?? 0) + 0.78 * damped;
-      pointer = pointer + 1 === delay ? 0 : pointer + 1;
-      wet[i] = (wet[i] ?? 0) + delayed * 0.25;
-    }
+export function addRoomReverb(samples: Float32Array, sampleRate: number, mix: number): void {
+  const [c0, c1, c2, c3] = [1116, 1188, 1277, 1356].map((d) => new CombFilter(Math.round((d * sampleRate) / 44100)));
+  const [a0, a1] = [556, 441].map((d) => new AllpassFilter(Math.round((d * sampleRate) / 44100)));
+  if (!c0 || !c1 || !c2 || !c3 || !a0 || !a1) throw new Error('unreachable: reverb filters');
+  // One pass with every delay line advanced together: the samples are read and written once.
+  for (let i = 0; i < samples.length; i++) {
+    const dry = samples[i] ?? 0;
+    const wet = a1.step(a0.step(0.25 * (c0.step(dry) + c1.step(dry) + c2.step(dry) + c3.step(dry))));
+    samples[i] = (1 - mix) * dry + mix * wet;
   }
-  for (const delay of allpassDelays) {
-    const line = new Float32Array(delay);
-    let pointer = 0;
-    for (let i = 0; i < wet.length; i++) {
-      const delayed = line[pointer] ?? 0;
-      const input = wet[i] ?? 0;
-      line[pointer] = input + 0.5 * delayed;
-      wet[i] = delayed - 0.5 * input;
-      pointer = pointer + 1 === delay ? 0 : pointer + 1;
-    }
+}
+
+class CombFilter {
+  private readonly line: Float32Array;
+  private pointer = 0;
+  private damped = 0;
+  constructor(length: number) {
+    this.line = new Float32Array(length);
   }
-  for (let i = 0; i < samples.length; i++) samples[i] = (1 - mix) * (samples[i] ?? 0) + mix * (wet[i] ?? 0);
+  step(input: number): number {
+    const delayed = this.line[this.pointer] ?? 0;
+    this.damped = 0.8 * delayed + 0.2 * this.damped;
+    this.line[this.pointer] = input + 0.78 * this.damped;
+    this.pointer = this.pointer + 1 === this.line.length ? 0 : this.pointer + 1;
+    return delayed;
+  }
+}
+
+class AllpassFilter {
+  private readonly line: Float32Array;
+  private pointer = 0;
+  constructor(length: number) {
+    this.line = new Float32Array(length);
+  }
+  step(input: number): number {
+    const delayed = this.line[this.pointer] ?? 0;
+    this.line[this.pointer] = input + 0.5 * delayed;
+    this.pointer = this.pointer + 1 === this.line.length ? 0 : this.pointer + 1;
+    return delayed - 0.5 * input;
+  }
 }
 
 /** Target RMS of the music (about -18 dBFS), unless that would push a peak above -0.5 dBFS. */

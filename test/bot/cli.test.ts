@@ -88,7 +88,7 @@ test('folkbot register-commands without a guild registers globally', async () =>
   assert.equal(fake.commands.get('global')?.length, 4);
 });
 
-test('folkbot bot serves, and on SIGTERM answers the request in flight, then exits 0', async () => {
+test('folkbot bot serves; on SIGTERM it declines new work, answers the request in flight, then exits 0', async () => {
   const bot = run(['bot'], env());
   try {
     await fake.waitForConnection(30_000);
@@ -96,11 +96,34 @@ test('folkbot bot serves, and on SIGTERM answers the request in flight, then exi
     const slow = fake.sendCommand('compose', { bars: 4, tempo: SLOW_TEMPO });
     await slow.waitFor((e) => e.kind === 'callback');
     bot.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // New work during shutdown is declined politely, not dropped.
+    const late = await fake.sendCommand('help').finalReply(10_000);
+    assert.equal(late.ephemeral, true);
+    assert.match(late.message.content, /restarting/);
     const { message } = await slow.finalReply(20_000);
     assertTuneMessage(message);
     assert.equal(await bot.code, 0, bot.stderr());
     assert.match(bot.stderr(), /shut down cleanly/);
     assert.ok(!bot.stderr().includes(TEST_TOKEN.split('.')[2]!), 'no token in the logs');
+  } finally {
+    bot.kill('SIGKILL');
+  }
+});
+
+test('folkbot bot --shards auto runs the bot in a shard process under the ShardingManager', async () => {
+  const identifies = fake.identifies;
+  const bot = run(['bot', '--shards', 'auto'], env());
+  try {
+    const started = Date.now();
+    while (fake.identifies === identifies && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    await fake.waitForConnection(30_000);
+    const identify = fake.gatewayEvents.filter((e) => e.op === 2).length;
+    assert.ok(identify > 0);
+    const { message } = await fake.sendCommand('help').finalReply(20_000);
+    assert.match(message.content, /folkbot/);
+    bot.kill('SIGTERM');
+    assert.equal(await bot.code, 0, bot.stderr());
   } finally {
     bot.kill('SIGKILL');
   }

@@ -31,6 +31,9 @@ export interface HarnessOptions {
   readonly queueLimit?: number;
   readonly workers?: number;
   readonly heartbeatIntervalMs?: number;
+  /** Compose service module for the workers (default: the fake) and its model folder (default: a fake model). */
+  readonly serviceModule?: string;
+  readonly modelDir?: string;
 }
 
 export async function writeFakeModel(dir: string, content: string): Promise<void> {
@@ -48,7 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_GUILD_ID: fake.guildId,
     DISCORD_API_URL: fake.apiUrl,
-    FOLKBOT_MODEL_DIR: path.join(modelsRoot, 'default'),
+    FOLKBOT_MODEL_DIR: options.modelDir ?? path.join(modelsRoot, 'default'),
     FOLKBOT_WORKERS: String(options.workers ?? 2),
     FOLKBOT_COOLDOWN_SECONDS: String(options.cooldownSeconds ?? 0),
     FOLKBOT_QUEUE_LIMIT: String(options.queueLimit ?? 100),
@@ -63,7 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const log = pino({ level: 'debug', base: { app: 'folkbot' } }, sink);
-  const pool = await ComposePool.start({ serviceModule: FAKE_SERVICE, modelDir: config.modelDir, size: config.workers, queueLimit: config.queueLimit });
+  const pool = await ComposePool.start({ serviceModule: options.serviceModule ?? FAKE_SERVICE, modelDir: config.modelDir, size: config.workers, queueLimit: config.queueLimit });
   const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
   // discord.js debug output goes to the log too, so the token test sees everything the client says.
   bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));

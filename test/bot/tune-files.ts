@@ -17,7 +17,7 @@ export function assertTuneMessage(message: FakeMessage): { notes: number; width:
   assert.ok(png.width > 0 && png.height > 0, 'the PNG decodes');
   const mp3 = file('tune.mp3');
   assert.ok(mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0, 'the audio starts with an MPEG frame sync');
-  assert.match(Buffer.from(file('tune.krn')).toString('utf8'), /^\*\*kern/);
+  assert.match(Buffer.from(file('tune.krn')).toString('utf8'), /^\*\*kern$/m);
   const embed = message.embeds[0] as { image?: { url?: string } } | undefined;
   assert.equal(embed?.image?.url, 'attachment://tune.png');
   return { notes, width: png.width };

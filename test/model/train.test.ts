@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/model/backend.js';
 import { train, type TrainingEvent } from '../../src/model/train.js';
 import { PRESETS, type TrainingPreset } from '../../src/model/train-presets.js';
@@ -26,9 +27,19 @@ const data = { encoding, train: cyclicSongs(24, 5, 1), validation: cyclicSongs(6
 
 test('a tiny model learns a predictable sequence; the best epoch becomes the model; report written', async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'folkbot-train-'));
-  const epochs: TrainingEvent[] = [];
-  const result = await train({ preset: tiny, data, dataDir: '/synthetic', outDir: out, backend, onProgress: (e) => e.kind === 'epoch' && epochs.push(e) });
+  const tensorsAtEpochEnd: number[] = [];
+  const result = await train({
+    preset: tiny,
+    data,
+    dataDir: '/synthetic',
+    outDir: out,
+    backend,
+    onProgress: (e) => {
+      if (e.kind === 'epoch') tensorsAtEpochEnd.push(tf.memory().numTensors);
+    },
+  });
   assert.equal(result.history.length, 6);
+  assert.equal(new Set(tensorsAtEpochEnd.slice(1)).size, 1, `no tensors leak from epoch to epoch: ${tensorsAtEpochEnd.join(', ')}`);
   const first = result.history[0]!;
   const last = result.history.at(-1)!;
   assert.ok(last.trainLoss < first.trainLoss * 0.5, `training loss ${first.trainLoss} -> ${last.trainLoss}`);
@@ -40,6 +51,7 @@ test('a tiny model learns a predictable sequence; the best epoch becomes the mod
   const png = await fs.readFile(path.join(out, 'loss-curves.png'));
   assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
   // The saved model is the best epoch: its log-probabilities reproduce the best validation loss.
+  assert.ok(result.modelDir);
   const generator = await loadGenerator(result.modelDir, { createEncoding: () => encoding });
   let total = 0;
   let count = 0;

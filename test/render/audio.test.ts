@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MPEGDecoder } from 'mpg123-decoder';
-import { renderAudio } from '../../src/render/audio.js';
+import { prepareAudioEncoder, renderAudio } from '../../src/render/audio.js';
 import { performanceFromMelody, type Performance } from '../../src/render/performance.js';
 import { RenderError } from '../../src/render/render-error.js';
 import { TAIL_SECONDS } from '../../src/render/synth.js';
@@ -33,14 +33,17 @@ function rms(samples: Float32Array, from = 0, to = samples.length): number {
 
 describe('renderAudio (built-in synthesizer, MP3)', () => {
   let flute: Performance;
-  before(() => {
+  before(async () => {
     flute = performanceFromMelody(AMAZING_GRACE, { bpm: BPM, program: 73 });
+    await prepareAudioEncoder();
   });
 
   it('encodes a 16-bar tune as a small MP3 that decodes to the tune length and is not silent', async () => {
     const audio = await renderAudio(flute);
     assert.equal(audio.format, 'mp3');
     assert.equal(audio.mimeType, 'audio/mpeg');
+    // Variable bitrate with a Xing header (frame count for players' duration display).
+    assert.equal(new TextDecoder().decode(audio.data.subarray(21, 25)), 'Xing');
     assert.ok(audio.data.length < 400 * 1024, `MP3 is ${audio.data.length} bytes, should be under 400 KB`);
     assert.ok(Math.abs(audio.durationSeconds - (TUNE_SECONDS + TAIL_SECONDS)) < 0.01);
 
@@ -73,9 +76,12 @@ describe('renderAudio (built-in synthesizer, MP3)', () => {
     assert.ok(audio.data.length > 10_000 && audio.data.length < 400 * 1024, `Ogg is ${audio.data.length} bytes`);
   });
 
-  it('encodes at 48 kHz on request', async () => {
+  it('encodes at 48 kHz and a constant bitrate on request', async () => {
     const short: Performance = { program: 73, notes: [{ pitch: 69, start: 0, duration: 0.5 }] };
     const audio = await renderAudio(short, { sampleRate: 48000, bitrate: 96 });
+    // CBR: every frame 96 kbit/s, no Xing frame needed (players compute the duration from the size).
+    assert.equal((audio.data[2] ?? 0) >> 4, 7, 'bitrate index 7 = 96 kbit/s');
+    assert.ok(Math.abs(audio.data.length - (96000 / 8) * audio.durationSeconds) < 1500);
     const { samples, sampleRate } = await decodeMp3(audio.data);
     assert.equal(sampleRate, 48000);
     assert.ok(Math.abs(samples.length / sampleRate - (0.5 + TAIL_SECONDS)) < 0.1);

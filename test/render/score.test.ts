@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { ScoreRenderer, renderScore } from '../../src/render/score.js';
+import { ScoreRenderer, prepareScoreRenderer, renderScore } from '../../src/render/score.js';
 import { RenderError } from '../../src/render/render-error.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -106,7 +106,15 @@ describe('renderScore', () => {
     }
   });
 
-  it('renderScore shares one renderer across calls', async () => {
+  it('a disposed renderer rejects with an engine error', async () => {
+    const spare = await ScoreRenderer.create();
+    await spare.dispose();
+    assert.equal(spare.broken, true);
+    await assert.rejects(spare.render(kern), (error: unknown) => error instanceof RenderError && error.kind === 'engine');
+  });
+
+  it('renderScore shares one renderer across calls, started ahead by prepareScoreRenderer', async () => {
+    await prepareScoreRenderer();
     const first = await renderScore(kern);
     const second = await renderScore(kern, { width: 1200 });
     assert.equal(first.width, 1200);

@@ -1,6 +1,7 @@
 // /help: the seed syntax with examples and every /compose option.
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
+import { SEED_MAX_EVENTS } from '../../music/seed.js';
 import { BARS, CONTINUE_BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
 
 export const data = new SlashCommandBuilder().setName('help').setDescription('How to use folkbot: seed syntax and /compose options');
@@ -12,12 +13,14 @@ export function helpText(): string {
     '',
     '### /compose seed',
     'A seed is the opening of your tune, in kern-like notation: each note is a **duration** then a **pitch**, separated by spaces.',
-    '- Durations: `1` whole, `2` half, `4` quarter, `8` eighth, `16` sixteenth; a dot lengthens by half (`4.` dotted quarter); `12` is an eighth-note triplet.',
+    '- Durations: `1` whole, `2` half, `4` quarter, `8` eighth, `16` sixteenth, `32`; a dot lengthens by half (`4.` dotted quarter, two dots allowed); `3 6 12 24` are triplets (`12` an eighth-note triplet).',
     '- Pitches: `c d e f g a b` is the octave from middle C up; `cc` an octave higher, `C` an octave lower (`CC` two).',
-    '- Sharps `#`, flats `-`: `f#`, `b-`. A rest is `r`: `4r`.',
+    '- Sharps `#`, flats `-`: `f#`, `b-`. A rest is `r`: `4r`. Barlines `|` may stand between notes and are ignored.',
+    `- At most ${SEED_MAX_EVENTS} notes and rests.`,
     'Examples:',
     '- `4c 8d 8e 4f 4g`: a rising start in C',
     '- `8g 8g 4a 4g 4cc 2b`: a familiar shape in 3/4 or 4/4',
+    '- `4c 8.d 16e- 2r | 4cc#`: dotted rhythm, a flat, a rest and a barline',
     '- `4.e 8f 4g 4e 2d`: a dotted start',
     '- `8d 8f# 4a 4a 8b 8a`: in D major',
     '',

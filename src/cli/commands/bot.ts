@@ -42,20 +42,29 @@ async function runSharded(config: BotConfig, shards: string): Promise<number> {
   const manager = new ShardingManager(fileURLToPath(new URL('../../bot/shard-process.ts', import.meta.url)), {
     token: config.discordToken,
     totalShards,
-    execArgv: ['--import', 'tsx'],
+    // tsx by absolute URL: the shard processes may run in another working directory than the repository.
+    execArgv: ['--import', import.meta.resolve('tsx')],
   });
   manager.on('shardCreate', (shard) => log.info({ shard: shard.id, totalShards }, 'shard process started'));
   await manager.spawn({ amount: totalShards });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      log.info({ signal }, 'stopping shard processes');
-      // Each shard process gets the signal too (same process group) and shuts down on its own.
-      for (const shard of manager.shards.values()) shard.process?.kill(signal);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
+  log.info({ signal }, 'stopping shard processes');
+  // Each shard process shuts down cleanly on the signal (finishing in-flight work); none is respawned.
+  manager.respawn = false;
+  await Promise.all(
+    [...manager.shards.values()].map(
+      (shard) =>
+        new Promise<void>((resolve) => {
+          if (!shard.process || shard.process.exitCode !== null) return resolve();
+          shard.process.once('exit', () => resolve());
+          shard.process.kill(signal);
+        }),
+    ),
+  );
+  log.info('all shard processes stopped');
   return 0;
 }
 

@@ -244,7 +244,7 @@ export const command: CliCommand = {
         },
         'training finished',
       );
-      process.stdout.write(`model: ${result.modelDir}\nreport: ${result.reportFile}\n`);
+      process.stdout.write(`model: ${result.modelDir ?? '(none yet: no epoch finished)'}\nreport: ${result.reportFile}\n`);
       return result.stoppedBy === 'interrupted' ? 130 : 0;
     } finally {
       if (barRunning) bar.stop();

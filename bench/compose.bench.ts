@@ -1,0 +1,58 @@
+// The whole compose pipeline (generate, MIDI, kern, PNG, audio) with the engine warm: median and p95 ms per
+// stage over repeated 16-bar tunes; and the start-up of the `folkbot compose` command (process start to files
+// written, minus the compose itself). Goals: pipeline < 600 ms median, start-up < 2 s.
+//
+//   npm run bench:compose [-- --runs 20 --model models/default]
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { Composer } from '../src/compose/composer.js';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, model: { type: 'string', default: 'models/default' } } });
+const runs = Number(values.runs);
+const modelDir = path.resolve(repoRoot, values.model);
+
+const loadStart = performance.now();
+const composer = await Composer.open(modelDir);
+const loadMs = performance.now() - loadStart;
+// Warm-up: starts the verovio worker and the MP3 encoder.
+await composer.compose({ bars: 16, randomSeed: 0, seed: '4c 8d 8e 4f 4g' });
+
+const stages = new Map<string, number[]>();
+for (let i = 0; i < runs; i++) {
+  const result = await composer.compose({ bars: 16, randomSeed: 1000 + i, seed: '4c 8d 8e 4f 4g' });
+  for (const [stage, ms] of Object.entries(result.timings)) stages.set(stage, [...(stages.get(stage) ?? []), ms]);
+}
+composer.dispose();
+
+console.log(`compose pipeline, 16-bar tunes, ${runs} runs, warm (model ${values.model}, loaded in ${loadMs.toFixed(0)} ms)`);
+console.log('stage       median ms   p95 ms');
+for (const [stage, ms] of stages) console.log(`${stage.padEnd(10)} ${quantile(ms, 0.5).toFixed(1).padStart(10)} ${quantile(ms, 0.95).toFixed(1).padStart(8)}`);
+const total = quantile(stages.get('total') ?? [], 0.5);
+console.log(`pipeline median ${total.toFixed(0)} ms (goal < 600 ms: ${total < 600 ? 'met' : 'NOT met'})`);
+
+// Start-up: the whole command minus the compose it reports, over a few cold processes.
+const startups: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const out = await mkdtemp(path.join(tmpdir(), 'folkbot-bench-'));
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bin/folkbot.js'), 'compose', '--model', modelDir, '--random-seed', String(i), '--out', out, '--json'], { env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const wall = performance.now() - started;
+  const reported = JSON.parse(stdout) as { timings: { total: number } };
+  startups.push(wall - reported.timings.total);
+  await rm(out, { recursive: true, force: true });
+}
+const startup = quantile(startups, 0.5);
+console.log(`command start-up (process start, modules and model loaded, files written) median ${startup.toFixed(0)} ms over ${startups.length} runs (goal < 2000 ms: ${startup < 2000 ? 'met' : 'NOT met'})`);
