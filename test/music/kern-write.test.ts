@@ -140,6 +140,92 @@ describe('writeKern', () => {
   });
 });
 
+/** The note lines of `writeKern` for `notes` ([pitch or null for a rest, ticks]) in `meter`, after an optional pickup. */
+function beamedBody(meter: [number, number], notes: [number | null, number][], pickup = 0): string[] {
+  const events: MelodyEvent[] = [];
+  let onset = 0;
+  for (const [pitch, duration] of notes) {
+    events.push(pitch === null ? { kind: 'rest', onset, duration } : { kind: 'note', pitch, onset, duration });
+    onset += duration;
+  }
+  const meters = [{ tick: 0, meter: { numerator: meter[0], denominator: meter[1] } }];
+  const melody = generated(events, { meters, barlines: barlinesForMeter(meters, onset, pickup), phraseStarts: [] });
+  const text = writeKern(melody);
+  const timing = (m: Melody): unknown[] => m.events.map((e) => [e.kind, e.onset, e.duration, e.kind === 'note' ? e.pitch : null]);
+  assert.deepEqual(timing(parseKern(text, 'generated')), timing(melody), 'beam marks do not change the notes read back');
+  const lines = text.split('\n');
+  return lines.slice(lines.indexOf('*G:') + 1, -2);
+}
+
+describe('writeKern beams', () => {
+  it('beams eighths and sixteenths per quarter in 2/4', () => {
+    const body = beamedBody([2, 4], [[67, 480], [69, 480], [71, 240], [72, 240], [74, 240], [71, 240], [67, 960], [null, 960]]);
+    assert.deepEqual(body, ['=1', '8gL', '8aJ', '16bLL', '16cc', '16dd', '16bJJ', '=2', '4g', '4r', '==']);
+  });
+
+  it('beams eighth pairs and a dotted eighth with its sixteenth (partial beam) in 3/4', () => {
+    const body = beamedBody([3, 4], [[67, 720], [69, 240], [71, 480], [72, 480], [74, 480], [66, 240], [67, 240]]);
+    assert.deepEqual(body, ['=1', '8.gL', '16aJk', '8bL', '8ccJ', '8ddL', '16f#L', '16gJJ', '==']);
+    const mixed = beamedBody([3, 4], [[67, 240], [69, 480], [71, 240], [72, 480], [74, 240], [71, 240], [67, 960]]);
+    assert.deepEqual(mixed, ['=1', '16gLK', '8a', '16bJk', '8ccL', '16dd', '16bJJ', '4g', '==']);
+  });
+
+  it('beams per dotted quarter in 6/8', () => {
+    const body = beamedBody([6, 8], [[67, 480], [69, 480], [71, 480], [72, 960], [74, 480], [71, 720], [69, 240], [67, 480], [66, 1440]]);
+    assert.deepEqual(body, ['=1', '8gL', '8a', '8bJ', '4cc', '8dd', '=2', '8.bL', '16a', '8gJ', '4.f#', '==']);
+  });
+
+  it('breaks beams at rests, quarters, beat boundaries and barlines; leaves a lone eighth flagged', () => {
+    const rest = beamedBody([2, 4], [[67, 480], [null, 480], [71, 480], [72, 480]]);
+    assert.deepEqual(rest, ['=1', '8g', '8r', '8bL', '8ccJ', '==']);
+    const syncopated = beamedBody([2, 4], [[67, 480], [69, 960], [71, 480]]);
+    assert.deepEqual(syncopated, ['=1', '8g', '4a', '8b', '==']);
+    // The f crosses the barline: each tied piece beams with the eighth on its own side.
+    const tied = beamedBody([2, 4], [[67, 480], [69, 480], [71, 480], [72, 960], [74, 480], [71, 960]]);
+    assert.deepEqual(tied, ['=1', '8gL', '8aJ', '8bL', '[8ccJ', '=2', '8ccL]', '8ddJ', '4b', '==']);
+  });
+
+  it('beams a triplet as one group', () => {
+    const body = beamedBody([2, 4], [[67, 320], [69, 320], [71, 320], [72, 960]]);
+    assert.deepEqual(body, ['=1', '12gL', '12a', '12bJ', '4cc', '==']);
+  });
+
+  it('counts beats back from the first barline in a pickup, beams half bars of eighths in 4/4, quarters in free meter', () => {
+    const pickup = beamedBody([3, 4], [[62, 480], [67, 480], [69, 480], [71, 480], [72, 480], [74, 960]], 960);
+    assert.deepEqual(pickup, ['8dL', '8gJ', '=1', '8aL', '8bJ', '8ccL', '8ddJ', '==']);
+    const common = beamedBody([4, 4], [[67, 480], [69, 480], [71, 480], [72, 480], [74, 480], [72, 480], [71, 960]]);
+    assert.deepEqual(common, ['=1', '8gL', '8a', '8b', '8ccJ', '8ddL', '8ccJ', '4b', '==']);
+    const free = writeKern(
+      generated(
+        [67, 69, 71, 72].map((pitch, i): MelodyEvent => ({ kind: 'note', pitch, onset: 480 * i, duration: 480 })),
+        { meters: [{ tick: 0, meter: null }], barlines: [], phraseStarts: [] },
+      ),
+    );
+    assert.ok(free.includes('\n8gL\n8aJ\n8bL\n8ccJ\n'), free);
+  });
+
+  it('renders beams in verovio', async () => {
+    const toolkit = await verovioToolkit();
+    toolkit.setOptions({ inputFrom: 'humdrum' });
+    const melody = generated([
+      { kind: 'note', pitch: 67, onset: 0, duration: 720 },
+      { kind: 'note', pitch: 69, onset: 720, duration: 240 },
+      { kind: 'note', pitch: 71, onset: 960, duration: 320 },
+      { kind: 'note', pitch: 72, onset: 1280, duration: 320 },
+      { kind: 'note', pitch: 74, onset: 1600, duration: 320 },
+      { kind: 'note', pitch: 71, onset: 1920, duration: 480 },
+      { kind: 'note', pitch: 67, onset: 2400, duration: 240 },
+      { kind: 'note', pitch: 69, onset: 2640, duration: 240 },
+      { kind: 'note', pitch: 71, onset: 2880, duration: 480 },
+    ]);
+    assert.equal(toolkit.loadData(writeKern(melody)), 1);
+    const svg = toolkit.renderToSVG(1);
+    assert.equal((svg.match(/class="beam"/g) ?? []).length, 3);
+    assert.equal((svg.match(/class="flag"/g) ?? []).length, 1, 'only the last, lone eighth has a flag');
+    toolkit.destroy();
+  });
+});
+
 describe('durations and barlines', () => {
   it('splits lengths into kern durations', () => {
     const show = (ticks: number): string => durationPieces(ticks).map(recipText).join(' ');
