@@ -167,12 +167,12 @@ describe('writeKern beams', () => {
     const body = beamedBody([3, 4], [[67, 720], [69, 240], [71, 480], [72, 480], [74, 480], [66, 240], [67, 240]]);
     assert.deepEqual(body, ['=1', '8.gL', '16aJk', '8bL', '8ccJ', '8ddL', '16f#L', '16gJJ', '==']);
     const mixed = beamedBody([3, 4], [[67, 240], [69, 480], [71, 240], [72, 480], [74, 240], [71, 240], [67, 960]]);
-    assert.deepEqual(mixed, ['=1', '16gLK', '8a', '16bJk', '8ccL', '16dd', '16bJJ', '4g', '==']);
+    assert.deepEqual(mixed, ['=1', '16gLK', '8a', '16bJk', '8ccL', '16ddL', '16bJJ', '4g', '==']);
   });
 
   it('beams per dotted quarter in 6/8', () => {
     const body = beamedBody([6, 8], [[67, 480], [69, 480], [71, 480], [72, 960], [74, 480], [71, 720], [69, 240], [67, 480], [66, 1440]]);
-    assert.deepEqual(body, ['=1', '8gL', '8a', '8bJ', '4cc', '8dd', '=2', '8.bL', '16a', '8gJ', '4.f#', '==']);
+    assert.deepEqual(body, ['=1', '8gL', '8a', '8bJ', '4cc', '8dd', '=2', '8.bL', '16ak', '8gJ', '4.f#', '==']);
   });
 
   it('breaks beams at rests, quarters, beat boundaries and barlines; leaves a lone eighth flagged', () => {
@@ -191,8 +191,9 @@ describe('writeKern beams', () => {
   });
 
   it('counts beats back from the first barline in a pickup, beams half bars of eighths in 4/4, quarters in free meter', () => {
-    const pickup = beamedBody([3, 4], [[62, 480], [67, 480], [69, 480], [71, 480], [72, 480], [74, 960]], 960);
-    assert.deepEqual(pickup, ['8dL', '8gJ', '=1', '8aL', '8bJ', '8ccL', '8ddJ', '==']);
+    // A pickup of three eighths in 3/4 is the end of a bar: the first eighth stands alone on beat 2.
+    const pickup = beamedBody([3, 4], [[62, 480], [64, 480], [66, 480], [67, 480], [69, 480], [71, 480], [72, 480], [74, 960]], 1440);
+    assert.deepEqual(pickup, ['8d', '8eL', '8f#J', '=1', '8gL', '8aJ', '8bL', '8ccJ', '4dd', '==']);
     const common = beamedBody([4, 4], [[67, 480], [69, 480], [71, 480], [72, 480], [74, 480], [72, 480], [71, 960]]);
     assert.deepEqual(common, ['=1', '8gL', '8a', '8b', '8ccJ', '8ddL', '8ccJ', '4b', '==']);
     const free = writeKern(
