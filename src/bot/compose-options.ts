@@ -2,15 +2,14 @@
 // the conversion of what Discord sends into ComposeOptions.
 import type { ComposeOptions } from '../compose/types.js';
 import type { Meter, Mode } from '../music/types.js';
-import { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter } from '../compose/compose-options.js';
+import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter } from '../compose/compose-options.js';
 
 export { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter };
 
-export const BARS = { min: 4, max: 64, default: 16 } as const;
-export const TEMPERATURE = { min: 0.1, max: 2, default: 1 } as const;
-export const TEMPO = { min: 40, max: 240, default: 112 } as const;
-/** Random seeds are 31-bit so that they stay exact everywhere and short in base 36. */
-export const RANDOM_SEED_MAX = 2_147_483_647;
+export const BARS = COMPOSE_LIMITS.bars;
+export const TEMPERATURE = COMPOSE_LIMITS.temperature;
+export const TEMPO = COMPOSE_LIMITS.tempo;
+export const RANDOM_SEED_MAX = COMPOSE_LIMITS.randomSeed.max;
 export const SEED_MAX_LENGTH = 400;
 /** Bars a Continue adds. */
 export const CONTINUE_BARS = 8;

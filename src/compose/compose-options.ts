@@ -4,10 +4,11 @@ import type { Meter, Mode } from '../music/types.js';
 import type { ComposeOptions } from './types.js';
 
 export const COMPOSE_LIMITS = {
-  bars: { min: 2, max: 64, default: 16 },
+  bars: { min: 4, max: 64, default: 16 },
   temperature: { min: 0.1, max: 2, default: 0.9 },
-  tempo: { min: 30, max: 300, default: 100 },
-  randomSeed: { min: 0, max: 2 ** 32 - 1 },
+  tempo: { min: 40, max: 240, default: 100 },
+  /** 31-bit, so a seed stays exact everywhere and short in a button's custom id. */
+  randomSeed: { min: 0, max: 2_147_483_647 },
 } as const;
 
 /** Meters a tune can be composed in (the ones the Essen songs use most). */

@@ -112,7 +112,7 @@ describe('Composer on the shipped model', () => {
 
   it('refuses bad options with the option named', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ bars: 0 }, /bars must be a whole number from 2 to 64/],
+      [{ bars: 0 }, /bars must be a whole number from 4 to 64/],
       [{ temperature: 9 }, /temperature must be a number from 0\.1 to 2/],
       [{ key: 'H' }, /H/],
       [{ instrument: 'kazoo-zither' }, /kazoo-zither/],
