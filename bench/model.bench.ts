@@ -13,13 +13,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/model/backend.js';
 import type { Encoding } from '../src/model/encoding.js';
 import {
-  generateWithWindowRefeed,
   loadGenerator,
   sampleTune,
-  tfjsStatefulPredictor,
   type GenerateOptions,
   type LoadedGenerator,
 } from '../src/model/generator.js';
+import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../src/model/generator-tfjs.js';
 import { LstmNetwork, type TokenBatch } from '../src/model/lstm-network.js';
 import { saveModelFolder } from '../src/model/model-folder.js';
 import { createRandom } from '../src/model/random.js';

@@ -9,9 +9,9 @@ import { melodyToMidi } from '../music/midi-write.js';
 import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generator.js';
-import { renderAudio } from '../render/audio.js';
+import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
-import { renderScore } from '../render/score.js';
+import { prepareScoreRenderer, renderScore } from '../render/score.js';
 import { ComposeOptionError, formatMeter, resolveComposeOptions } from './compose-options.js';
 import type { ComposeOptions, ComposeResult } from './types.js';
 
@@ -78,9 +78,18 @@ export class Composer {
     private readonly options: ComposerOptions,
   ) {}
 
-  /** Loads the model folder; fails with the model loader's error when it is missing or broken. */
+  /**
+   * Loads the model folder (failing with the model loader's error when it is missing or broken) and, at the same
+   * time, starts the score engraver and the audio encoder, whose WebAssembly takes a second or more to compile:
+   * the first tune then pays nothing extra.
+   */
   static async open(modelDir: string, options: ComposerOptions = {}): Promise<Composer> {
-    return new Composer(await loadGenerator(modelDir), options);
+    const warmUp = Promise.all([prepareScoreRenderer(), prepareAudioEncoder()]);
+    // Failures of the renderers surface again, with their own message, when a tune is rendered.
+    warmUp.catch(() => undefined);
+    const generator = await loadGenerator(modelDir);
+    await warmUp.catch(() => undefined);
+    return new Composer(generator, options);
   }
 
   get info(): ModelInfo {

@@ -3,7 +3,7 @@
 import type { Melody } from '../music/types.js';
 import type { Encoding, EncodingName } from './encoding.js';
 import { LstmStepper, logSoftmaxAt } from './lstm-inference.js';
-import type { LstmWeights } from './lstm-network.js';
+import type { LstmWeights } from './lstm-weights.js';
 
 /** What evaluation needs of a model: its encoding and the log-probabilities it gives a token sequence. */
 export interface ScoringModel {

@@ -6,7 +6,7 @@
 // held in its memory: every output is one contiguous dot product. When the kernel cannot be used (no wasm SIMD,
 // or H not a multiple of 8) the same products run as JS loops.
 import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
-import type { LstmWeights } from './lstm-network.js';
+import type { LstmWeights } from './lstm-weights.js';
 
 function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
   const out = new Float32Array(rows * columns);

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EncodingConfig } from './encoding.js';
-import { flattenWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-network.js';
+import { flattenWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -1,0 +1,63 @@
+// Generation with tfjs ops, for comparison with the plain-JS stepper of generator.ts: the reference system's
+// window re-feed and a tfjs one-step predictor. Kept apart so that composing never loads tfjs.
+import * as tf from '@tensorflow/tfjs';
+import type { MelodyEvent } from '../music/types.js';
+import { sampleTune, type GenerateOptions, type LoadedGenerator, type TokenPredictor } from './generator.js';
+import { LstmNetwork } from './lstm-network.js';
+
+/** Stateful generation with tfjs ops (one step per token): to compare with the plain-JS stepper. */
+export function tfjsStatefulPredictor(network: LstmNetwork): TokenPredictor & { dispose(): void } {
+  let carry: { h: readonly tf.Tensor2D[]; c: readonly tf.Tensor2D[] } | null = null;
+  let last = new Float32Array(network.config.vocabularySize);
+  const drop = (): void => {
+    if (carry) tf.dispose([...carry.h, ...carry.c]);
+    carry = null;
+  };
+  return {
+    reset: drop,
+    feed: (token) => {
+      const result = network.predict(Int32Array.of(token), carry);
+      drop();
+      carry = result.carry;
+      last = Float32Array.from(result.logits.dataSync() as Float32Array);
+      result.logits.dispose();
+    },
+    logits: () => last,
+    dispose: drop,
+  };
+}
+
+/**
+ * The reference system's generation: for every new token the whole window of the last `window` tokens is run
+ * through the network from a zero state (tfjs ops, as its model.predict did). Same weights, same sampling.
+ */
+export function windowRefeedPredictor(network: LstmNetwork, window = 64): TokenPredictor {
+  const history: number[] = [];
+  return {
+    reset: () => {
+      history.length = 0;
+    },
+    feed: (token) => {
+      history.push(token);
+    },
+    logits: () => {
+      const recent = Int32Array.from(history.slice(-window));
+      const result = network.predict(recent, null);
+      const V = network.config.vocabularySize;
+      const all = result.logits.dataSync() as Float32Array;
+      const last = Float32Array.from(all.subarray((recent.length - 1) * V, recent.length * V));
+      tf.dispose([result.logits, ...result.carry.h, ...result.carry.c]);
+      return last;
+    },
+  };
+}
+
+/** `generate` as the reference system did it (window re-feed), on a loaded generator's weights. */
+export function generateWithWindowRefeed(generator: LoadedGenerator, options: GenerateOptions, window = 64): readonly MelodyEvent[] {
+  const network = LstmNetwork.fromWeights(generator.weights);
+  try {
+    return sampleTune(generator.encoding, windowRefeedPredictor(network, window), options);
+  } finally {
+    network.dispose();
+  }
+}
