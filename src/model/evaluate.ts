@@ -1,7 +1,13 @@
 // How well a model predicts songs: bits per note (comparable across encodings, since both count the same notes and
 // rests and score every token of the song after the conditioning) and next-token accuracy in the model's own tokens.
+// Optionally also bits per note "with the grammar": generation never samples from the bare softmax but from the
+// softmax masked by the encoding's SamplingState and renormalized, so that figure scores each song under the
+// distribution the product actually samples from.
 import type { Melody } from '../music/types.js';
-import type { Encoding, EncodingName } from './encoding.js';
+import type { Encoding, EncodingName, SamplingRequest } from './encoding.js';
+import { barTicks, meterText } from './encodings/durations.js';
+import { EncodingError } from './encodings/encoding-error.js';
+import { melodySoundingEvents } from './encodings/melody-events.js';
 import { LstmStepper, logSoftmaxAt } from './lstm-inference.js';
 import type { LstmWeights } from './lstm-weights.js';
 
@@ -12,6 +18,11 @@ export interface ScoringModel {
   logProbs(tokens: Int32Array): Float32Array;
   /** The most probable token after tokens[<i] for every i >= 1 (index 0 unused); without it accuracy is null. */
   predictions?(tokens: Int32Array): Int32Array;
+  /**
+   * Natural-log p(tokens[i] | tokens[<i]) renormalized over the tokens masks[i] allows (1) wherever masks[i] is set,
+   * the plain log p elsewhere. Needed for the grammar figure (`EvaluateOptions.grammar`).
+   */
+  maskedLogProbs?(tokens: Int32Array, masks: readonly (Uint8Array | undefined)[]): Float64Array;
 }
 
 export class EvaluationError extends Error {
@@ -35,12 +46,103 @@ export interface EvaluationResult {
   readonly bitsPerToken: number | null;
   /** Share of scored positions where the model's most probable token was the right one; null if not available. */
   readonly accuracy: number | null;
+  /**
+   * Total bits with the grammar: each song replayed through its encoding's SamplingState (the song's meter, mode,
+   * pickup and bar count, no primer, free ending), every scored token's probability masked by `allowed()` and
+   * renormalized; a song the grammar cannot replay counts its plain bits. Null unless `grammar` was asked for.
+   */
+  readonly grammarBits: number | null;
+  readonly grammarBitsPerNote: number | null;
+  /** Songs the grammar could not replay (counted at their plain bits in `grammarBits`); null without `grammar`. */
+  readonly grammarFallbackSongs: number | null;
+  /** Those songs by reason (e.g. "meter change", "incomplete last bar"); null without `grammar`. */
+  readonly grammarFallbackReasons: Readonly<Record<string, number>> | null;
+  /** The songs the grammar did replay alone: both figures on them, where the grammar's effect shows undiluted. */
+  readonly grammarReplayed: ReplayedSongs | null;
+}
+
+export interface ReplayedSongs {
+  readonly songs: number;
+  readonly notes: number;
+  /** Plain bits over their scored positions. */
+  readonly bits: number;
+  /** Bits with the grammar over the same positions. */
+  readonly grammarBits: number;
 }
 
 export interface EvaluateOptions {
   /** Groups a rejection reason into a category for `skippedReasons` (default: the reason as is). */
   readonly categorize?: (reason: string) => string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Also score every song with the grammar's mask (needs the model's `maskedLogProbs`). */
+  readonly grammar?: boolean;
+}
+
+/** Why a song cannot be replayed through its encoding's SamplingState: it then counts its plain bits. */
+export class GrammarFallback extends Error {
+  override readonly name = 'GrammarFallback';
+  constructor(readonly category: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The sampling request a song would have been generated under: its meter (one for the whole song), mode, pickup
+ * (the ticks before the first barline when that first bar is short) and number of complete bars after it; no
+ * primer, no forced tonic ending. Throws GrammarFallback for a song no request describes.
+ */
+export function songSamplingRequest(melody: Melody): SamplingRequest {
+  const first = melody.meters[0];
+  if (first === undefined || first.tick !== 0) throw new GrammarFallback('no meter', 'the melody has no meter at tick 0');
+  const meter = first.meter;
+  if (meter === null) throw new GrammarFallback('free meter', 'free meter: sampling needs a time signature');
+  const events = melodySoundingEvents(melody);
+  const last = events[events.length - 1]!;
+  const end = last.onset + last.duration;
+  // A repeated signature changes nothing (and gets no token); a change at or after the end is never reached.
+  const change = melody.meters.find((m) => m.tick > 0 && m.tick < end && meterText(m.meter) !== meterText(meter));
+  if (change !== undefined) throw new GrammarFallback('meter change', `the meter changes to ${meterText(change.meter)} at tick ${change.tick}`);
+  const bar = barTicks(meter);
+  if (bar === null) throw new GrammarFallback('meter', `a bar of ${meterText(meter)} is not a whole number of ticks`);
+  const firstBarline = melody.barlines.find((tick) => tick > 0);
+  const pickup = firstBarline !== undefined && firstBarline < bar ? firstBarline : 0;
+  const bars = (end - pickup) / bar;
+  if (!Number.isInteger(bars) || bars < 1) {
+    throw new GrammarFallback(
+      'incomplete last bar',
+      `${end - pickup} ticks after a pickup of ${pickup} are not a whole number of ${meterText(meter)} bars (${bar} ticks)`,
+    );
+  }
+  return { meter, mode: melody.key.mode, bars, primer: [], pickup, endOnTonic: false };
+}
+
+/**
+ * The grammar's mask at every scored position of a song (indexed like `ids`), from replaying the song's own tokens
+ * through a SamplingState built for it. Throws GrammarFallback when the grammar cannot produce the song.
+ */
+export function grammarMasks(encoding: Encoding, melody: Melody, ids: Int32Array, positions: Int32Array): (Uint8Array | undefined)[] {
+  try {
+    const state = encoding.startSampling(songSamplingRequest(melody));
+    const prefix = state.prefix;
+    const start = positions[0] ?? ids.length;
+    if (prefix.length !== start || prefix.some((token, i) => token !== ids[i])) {
+      throw new GrammarFallback('prefix', `the sampling prefix [${prefix.join(' ')}] is not the song's conditioning [${ids.slice(0, start).join(' ')}]`);
+    }
+    const masks: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(ids.length);
+    positions.forEach((position, i) => {
+      if (position !== start + i) throw new GrammarFallback('positions', `scored position ${position} does not follow ${start + i - 1}`);
+      const allowed = state.allowed();
+      const token = ids[position]!;
+      if (allowed[token] !== 1) throw new GrammarFallback('token not allowed', `the grammar does not allow token "${encoding.config.vocabulary[token] ?? token}" at position ${position}`);
+      masks[position] = allowed;
+      state.push(token);
+    });
+    if (!state.done) throw new GrammarFallback('not finished', 'the song ends before the grammar does');
+    return masks;
+  } catch (error) {
+    if (error instanceof EncodingError) throw new GrammarFallback('encoding error', error.message);
+    throw error;
+  }
 }
 
 /** Scores every melody (in C major / A minor) the model's encoding can represent. */
@@ -54,6 +156,14 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
   let nats = 0;
   let hits = 0;
   let accuracyAvailable = model.predictions !== undefined;
+  const grammar = options.grammar === true;
+  if (grammar && model.maskedLogProbs === undefined) {
+    throw new EvaluationError('the grammar figure needs a model that gives masked log-probabilities (maskedLogProbs)');
+  }
+  let grammarNats = 0;
+  let grammarFallbackSongs = 0;
+  const grammarFallbackReasons: Record<string, number> = {};
+  const replayed = { songs: 0, notes: 0, nats: 0, grammarNats: 0 };
   melodies.forEach((melody, index) => {
     const reason = encoding.reject(melody);
     if (reason !== null) {
@@ -62,13 +172,33 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
       skipped++;
     } else {
       const ids = encoding.encode(melody);
+      const scored = encoding.scoredPositions(ids);
+      // Masked first: a model that scores a song in one pass then serves the plain figure from the same pass.
+      let masked: Float64Array | undefined;
+      if (grammar) {
+        let masks: (Uint8Array | undefined)[] | undefined;
+        try {
+          masks = grammarMasks(encoding, melody, ids, scored.positions);
+        } catch (error) {
+          if (!(error instanceof GrammarFallback)) throw error;
+          grammarFallbackSongs++;
+          grammarFallbackReasons[error.category] = (grammarFallbackReasons[error.category] ?? 0) + 1;
+        }
+        if (masks !== undefined) {
+          masked = model.maskedLogProbs!(ids, masks);
+          if (masked.length !== ids.length) {
+            throw new EvaluationError(`the model gave ${masked.length} masked log-probabilities for the ${ids.length} tokens of ${melody.source}`);
+          }
+        }
+      }
       const logProbs = model.logProbs(ids);
       if (logProbs.length !== ids.length) {
         throw new EvaluationError(`the model gave ${logProbs.length} log-probabilities for the ${ids.length} tokens of ${melody.source}`);
       }
-      const scored = encoding.scoredPositions(ids);
       const predictions = accuracyAvailable ? model.predictions?.(ids) : undefined;
       if (predictions === undefined) accuracyAvailable = false;
+      const songNats = nats;
+      const songGrammarNats = grammarNats;
       for (const position of scored.positions) {
         const logProb = logProbs[position]!;
         if (!Number.isFinite(logProb) || logProb > 1e-6) {
@@ -76,6 +206,21 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
         }
         nats -= logProb;
         if (predictions !== undefined && predictions[position] === ids[position]) hits++;
+        if (grammar) {
+          const grammarLogProb = masked === undefined ? logProb : masked[position]!;
+          if (!Number.isFinite(grammarLogProb) || grammarLogProb > 1e-6) {
+            throw new EvaluationError(
+              `the model gave masked log p = ${grammarLogProb} at token ${position} of ${melody.source} (expected a finite value <= 0)`,
+            );
+          }
+          grammarNats -= grammarLogProb;
+        }
+      }
+      if (masked !== undefined) {
+        replayed.songs++;
+        replayed.notes += scored.notes;
+        replayed.nats += nats - songNats;
+        replayed.grammarNats += grammarNats - songGrammarNats;
       }
       songs++;
       notes += scored.notes;
@@ -84,6 +229,7 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
     options.onProgress?.(index + 1, melodies.length);
   });
   const bits = nats / Math.LN2;
+  const grammarBits = grammar ? grammarNats / Math.LN2 : null;
   return {
     encoding: encoding.config.name,
     songs,
@@ -95,33 +241,82 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
     bitsPerNote: notes > 0 ? bits / notes : null,
     bitsPerToken: tokens > 0 ? bits / tokens : null,
     accuracy: accuracyAvailable && tokens > 0 ? hits / tokens : null,
+    grammarBits,
+    grammarBitsPerNote: grammarBits !== null && notes > 0 ? grammarBits / notes : null,
+    grammarFallbackSongs: grammar ? grammarFallbackSongs : null,
+    grammarFallbackReasons: grammar ? grammarFallbackReasons : null,
+    grammarReplayed: grammar
+      ? { songs: replayed.songs, notes: replayed.notes, bits: replayed.nats / Math.LN2, grammarBits: replayed.grammarNats / Math.LN2 }
+      : null,
+  };
+}
+
+/** ln of the softmax of `logits` at `index`, over only the entries `allowed` marks 1 (`index` must be one). */
+export function maskedLogSoftmaxAt(logits: Float32Array, index: number, allowed: Uint8Array): number {
+  let max = -Infinity;
+  for (let k = 0; k < logits.length; k++) if (allowed[k] === 1 && logits[k]! > max) max = logits[k]!;
+  let sum = 0;
+  for (let k = 0; k < logits.length; k++) if (allowed[k] === 1) sum += Math.exp(logits[k]! - max);
+  return logits[index]! - max - Math.log(sum);
+}
+
+/**
+ * Runs a network over a song: calls `visit(i, logits)` for i = 1 .. tokens.length - 1 in order, with the logits of
+ * tokens[i] given tokens[<i] (the buffer may be reused between calls).
+ */
+export type LogitsPass = (tokens: Int32Array, visit: (position: number, logits: Float32Array) => void) => void;
+
+/**
+ * A scoring model over any network that gives next-token logits: one pass over a song gives the log-probabilities,
+ * the argmax predictions and (given masks) the masked log-probabilities; the last song's pass is reused.
+ */
+export function logitsScoringModel(encoding: Encoding, pass: LogitsPass): ScoringModel {
+  interface Scored {
+    readonly tokens: Int32Array;
+    readonly masks: readonly (Uint8Array | undefined)[] | undefined;
+    readonly logProbs: Float32Array;
+    readonly predictions: Int32Array;
+    readonly masked: Float64Array | undefined;
+  }
+  let last: Scored | undefined;
+  const score = (tokens: Int32Array, masks?: readonly (Uint8Array | undefined)[]): Scored => {
+    if (last?.tokens === tokens && (masks === undefined || last.masks === masks)) return last;
+    const logProbs = new Float32Array(tokens.length);
+    const predictions = new Int32Array(tokens.length).fill(-1);
+    const masked = masks === undefined ? undefined : new Float64Array(tokens.length);
+    pass(tokens, (position, logits) => {
+      const token = tokens[position]!;
+      logProbs[position] = logSoftmaxAt(logits, token);
+      let best = 0;
+      for (let k = 1; k < logits.length; k++) if (logits[k]! > logits[best]!) best = k;
+      predictions[position] = best;
+      if (masked !== undefined) {
+        const allowed = masks![position];
+        masked[position] = allowed === undefined ? logProbs[position]! : maskedLogSoftmaxAt(logits, token, allowed);
+      }
+    });
+    last = { tokens, masks, logProbs, predictions, masked };
+    return last;
+  };
+  return {
+    encoding,
+    logProbs: (tokens) => score(tokens).logProbs,
+    predictions: (tokens) => score(tokens).predictions,
+    maskedLogProbs: (tokens, masks) => score(tokens, masks).masked!,
   };
 }
 
 /**
- * A scoring model over trained LSTM weights (e.g. a loaded generator's): one pass over a song gives both the
- * log-probabilities and the argmax predictions, with the same plain-JS inference as generation.
+ * A scoring model over trained LSTM weights (e.g. a loaded generator's), with the same plain-JS inference as
+ * generation.
  */
 export function lstmScoringModel(encoding: Encoding, weights: LstmWeights): ScoringModel {
   if (encoding.vocabularySize !== weights.config.vocabularySize) {
     throw new EvaluationError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
   }
   const stepper = new LstmStepper(weights);
-  let last: { tokens: Int32Array; logProbs: Float32Array; predictions: Int32Array } | undefined;
-  const score = (tokens: Int32Array): { logProbs: Float32Array; predictions: Int32Array } => {
-    if (last?.tokens === tokens) return last;
-    const logProbs = new Float32Array(tokens.length);
-    const predictions = new Int32Array(tokens.length).fill(-1);
+  return logitsScoringModel(encoding, (tokens, visit) => {
     stepper.reset();
-    for (let i = 0; i + 1 < tokens.length; i++) {
-      const logits = stepper.step(tokens[i]!);
-      logProbs[i + 1] = logSoftmaxAt(logits, tokens[i + 1]!);
-      let best = 0;
-      for (let k = 1; k < logits.length; k++) if (logits[k]! > logits[best]!) best = k;
-      predictions[i + 1] = best;
-    }
-    last = { tokens, logProbs, predictions };
-    return last;
-  };
-  return { encoding, logProbs: (tokens) => score(tokens).logProbs, predictions: (tokens) => score(tokens).predictions };
+    for (let i = 0; i + 1 < tokens.length; i++) visit(i + 1, stepper.step(tokens[i]!));
+  });
 }

@@ -76,6 +76,12 @@ describe('folkbot evaluate', () => {
     assert.ok(Math.abs(direct.bitsPerNote! - result.bitsPerNote) < 1e-6 * direct.bitsPerNote!);
     const stepped = evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), songs.map((s) => s.melody));
     assert.equal(stepped.bits, direct.bits);
+    // With the grammar: the same songs under the masked, renormalized distribution, fallbacks counted.
+    const withGrammar = evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), songs.map((s) => s.melody), { grammar: true });
+    assert.ok(Math.abs(withGrammar.grammarBitsPerNote! - result.grammarBitsPerNote) < 1e-6 * result.grammarBitsPerNote);
+    assert.ok(result.grammarBitsPerNote < result.bitsPerNote, `${result.grammarBitsPerNote} < ${result.bitsPerNote}`);
+    assert.equal(result.grammarFallbackSongs, withGrammar.grammarFallbackSongs);
+    assert.ok(result.grammarFallbackSongs < songs.length, 'most fixture songs replay');
   });
 
   it('compares models on the songs all of them can encode', async () => {
@@ -94,6 +100,7 @@ describe('folkbot evaluate', () => {
     const expected = corpusMelodies().filter((entry) => isValidationSong(entry.file, 0.5, 3)).length;
     assert.match(stdout, new RegExp(`Songs: ${expected} in the split`));
     assert.match(stdout, /untrained-events\tevents\t/);
+    assert.match(stdout, /bits\/note\tgrammar bits\/note\t/);
   });
 
   it('refuses bad usage with a UsageError', async () => {

@@ -1,5 +1,6 @@
 // `folkbot evaluate`: how well one or more trained models predict the songs of a folder (by default the
-// validation songs, chosen by the same hash as training): bits per note, bits per token and next-token accuracy.
+// validation songs, chosen by the same hash as training): bits per note, bits per token and next-token accuracy,
+// and bits per note with the grammar (the masked, renormalized distribution generation samples from).
 // With several models, only the songs every model's encoding can represent are scored, so the figures compare.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,11 @@ const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
 
 Scores a trained model on the **kern songs under a folder: bits per note (total -log2 p over every note, rest,
 barline and end token of each song, divided by its notes and rests: comparable across encodings), bits per token
-and next-token accuracy.
+and next-token accuracy. "grammar bits/note" is the same figure under the distribution generation actually
+samples from: each song replayed through the encoding's sampling grammar (its meter, mode, pickup and bar count),
+every token's probability renormalized over the tokens the grammar allows there. Songs the grammar cannot
+replay (a meter change, free meter, an incomplete last bar, a token it forbids) count their plain bits and are
+counted as "grammar fallbacks".
 
 Options:
   --model DIR             model folder (repeat to compare models on the songs all of them can encode) (required)
@@ -113,7 +118,7 @@ export const command: CliCommand = {
     const results: EvaluatedModel[] = generators.map((generator, index) => ({
       model: modelDirs[index]!,
       name: generator.info.name,
-      ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), common),
+      ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), common, { grammar: true }),
     }));
 
     const report = {
@@ -136,10 +141,35 @@ export const command: CliCommand = {
       `Songs: ${inSplit.length} in the split, ${common.length} scored` +
         (common.length < inSplit.length ? `; left out: ${Object.entries(skippedReasons).map(([r, n]) => `${n} ${r}`).join('; ')}` : ''),
       '',
-      ['model', 'encoding', 'bits/note', 'bits/token', 'accuracy', 'notes', 'tokens'].join('\t'),
+      ['model', 'encoding', 'bits/note', 'grammar bits/note', 'bits/token', 'accuracy', 'notes', 'tokens', 'grammar fallbacks'].join('\t'),
       ...results.map((r) =>
-        [r.name, r.encoding, format(r.bitsPerNote, 3), format(r.bitsPerToken, 3), format(r.accuracy, 3), r.notes, r.tokens].join('\t'),
+        [
+          r.name,
+          r.encoding,
+          format(r.bitsPerNote, 3),
+          format(r.grammarBitsPerNote, 3),
+          format(r.bitsPerToken, 3),
+          format(r.accuracy, 3),
+          r.notes,
+          r.tokens,
+          r.grammarFallbackSongs ?? '-',
+        ].join('\t'),
       ),
+      ...results.flatMap((r) => {
+        const lines: string[] = [];
+        const reasons = Object.entries(r.grammarFallbackReasons ?? {});
+        if (reasons.length > 0) {
+          lines.push(`${r.name}: grammar fallbacks (scored without the grammar): ${reasons.map(([reason, n]) => `${n} ${reason}`).join('; ')}`);
+        }
+        const replayed = r.grammarReplayed;
+        if (replayed !== null && replayed.notes > 0) {
+          lines.push(
+            `${r.name}: on the ${replayed.songs} songs the grammar replays (${replayed.notes} notes): ` +
+              `${format(replayed.bits / replayed.notes, 3)} bits/note plain, ${format(replayed.grammarBits / replayed.notes, 3)} with the grammar`,
+          );
+        }
+        return lines;
+      }),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
