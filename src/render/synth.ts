@@ -4,6 +4,7 @@
 // breath/bow noise. A short room reverb is mixed in. Deterministic: same input, same samples.
 
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance, type PerformedNote } from './performance.js';
+import { createRandom } from '../util/random.js';
 
 export type VoiceName = 'plucked' | 'flute' | 'reed' | 'bowed';
 
@@ -57,7 +58,7 @@ export function synthesize(performance: Performance, options: SynthOptions = {})
   const out = new Float32Array(Math.ceil((length + TAIL_SECONDS) * sampleRate));
   performance.notes.forEach((note, index) => {
     // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
-    const random = mulberry32(0x9e3779b9 ^ (index * 7919 + note.pitch * 104729));
+    const random = createRandom(0x9e3779b9 ^ (index * 7919 + note.pitch * 104729)).next;
     if (voice === 'plucked') addPluckedNote(out, note, sampleRate, random);
     else addSustainedNote(out, note, sampleRate, SUSTAINED_VOICES[voice], random);
   });
@@ -348,14 +349,3 @@ function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/** Small, fast, seedable PRNG (mulberry32) returning numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

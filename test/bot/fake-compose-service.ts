@@ -13,6 +13,7 @@ import toneMidi from '@tonejs/midi';
 import { Resvg } from '@resvg/resvg-js';
 import type { ComposeOptions, ComposeResult, ComposedNote } from '../../src/compose/types.js';
 import type { ComposeService, ModelInfo } from '../../src/bot/compose-service.js';
+import { createRandom } from '../../src/util/random.js';
 
 const { Midi } = toneMidi;
 
@@ -37,16 +38,6 @@ export const SLOW_MS = 1_500;
 const TONICS: Record<string, number> = { C: 0, 'C#': 1, D: 2, 'E-': 3, E: 4, F: 5, 'F#': 6, G: 7, 'A-': 8, A: 9, 'B-': 10, B: 11 };
 const LETTER_PC: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Parses the fake seed syntax; positions are character offsets into the seed text. */
 export function parseSeed(seed: string): ComposedNote[] {
@@ -77,7 +68,7 @@ export function parseSeed(seed: string): ComposedNote[] {
 }
 
 function melody(options: ComposeOptions, tonicPc: number): ComposedNote[] {
-  const random = mulberry32(options.randomSeed);
+  const random = createRandom(options.randomSeed).next;
   const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
   const total = options.bars * barQuarters;
   const notes = parseSeed(options.seed).filter((n) => n.onset < total);

@@ -5,17 +5,8 @@ import { buildEncoding, EncodingError } from '../../src/model/encodings/index.js
 import type { Encoding, EncodingName, SamplingRequest } from '../../src/model/encoding.js';
 import type { MelodyEvent } from '../../src/music/types.js';
 import { comparable, E, Q, S, sampleMelodies, tripletMelody } from './melody-fixtures.js';
+import { createRandom } from '../../src/util/random.js';
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const note = (pitch: number, onset: number, duration: number): MelodyEvent => ({ kind: 'note', pitch, onset, duration });
 
@@ -62,7 +53,7 @@ for (const name of ['events', 'steps'] as EncodingName[]) {
 
     for (const { label, request } of cases) {
       it(label, () => {
-        const random = mulberry32(1234);
+        const random = createRandom(1234).next;
         const bar = barLength(request);
         const tonic = request.mode === 'major' ? 0 : 9;
         for (let tune = 0; tune < 200; tune++) {
