@@ -1,4 +1,5 @@
 // The contract every `folkbot` subcommand fulfils. Commands are listed explicitly in ./commands.ts.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliCommand {
   readonly name: string;
@@ -13,4 +14,13 @@ export interface CliCommand {
 /** Bad command-line usage: printed as one message (no stack trace), exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** parseArgs with the options of one command; an unknown or malformed option becomes a UsageError. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
 import { Composer } from '../../compose/composer.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
@@ -71,32 +70,22 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const started = performance.now();
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          seed: { type: 'string' },
-          bars: { type: 'string' },
-          meter: { type: 'string' },
-          key: { type: 'string' },
-          mode: { type: 'string' },
-          temperature: { type: 'string' },
-          'random-seed': { type: 'string' },
-          tempo: { type: 'string' },
-          instrument: { type: 'string' },
-          title: { type: 'string' },
-          model: { type: 'string' },
-          soundfont: { type: 'string' },
-          out: { type: 'string' },
-          json: { type: 'boolean', default: false },
-        },
-        allowPositionals: false,
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const values = parseOptions(argv, {
+      seed: { type: 'string' },
+      bars: { type: 'string' },
+      meter: { type: 'string' },
+      key: { type: 'string' },
+      mode: { type: 'string' },
+      temperature: { type: 'string' },
+      'random-seed': { type: 'string' },
+      tempo: { type: 'string' },
+      instrument: { type: 'string' },
+      title: { type: 'string' },
+      model: { type: 'string' },
+      soundfont: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    });
     let input: Partial<ComposeOptions>;
     try {
       input = {

@@ -1,7 +1,6 @@
 // `folkbot dataset`: what a folder of **kern songs holds and what a training filter keeps of it.
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { KernParseError } from '../../music/errors.js';
 import { FILTER_POLICIES, type FilterPolicy } from '../../music/filter.js';
 import { buildDatasetReport, formatDatasetReport, type ParseOutcome } from '../../music/dataset-report.js';
@@ -37,21 +36,11 @@ export const command: CliCommand = {
   summary: 'statistics of a folder of **kern songs and what the training filter keeps',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          data: { type: 'string' },
-          filter: { type: 'string', default: 'default' },
-          json: { type: 'boolean', default: false },
-        },
-        allowPositionals: false,
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const values = parseOptions(argv, {
+      data: { type: 'string' },
+      filter: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+    });
     const data = values.data;
     if (data === undefined || data === '') throw new UsageError('--data DIR is required (a folder of .krn files)');
     if (!existsSync(data) || !statSync(data).isDirectory()) throw new UsageError(`--data ${data}: no such folder`);
