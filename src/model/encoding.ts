@@ -62,6 +62,39 @@ export interface Encoding {
    */
   scoredPositions(tokens: Int32Array): { readonly positions: Int32Array; readonly notes: number };
   startSampling(request: SamplingRequest): SamplingState;
+  /**
+   * Extra categorical inputs this encoding can give the network beside each token (e.g. the metric position);
+   * absent when it has none. A network uses them only when its config names the same spec.
+   */
+  readonly inputFeatures?: InputFeatureSpec;
+  /** A fresh tracker computing `inputFeatures` token by token; present exactly when `inputFeatures` is. */
+  inputFeatureTracker?(): InputFeatureTracker;
+}
+
+/** Names a set of categorical input features and the number of values (buckets) of each. */
+export interface InputFeatureSpec {
+  readonly name: string;
+  readonly sizes: readonly number[];
+}
+
+/** What a tracker may know about the song it starts on, so that a pickup's notes get their true metric position. */
+export interface SongStart {
+  /** The whole song's tokens (training, scoring): the tracker may look ahead in them. */
+  readonly tokens?: ArrayLike<number>;
+  /** The ticks before the first barline (sampling: the request's pickup); wins over `tokens`. */
+  readonly pickup?: number;
+}
+
+/**
+ * Follows a song token by token and gives, for each token fed to the network, the feature values that hold
+ * after it (one per entry of the spec's sizes, each in 0..size-1). The same code serves training (a whole song)
+ * and generation (one token at a time).
+ */
+export interface InputFeatureTracker {
+  /** Back to the start of a song. */
+  reset(start?: SongStart): void;
+  /** Feeds one token; returns the feature values holding after it (a buffer reused by the next call). */
+  next(token: number): readonly number[];
 }
 
 export interface DecodedTune {

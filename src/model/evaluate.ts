@@ -8,6 +8,7 @@ import type { Encoding, EncodingName, SamplingRequest } from './encoding.js';
 import { barTicks, meterText } from './encodings/durations.js';
 import { EncodingError } from './encodings/encoding-error.js';
 import { melodySoundingEvents } from './encodings/melody-events.js';
+import { featureTracker } from './input-features.js';
 import { LstmStepper, logSoftmaxAt } from './lstm-inference.js';
 import type { LstmWeights } from './lstm-weights.js';
 
@@ -314,9 +315,9 @@ export function lstmScoringModel(encoding: Encoding, weights: LstmWeights): Scor
   if (encoding.vocabularySize !== weights.config.vocabularySize) {
     throw new EvaluationError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
   }
-  const stepper = new LstmStepper(weights);
+  const stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
   return logitsScoringModel(encoding, (tokens, visit) => {
-    stepper.reset();
+    stepper.reset({ tokens });
     for (let i = 0; i + 1 < tokens.length; i++) visit(i + 1, stepper.step(tokens[i]!));
   });
 }

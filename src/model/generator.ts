@@ -5,8 +5,9 @@
 // does not pay for loading it.
 import path from 'node:path';
 import type { MelodyEvent } from '../music/types.js';
-import type { Encoding, EncodingConfig, EncodingName, SamplingRequest } from './encoding.js';
+import type { Encoding, EncodingConfig, EncodingName, SamplingRequest, SongStart } from './encoding.js';
 import { createEncoding } from './encodings/index.js';
+import { featureTracker } from './input-features.js';
 import { LstmStepper } from './lstm-inference.js';
 import type { LstmWeights } from './lstm-weights.js';
 import { loadModelFolder, type ModelMetadata } from './model-folder.js';
@@ -43,7 +44,8 @@ export interface MelodyGenerator {
 
 /** Feeds tokens one at a time and gives the logits for the token after the last one fed. */
 export interface TokenPredictor {
-  reset(): void;
+  /** Back to the start of a tune; `start` is for networks with input features (the pickup, the prefix). */
+  reset(start?: SongStart): void;
   feed(token: number): void;
   /** Logits over the vocabulary; entries that `allowed` marks 0 may be left at -Infinity (not computed). */
   logits(allowed: Uint8Array): Float32Array;
@@ -59,7 +61,7 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
   const random = createRandom(options.randomSeed);
   const state = encoding.startSampling(options);
   if (state.prefix.length === 0) throw new SamplingError('the encoding gave an empty prefix: nothing to start the network from');
-  predictor.reset();
+  predictor.reset({ pickup: options.pickup, tokens: state.prefix });
   for (const token of state.prefix) predictor.feed(token);
   let produced = 0;
   while (!state.done) {
@@ -73,7 +75,7 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
 }
 
 function stepperPredictor(stepper: LstmStepper): TokenPredictor {
-  return { reset: () => stepper.reset(), feed: (token) => stepper.advance(token), logits: (allowed) => stepper.logits(allowed) };
+  return { reset: (start) => stepper.reset(start), feed: (token) => stepper.advance(token), logits: (allowed) => stepper.logits(allowed) };
 }
 
 function trainedOn(metadata: ModelMetadata): string {
@@ -107,7 +109,7 @@ class LstmMelodyGenerator implements MelodyGenerator {
     this.info = modelInfo(metadata, weights);
     this.encoding = encoding;
     this.weights = weights;
-    this.stepper = new LstmStepper(weights);
+    this.stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
   }
 
   generate(options: GenerateOptions): readonly MelodyEvent[] {

@@ -5,6 +5,8 @@
 // The products run in a tiny WebAssembly SIMD kernel (lstm-kernel.wat) on transposed copies of the weights
 // held in its memory: every output is one contiguous dot product. When the kernel cannot be used (no wasm SIMD,
 // or H not a multiple of 8) the same products run as JS loops.
+import type { InputFeatureTracker, SongStart } from './encoding.js';
+import { inputRows, type InputRows } from './input-features.js';
 import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
 import type { LstmWeights } from './lstm-weights.js';
 
@@ -96,7 +98,7 @@ function wasmArena(totalFloats: number): Arena | null {
 }
 
 interface LayerMatrices {
-  /** The first layer's input kernel, row-major [V, 4H] (the one-hot input is a row lookup). */
+  /** The first layer's input kernel, row-major [F, 4H] (the one-hot input is a row lookup, or a sum of K rows). */
   readonly inputRows: Float32Array;
   /** Upper layers: the input kernel transposed, [4H, H]. */
   readonly inputT: Float32Array;
@@ -117,9 +119,15 @@ export class LstmStepper {
   private readonly recurrentPart: Float32Array;
   private readonly inputPart: Float32Array;
   private readonly logitBuffer: Float32Array;
+  private readonly rows: InputRows;
 
-  constructor(weights: LstmWeights, options: { readonly simd?: boolean } = {}) {
+  /**
+   * `features`: the tracker of the encoding's input features, required exactly when the network was trained with
+   * them (see input-features.ts's featureTracker); every token fed then goes through it.
+   */
+  constructor(weights: LstmWeights, options: { readonly simd?: boolean; readonly features?: InputFeatureTracker | null } = {}) {
     this.weights = weights;
+    this.rows = inputRows(weights.config, options.features ?? null);
     const { hiddenSize: H, layers, vocabularySize: V } = weights.config;
     const G = 4 * H;
     const floats = (layers - 1) * 2 * G * H + G * H + V * H + 2 * layers * H + 2 * G + V + 64;
@@ -145,10 +153,11 @@ export class LstmStepper {
     this.logitBuffer = arena.array(V);
   }
 
-  /** Back to the zero state (the start of a song). */
-  reset(): void {
+  /** Back to the zero state (the start of a song); `start` tells the feature tracker about the song. */
+  reset(start?: SongStart): void {
     for (const a of this.h) a.fill(0);
     for (const a of this.c) a.fill(0);
+    this.rows.reset(start);
   }
 
   /** Feeds one token: advances the state. Read the next token's logits with `logits()`. */
@@ -166,7 +175,13 @@ export class LstmStepper {
       const c = this.c[index] as Float32Array;
       this.matvec(layer.recurrentT, h, recurrent, G, H);
       if (index === 0) {
-        input.set(layer.inputRows.subarray(token * G, (token + 1) * G));
+        const rows = this.rows.next(token);
+        const first = rows[0]! * G;
+        input.set(layer.inputRows.subarray(first, first + G));
+        for (let a = 1; a < rows.length; a++) {
+          const start = rows[a]! * G;
+          for (let j = 0; j < G; j++) input[j] = (input[j] as number) + (layer.inputRows[start + j] as number);
+        }
       } else {
         this.matvec(layer.inputT, this.h[index - 1] as Float32Array, input, G, H);
       }
@@ -205,7 +220,7 @@ export class LstmStepper {
   /** ln p(tokens[i] | tokens[<i]) for every i, from a zero state; index 0 is 0 (nothing predicts it). */
   logProbs(tokens: ArrayLike<number>): Float32Array {
     const out = new Float32Array(tokens.length);
-    this.reset();
+    this.reset({ tokens });
     for (let i = 0; i + 1 < tokens.length; i++) {
       const logits = this.step(tokens[i] as number);
       out[i + 1] = logSoftmaxAt(logits, tokens[i + 1] as number);

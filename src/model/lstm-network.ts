@@ -1,4 +1,4 @@
-// The language model: token ids -> one-hot input -> LSTM layers (fused gates) -> dropout -> dense softmax.
+// The language model: token ids (+ optional input features, see input-features.ts) -> one-hot input -> LSTM layers (fused gates) -> dropout -> dense softmax.
 //
 // Forward AND backward are written out by hand with plain tfjs ops instead of tf.layers/autodiff because on
 // the wasm backend the cost is dominated by (a) the number of op calls and (b) transposed matMuls, which skip
@@ -12,7 +12,7 @@
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from './random.js';
-import { checkWeightShapes, initialWeights, type LstmConfig, type LstmWeights } from './lstm-weights.js';
+import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 /** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */
 export interface TokenBatch {
@@ -24,6 +24,11 @@ export interface TokenBatch {
   readonly weights: Float32Array;
   /** 1 where stream r's state is zeroed before step t (a new song starts there). */
   readonly resets: Uint8Array;
+  /**
+   * For a network with input features: the active first-layer input rows of every position, [T * B * K]
+   * (K = inputWidth(config): the token, then one row per feature; see input-features.ts). Absent otherwise.
+   */
+  readonly inputRows?: Int32Array;
 }
 
 /** Recurrent state carried from one chunk to the next (not differentiated through). */
@@ -84,8 +89,9 @@ export class LstmNetwork {
   private constructor(weights: LstmWeights) {
     const { hiddenSize: H, vocabularySize: V } = weights.config;
     this.config = weights.config;
+    const F = inputSize(weights.config);
     this.layerVariables = weights.layers.map((layer, index) => ({
-      inputKernel: tf.variable(tf.tensor2d(layer.inputKernel, [index === 0 ? V : H, 4 * H]), true),
+      inputKernel: tf.variable(tf.tensor2d(layer.inputKernel, [index === 0 ? F : H, 4 * H]), true),
       recurrentKernel: tf.variable(tf.tensor2d(layer.recurrentKernel, [H, 4 * H]), true),
       bias: tf.variable(tf.tensor1d(layer.bias), true),
     }));
@@ -152,7 +158,7 @@ export class LstmNetwork {
 
   /** Loss and gradients of one chunk (teacher forcing), with dropout drawn from `random`. */
   trainStep(batch: TokenBatch, carry: LstmCarry, random: Random): TrainStepResult {
-    checkBatch(batch, this.config.vocabularySize);
+    checkBatch(batch, this.config);
     const result = tf.tidy(() => {
       const forward = this.forward(batch, carry, true, this.config.dropout > 0 ? random : null);
       const { rows, steps } = batch;
@@ -186,9 +192,12 @@ export class LstmNetwork {
         let gradInput: tf.Tensor;
         if (layer === 0) {
           // oneHot^T x dGates is a segment sum of dGates rows by input token: done in JS it costs one pass over
-          // dGates instead of a [V, T*B] x [T*B, 4H] matMul (V is in the hundreds).
-          const sums = segmentSums(dGates.dataSync() as Float32Array, batch.inputs, V, 4 * this.config.hiddenSize);
-          gradInput = tf.tensor2d(sums.rows, [V, 4 * this.config.hiddenSize]);
+          // dGates instead of a [V, T*B] x [T*B, 4H] matMul (V is in the hundreds). With input features each
+          // position adds its dGates row into each of its K active rows.
+          const F = inputSize(this.config);
+          const ids = batch.inputRows ?? batch.inputs;
+          const sums = segmentSums(dGates.dataSync() as Float32Array, ids, inputWidth(this.config), F, 4 * this.config.hiddenSize);
+          gradInput = tf.tensor2d(sums.rows, [F, 4 * this.config.hiddenSize]);
           gradBias = tf.tensor1d(sums.total);
         } else {
           gradBias = tf.reshape(tf.matMul(tf.ones([1, n]), dGates), [4 * this.config.hiddenSize]);
@@ -213,7 +222,7 @@ export class LstmNetwork {
 
   /** Forward pass without dropout: ln p(target) at every position, and the carried state. */
   evaluate(batch: TokenBatch, carry: LstmCarry): EvaluateResult {
-    checkBatch(batch, this.config.vocabularySize);
+    checkBatch(batch, this.config);
     const result = tf.tidy(() => {
       const forward = this.forward(batch, carry, false, null);
       const n = batch.rows * batch.steps;
@@ -229,7 +238,7 @@ export class LstmNetwork {
    * Logits after each of `tokens` for ONE stream (rows = 1), starting from `carry` (or zeros): [tokens, V].
    * Used for stateful tfjs inference (one token at a time) and the reference system's window re-feed.
    */
-  predict(tokens: Int32Array, carry: LstmCarry | null): { logits: tf.Tensor2D; carry: LstmCarry } {
+  predict(tokens: Int32Array, carry: LstmCarry | null, inputRows?: Int32Array): { logits: tf.Tensor2D; carry: LstmCarry } {
     const steps = tokens.length;
     const batch: TokenBatch = {
       rows: 1,
@@ -238,8 +247,9 @@ export class LstmNetwork {
       targets: new Int32Array(steps),
       weights: new Float32Array(steps),
       resets: new Uint8Array(steps),
+      ...(inputRows ? { inputRows } : {}),
     };
-    checkBatch(batch, this.config.vocabularySize);
+    checkBatch(batch, this.config);
     const result = tf.tidy(() => {
       const start = carry ?? this.zeroCarry(1);
       const forward = this.forward(batch, start, false, null);
@@ -267,10 +277,12 @@ export class LstmNetwork {
       if (layer === 0) {
         // Few positions (inference): gather the rows in tfjs. Many (training): one JS lookup over a copy of the
         // table beats both the wasm gather kernel and a one-hot matMul.
-        inputProjection =
-          n < this.config.vocabularySize
+        // With input features: the sum of each position's K active rows, always in JS.
+        inputProjection = batch.inputRows
+          ? tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputRows, inputWidth(this.config)), [n, 4 * H])
+          : n < this.config.vocabularySize
             ? tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias)
-            : tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs), [n, 4 * H]);
+            : tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs, 1), [n, 4 * H]);
         layerInputs.push(null);
         inputMasks.push(null);
       } else {
@@ -388,18 +400,32 @@ function forwardLayer(
 /**
  * One-hot input times the input kernel, plus bias, for every position: a row lookup done in JS. (The wasm
  * GatherV2 kernel took ~30 ns per element, 25% of a training step; the one-hot matMul is slower still.)
+ * `ids` holds `width` active rows per position (the token, then its features), summed.
  */
-function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array): Float32Array {
-  const width = bias.size;
+function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array, width: number): Float32Array {
+  const G = bias.size;
   const table = Float32Array.from(kernel.dataSync() as Float32Array);
   const biasValues = bias.dataSync() as Float32Array;
-  for (let row = 0; row < table.length; row += width) {
-    for (let j = 0; j < width; j++) table[row + j] = (table[row + j] ?? 0) + (biasValues[j] ?? 0);
+  if (width === 1) {
+    for (let row = 0; row < table.length; row += G) {
+      for (let j = 0; j < G; j++) table[row + j] = (table[row + j] ?? 0) + (biasValues[j] ?? 0);
+    }
+    const out = new Float32Array(ids.length * G);
+    for (let k = 0; k < ids.length; k++) {
+      const start = (ids[k] ?? 0) * G;
+      out.set(table.subarray(start, start + G), k * G);
+    }
+    return out;
   }
-  const out = new Float32Array(ids.length * width);
-  for (let k = 0; k < ids.length; k++) {
-    const start = (ids[k] ?? 0) * width;
-    out.set(table.subarray(start, start + width), k * width);
+  const positions = ids.length / width;
+  const out = new Float32Array(positions * G);
+  for (let p = 0; p < positions; p++) {
+    const target = p * G;
+    out.set(biasValues, target);
+    for (let a = 0; a < width; a++) {
+      const source = (ids[p * width + a] ?? 0) * G;
+      for (let j = 0; j < G; j++) out[target + j] = (out[target + j] as number) + (table[source + j] as number);
+    }
   }
   return out;
 }
@@ -434,18 +460,27 @@ function targetOneHot(targets: Int32Array, weights: Float32Array | null, V: numb
   return values;
 }
 
-/** Row k of `values` ([n, width]) summed into row ids[k] of a [V, width] result, and into one total row. */
-function segmentSums(values: Float32Array, ids: Int32Array, V: number, width: number): { rows: Float32Array; total: Float32Array } {
-  const rows = new Float32Array(V * width);
+/**
+ * Row k of `values` ([n, width]) summed into rows ids[k * active .. k * active + active - 1] of a [F, width] result
+ * (the K = `active` input rows of position k), and once into a total row (the bias gradient).
+ */
+function segmentSums(
+  values: Float32Array,
+  ids: Int32Array,
+  active: number,
+  F: number,
+  width: number,
+): { rows: Float32Array; total: Float32Array } {
+  const rows = new Float32Array(F * width);
   const total = new Float32Array(width);
-  for (let k = 0; k < ids.length; k++) {
-    const target = (ids[k] ?? 0) * width;
+  const n = ids.length / active;
+  for (let k = 0; k < n; k++) {
     const source = k * width;
-    for (let j = 0; j < width; j++) {
-      const value = values[source + j] as number;
-      rows[target + j] = (rows[target + j] as number) + value;
-      total[j] = (total[j] as number) + value;
+    for (let a = 0; a < active; a++) {
+      const target = (ids[k * active + a] ?? 0) * width;
+      for (let j = 0; j < width; j++) rows[target + j] = (rows[target + j] as number) + (values[source + j] as number);
     }
+    for (let j = 0; j < width; j++) total[j] = (total[j] as number) + (values[source + j] as number);
   }
   return { rows, total };
 }
@@ -456,10 +491,26 @@ function countCorrect(logits: tf.Tensor2D, batch: TokenBatch): tf.Scalar {
   return tf.sum(tf.mul(hits, tf.tensor1d(batch.weights))) as tf.Scalar;
 }
 
-function checkBatch(batch: TokenBatch, V: number): void {
+function checkBatch(batch: TokenBatch, config: LstmConfig): void {
+  const V = config.vocabularySize;
   const n = batch.rows * batch.steps;
   if (batch.inputs.length !== n || batch.targets.length !== n || batch.weights.length !== n || batch.resets.length !== n) {
     throw new RangeError(`token batch arrays must all have rows * steps = ${n} entries`);
+  }
+  const width = inputWidth(config);
+  if (width === 1 && batch.inputRows !== undefined) throw new RangeError('the network takes no input features, but the batch has input rows');
+  if (width > 1) {
+    const rows = batch.inputRows;
+    if (rows?.length !== n * width) {
+      throw new RangeError(`the network takes input features: the batch needs inputRows with ${n * width} entries (${width} per position)`);
+    }
+    const F = inputSize(config);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
+      if (row < 0 || row >= F || (k % width === 0 && row !== batch.inputs[k / width])) {
+        throw new RangeError(`input row ${row} at entry ${k} is not valid (the token id first, then feature rows below ${F})`);
+      }
+    }
   }
   for (let k = 0; k < n; k++) {
     const input = batch.inputs[k] ?? -1;

@@ -1,5 +1,6 @@
 // The LSTM's configuration and weights as plain Float32Arrays: what model folders store and what inference
 // reads. Free of tfjs, so loading a model to compose does not load TensorFlow.js.
+import type { InputFeatureSpec } from './encoding.js';
 import type { Random } from './random.js';
 
 export interface LstmConfig {
@@ -8,11 +9,26 @@ export interface LstmConfig {
   readonly layers: number;
   /** Dropout rate on each layer's output during training (0 = none). */
   readonly dropout: number;
+  /**
+   * Categorical features fed beside each token (the encoding's `inputFeatures`); absent = the token alone. The
+   * first layer's input is then the token's one-hot followed by one one-hot per feature: inputSize rows.
+   */
+  readonly inputFeatures?: InputFeatureSpec;
+}
+
+/** Rows of the first layer's input kernel: the vocabulary plus every feature's values. */
+export function inputSize(config: LstmConfig): number {
+  return config.vocabularySize + (config.inputFeatures?.sizes.reduce((sum, size) => sum + size, 0) ?? 0);
+}
+
+/** Active input rows per input step: the token plus one per feature. */
+export function inputWidth(config: LstmConfig): number {
+  return 1 + (config.inputFeatures?.sizes.length ?? 0);
 }
 
 /** Row-major weights; gate blocks in the 4H axis are ordered input, forget, output, candidate. */
 export interface LstmLayerWeights {
-  /** [inputSize, 4H]; for the first layer inputSize = vocabulary size (one-hot input). */
+  /** [inputSize, 4H]; for the first layer inputSize(config) (one-hot token and features), else H. */
   readonly inputKernel: Float32Array;
   /** [H, 4H] */
   readonly recurrentKernel: Float32Array;
@@ -31,6 +47,7 @@ export interface LstmWeights {
 
 export function initialWeights(config: LstmConfig, random: Random): LstmWeights {
   const { hiddenSize: H, vocabularySize: V, layers } = config;
+  const first = inputSize(config);
   const uniform = (size: number, limit: number): Float32Array => {
     const values = new Float32Array(size);
     for (let k = 0; k < size; k++) values[k] = (random.next() * 2 - 1) * limit;
@@ -39,10 +56,10 @@ export function initialWeights(config: LstmConfig, random: Random): LstmWeights 
   const limit = 1 / Math.sqrt(H);
   const layerWeights: LstmLayerWeights[] = [];
   for (let layer = 0; layer < layers; layer++) {
-    const inputSize = layer === 0 ? V : H;
+    const rows = layer === 0 ? first : H;
     const bias = new Float32Array(4 * H);
     bias.fill(1, H, 2 * H); // forget gate starts open
-    layerWeights.push({ inputKernel: uniform(inputSize * 4 * H, limit), recurrentKernel: uniform(H * 4 * H, limit), bias });
+    layerWeights.push({ inputKernel: uniform(rows * 4 * H, limit), recurrentKernel: uniform(H * 4 * H, limit), bias });
   }
   return {
     config,
@@ -56,7 +73,7 @@ export function initialWeights(config: LstmConfig, random: Random): LstmWeights 
 export function weightSizes(config: LstmConfig): number[] {
   const { hiddenSize: H, vocabularySize: V, layers } = config;
   const sizes: number[] = [];
-  for (let layer = 0; layer < layers; layer++) sizes.push((layer === 0 ? V : H) * 4 * H, H * 4 * H, 4 * H);
+  for (let layer = 0; layer < layers; layer++) sizes.push((layer === 0 ? inputSize(config) : H) * 4 * H, H * 4 * H, 4 * H);
   sizes.push(H * V, V);
   return sizes;
 }

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EncodingConfig } from './encoding.js';
-import { flattenWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-weights.js';
+import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -100,7 +100,7 @@ function tensorNames(config: LstmConfig): string[] {
 function tensorShapes(config: LstmConfig): number[][] {
   const { hiddenSize: H, vocabularySize: V } = config;
   const shapes: number[][] = [];
-  for (let layer = 0; layer < config.layers; layer++) shapes.push([layer === 0 ? V : H, 4 * H], [H, 4 * H], [4 * H]);
+  for (let layer = 0; layer < config.layers; layer++) shapes.push([layer === 0 ? inputSize(config) : H, 4 * H], [H, 4 * H], [4 * H]);
   shapes.push([H, V], [V]);
   return shapes;
 }
@@ -239,7 +239,20 @@ function readNetworkConfig(file: string, value: unknown): LstmConfig {
   ) {
     throw new ModelFolderError('invalid-topology', file, 'network must give positive integer vocabularySize, hiddenSize, layers and a numeric dropout');
   }
-  return { vocabularySize: value.vocabularySize, hiddenSize: value.hiddenSize, layers: value.layers, dropout: value.dropout };
+  const config = { vocabularySize: value.vocabularySize, hiddenSize: value.hiddenSize, layers: value.layers, dropout: value.dropout };
+  // Absent in folders saved before input features existed: the network then takes tokens alone.
+  const features = value.inputFeatures;
+  if (features === undefined) return config;
+  if (
+    !isRecord(features) ||
+    typeof features.name !== 'string' ||
+    !Array.isArray(features.sizes) ||
+    features.sizes.length === 0 ||
+    !features.sizes.every(isPositiveInteger)
+  ) {
+    throw new ModelFolderError('invalid-topology', file, 'network.inputFeatures must give a name and a non-empty list of positive integer sizes');
+  }
+  return { ...config, inputFeatures: { name: features.name, sizes: features.sizes as number[] } };
 }
 
 /** Reads and checks a model folder. */

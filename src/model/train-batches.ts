@@ -17,13 +17,30 @@ export interface StreamLayout {
   readonly targets: number;
 }
 
+/** Per song, the network's active input rows of every token (input-features.ts's songInputRows), `width` each. */
+export interface SongInputRows {
+  readonly width: number;
+  readonly songs: readonly Int32Array[];
+}
+
 /**
  * Lays out `songs` (each at least 2 tokens to have a target) in `rows` streams. With `random` the song order is
- * shuffled; without, songs keep their order (validation).
+ * shuffled; without, songs keep their order (validation). With `inputRows` (a network with input features) the
+ * batches carry each position's input rows too.
  */
-export function layoutStreams(songs: readonly Int32Array[], rows: number, steps: number, random: Random | null): StreamLayout {
+export function layoutStreams(
+  songs: readonly Int32Array[],
+  rows: number,
+  steps: number,
+  random: Random | null,
+  inputRows?: SongInputRows,
+): StreamLayout {
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(steps) || steps < 1) {
     throw new RangeError(`rows and steps must be positive integers (got ${rows}, ${steps})`);
+  }
+  const width = inputRows?.width ?? 1;
+  if (inputRows && (inputRows.songs.length !== songs.length || songs.some((song, s) => inputRows.songs[s]?.length !== song.length * width))) {
+    throw new RangeError(`input rows must be given for every song, ${width} per token`);
   }
   const order = songs.map((_, index) => index);
   if (random) shuffleInPlace(order, random);
@@ -51,6 +68,7 @@ export function layoutStreams(songs: readonly Int32Array[], rows: number, steps:
       targets: new Int32Array(n),
       weights: new Float32Array(n),
       resets: new Uint8Array(n),
+      ...(inputRows ? { inputRows: new Int32Array(n * width) } : {}),
     });
     targetSong.push(new Int32Array(n).fill(-1));
     targetIndex.push(new Int32Array(n).fill(-1));
@@ -60,12 +78,14 @@ export function layoutStreams(songs: readonly Int32Array[], rows: number, steps:
     let position = 0;
     for (const songIndex of stream) {
       const song = songs[songIndex] as Int32Array;
+      const songRows = inputRows?.songs[songIndex];
       for (let i = 0; i < song.length; i++, position++) {
         const chunk = Math.floor(position / steps);
         const batch = batches[chunk];
         if (!batch) continue; // the very last token of the longest stream: nothing left to predict from it
         const k = (position % steps) * rows + r;
         (batch.inputs as Int32Array)[k] = song[i] ?? 0;
+        if (songRows && batch.inputRows) batch.inputRows.set(songRows.subarray(i * width, (i + 1) * width), k * width);
         if (i === 0) (batch.resets as Uint8Array)[k] = 1;
         if (i + 1 < song.length) {
           (batch.targets as Int32Array)[k] = song[i + 1] ?? 0;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Encoding } from './encoding.js';
 import type { LstmNetwork } from './lstm-network.js';
-import { layoutStreams } from './train-batches.js';
+import { layoutStreams, type SongInputRows } from './train-batches.js';
 
 export interface SongEvaluation {
   /** Per song: ln p(tokens[i] | tokens[<i]), index 0 = 0. */
@@ -15,10 +15,17 @@ export interface SongEvaluation {
   readonly targets: number;
 }
 
-export function evaluateSongs(network: LstmNetwork, songs: readonly Int32Array[], rows = 64, steps = 64): SongEvaluation {
+/** `inputRows`: each song's input rows, for a network with input features (see train-batches.ts). */
+export function evaluateSongs(
+  network: LstmNetwork,
+  songs: readonly Int32Array[],
+  rows = 64,
+  steps = 64,
+  inputRows?: SongInputRows,
+): SongEvaluation {
   const logProbs = songs.map((song) => new Float32Array(song.length));
   if (songs.length === 0) return { logProbs, loss: NaN, accuracy: NaN, targets: 0 };
-  const layout = layoutStreams(songs, Math.min(rows, songs.length), steps, null);
+  const layout = layoutStreams(songs, Math.min(rows, songs.length), steps, null, inputRows);
   let carry = network.zeroCarry(layout.rows);
   let total = 0;
   let correct = 0;

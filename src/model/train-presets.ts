@@ -1,10 +1,11 @@
 // Training presets. `reference` reproduces the reference system's network (one-hot input, LSTM(256), dropout
 // 0.2, Adam 1e-3, batch 64, the `steps` encoding) but with a target at every step; `default` is the design
-// chosen for the `events` encoding by measured validation loss and training speed on the wasm backend.
+// chosen for the `events` encoding by measured validation loss and training speed on the wasm backend;
+// `positional` is `default` with the encoding's input features.
 import type { EncodingName } from './encoding.js';
 
-export type PresetName = 'reference' | 'default';
-export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default'];
+export type PresetName = 'reference' | 'default' | 'positional';
+export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'positional'];
 
 export interface TrainingPreset {
   readonly name: PresetName;
@@ -26,6 +27,8 @@ export interface TrainingPreset {
   readonly maxEpochs: number;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
+  /** Feed the encoding's input features (e.g. the metric position) beside each token; absent = tokens alone. */
+  readonly inputFeatures?: boolean;
 }
 
 export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
@@ -61,6 +64,24 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
     clipNorm: 5,
     maxEpochs: 60,
     patience: 4,
+  },
+  // `default` plus the events encoding's metric input features (position in the bar, beats per bar), so the
+  // network need not add up durations to know where the next note starts.
+  positional: {
+    name: 'positional',
+    encoding: 'events',
+    corpusFilter: 'default',
+    hiddenSize: 192,
+    layers: 1,
+    dropout: 0.3,
+    learningRate: 2e-3,
+    learningRateDecay: 0.5,
+    batchSize: 32,
+    chunkSteps: 64,
+    clipNorm: 5,
+    maxEpochs: 60,
+    patience: 4,
+    inputFeatures: true,
   },
 };
 

@@ -19,8 +19,9 @@ import {
   writeFolderAtomically,
   type ModelMetadata,
 } from './model-folder.js';
+import { featureTracker, inputRows, songInputRows } from './input-features.js';
 import { createRandom } from './random.js';
-import { layoutStreams } from './train-batches.js';
+import { layoutStreams, type SongInputRows } from './train-batches.js';
 import { bitsPerNote, evaluateSongs } from './train-evaluate.js';
 import { AdamOptimizer } from './train-optimizer.js';
 import type { TrainingPreset } from './train-presets.js';
@@ -160,12 +161,25 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   const shortSong = [...data.train, ...data.validation].findIndex((song) => song.length < 2);
   if (shortSong >= 0) throw new TrainingError(`song ${shortSong} has fewer than 2 tokens: nothing to predict`);
 
+  const features = preset.inputFeatures === true ? data.encoding.inputFeatures : undefined;
+  if (preset.inputFeatures === true && features === undefined) {
+    throw new TrainingError(`preset ${preset.name} asks for input features, but the ${data.encoding.config.name} encoding has none`);
+  }
   const config: LstmConfig = {
     vocabularySize: data.encoding.vocabularySize,
     hiddenSize: preset.hiddenSize,
     layers: preset.layers,
     dropout: preset.dropout,
+    ...(features ? { inputFeatures: features } : {}),
   };
+  // With input features every song's input rows are computed once, by the same tracker generation uses.
+  let trainRows: SongInputRows | undefined;
+  let validationRows: SongInputRows | undefined;
+  if (features) {
+    const rows = inputRows(config, featureTracker(data.encoding, config));
+    trainRows = { width: rows.width, songs: data.train.map((song) => songInputRows(rows, song)) };
+    validationRows = { width: rows.width, songs: data.validation.map((song) => songInputRows(rows, song)) };
+  }
   await fs.mkdir(outDir, { recursive: true });
 
   let network: LstmNetwork;
@@ -258,7 +272,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
 
   try {
     epochs: while (state.epoch < maxEpochs) {
-      const layout = layoutStreams(data.train, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)));
+      const layout = layoutStreams(data.train, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)), trainRows);
       const batches = layout.batches.length;
       let carry = network.zeroCarry(layout.rows);
       let cutShort = false;
@@ -319,7 +333,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
 
       options.onProgress?.({ kind: 'validating', epoch: state.epoch + 1 });
       const validationStarted = performance.now();
-      const evaluation = evaluateSongs(network, data.validation);
+      const evaluation = evaluateSongs(network, data.validation, 64, 64, validationRows);
       const bits = bitsPerNote(data.encoding, data.validation, evaluation.logProbs);
       const p = state.partial;
       const record: EpochRecord = {
@@ -407,9 +421,14 @@ async function readCheckpoint(dir: string, vocabulary: readonly string[], config
     throw new TrainingError('cannot resume: the checkpoint was trained with a different vocabulary than this data gives');
   }
   const saved = model.weights.config;
-  if (saved.hiddenSize !== config.hiddenSize || saved.layers !== config.layers || saved.vocabularySize !== config.vocabularySize) {
+  if (
+    saved.hiddenSize !== config.hiddenSize ||
+    saved.layers !== config.layers ||
+    saved.vocabularySize !== config.vocabularySize ||
+    JSON.stringify(saved.inputFeatures ?? null) !== JSON.stringify(config.inputFeatures ?? null)
+  ) {
     throw new TrainingError(
-      `cannot resume: the checkpoint's network (${saved.layers} x ${saved.hiddenSize}) differs from the preset's (${config.layers} x ${config.hiddenSize})`,
+      `cannot resume: the checkpoint's network (${saved.layers} x ${saved.hiddenSize}${saved.inputFeatures ? ', input features' : ''}) differs from the preset's (${config.layers} x ${config.hiddenSize}${config.inputFeatures ? ', input features' : ''})`,
     );
   }
   const sizes = weightSizes(config);

@@ -4,13 +4,19 @@
 // loader rewrites verovio's 12 MB module on every process start (30-45 s on our machine) while plain Node
 // imports it in about 0.6 s. Running here also keeps the ~0.1-0.2 s of engraving off the bot's event loop.
 //
+// It also rasterizes the SVG to PNG with resvg's WebAssembly build, whose memory is freed explicitly after each
+// picture (the native @resvg/resvg-js 2.6 grows the process by ~5 MB per picture, see thx/resvg-js#216), so the
+// whole score picture is made off the caller's thread.
+//
 // Protocol (see EngraveRequest/EngraveReply in score.ts):
-//   workerData: { options: verovio options }
+//   workerData: { options: verovio options, resvgWasm: path of index_bg.wasm, fontFiles: [paths] }
 //   -> parent: { type: 'ready', version } once the toolkit exists, or { type: 'failed', message }
-//   <- parent: { id, kern }
-//   -> parent: { id, ok: true, svg, pageCount, messages } | { id, ok: false, thrown, messages }
+//   <- parent: { id, kern, width }
+//   -> parent: { id, ok: true, svg, pageCount, messages, png: { data, width, height } | null }
+//      | { id, ok: false, thrown, messages }
 
 /* global console -- Node's console; the lint config declares Node globals only for TypeScript files. */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 if (!parentPort) throw new Error('engrave-worker.mjs must run as a worker thread');
@@ -27,7 +33,31 @@ console.error = (...args) => (sink ? sink.push(args.map(String).join(' ')) : ori
 
 let module;
 let toolkit;
+
+/** Rasterizes verovio's SVG on white at `width` pixels; frees resvg's memory before returning. */
+function rasterize(Resvg, fontBuffers, svg, width) {
+  const resvg = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'width', value: width },
+    logLevel: 'off',
+    font: { loadSystemFonts: false, fontBuffers, defaultFontFamily: 'serif' },
+  });
+  try {
+    const image = resvg.render();
+    try {
+      return { data: image.asPng(), width: image.width, height: image.height };
+    } finally {
+      image.free();
+    }
+  } finally {
+    resvg.free();
+  }
+}
+
 try {
+  const { initWasm, Resvg } = await import('@resvg/resvg-wasm');
+  await initWasm(readFileSync(workerData.resvgWasm));
+  const fontBuffers = workerData.fontFiles.map((file) => readFileSync(file));
   const { default: createVerovioModule } = await import('verovio/wasm-hum');
   const { VerovioToolkit, enableLogToBuffer } = await import('verovio/esm');
   module = await createVerovioModule();
@@ -46,7 +76,10 @@ try {
       const log = toolkit.getLog();
       const pageCount = loaded ? toolkit.getPageCount() : 0;
       const svg = loaded && pageCount === 1 ? toolkit.renderToSVG(1) : '';
-      port.postMessage({ id: request.id, ok: Boolean(loaded), svg, pageCount, messages: [...sink, ...log.split('\n')] });
+      // A page without notes is refused by the caller: no picture needed.
+      const png = svg.includes('class="note"') ? rasterize(Resvg, fontBuffers, svg, request.width) : null;
+      const transfer = png ? [png.data.buffer] : [];
+      port.postMessage({ id: request.id, ok: Boolean(loaded), svg, pageCount, png, messages: [...sink, ...log.split('\n')] }, transfer);
     } catch (error) {
       // humlib threw a C++ exception through the wasm boundary: answer, then start from a fresh toolkit.
       port.postMessage({ id: request.id, ok: false, thrown: String(error), messages: sink });

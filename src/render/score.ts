@@ -3,7 +3,9 @@
 // (engrave-worker.mjs; why a worker: see there), and reuses it; `renderScore` uses one shared renderer.
 
 import { Worker } from 'node:worker_threads';
-import { renderAsync } from '@resvg/resvg-js';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { RenderError } from './render-error.js';
 
 export interface ScoreOptions {
@@ -61,9 +63,15 @@ const VEROVIO_OPTIONS = {
 interface EngraveRequest {
   readonly id: number;
   readonly kern: string;
+  readonly width: number;
+}
+interface RasterImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
 }
 type EngraveReply =
-  | { readonly id: number; readonly ok: true; readonly svg: string; readonly pageCount: number; readonly messages: string[] }
+  | { readonly id: number; readonly ok: true; readonly svg: string; readonly pageCount: number; readonly png: RasterImage | null; readonly messages: string[] }
   | { readonly id: number; readonly ok: false; readonly thrown?: string; readonly messages: string[] };
 type WorkerStatus = { readonly type: 'ready'; readonly version: string } | { readonly type: 'failed'; readonly message: string };
 
@@ -93,7 +101,11 @@ export class ScoreRenderer {
     // execArgv: [] starts the worker without the tsx loader (see engrave-worker.mjs for why).
     const worker = new Worker(new URL('./engrave-worker.mjs', import.meta.url), {
       execArgv: [],
-      workerData: { options: VEROVIO_OPTIONS },
+      workerData: {
+        options: VEROVIO_OPTIONS,
+        resvgWasm: createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'),
+        fontFiles: serifFontFiles(),
+      },
     });
     const listeners: { message?: (status: WorkerStatus) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
     const status = await new Promise<WorkerStatus>((resolve, reject) => {
@@ -119,18 +131,8 @@ export class ScoreRenderer {
   /** Engraves Humdrum **kern text; throws RenderError (kind 'kern') for kern verovio cannot read. */
   async render(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
     const width = checkedWidth(options.width);
-    const svg = await this.engrave(kern);
-    let image;
-    try {
-      image = await renderAsync(svg, {
-        background: 'white',
-        fitTo: { mode: 'width', value: width },
-        logLevel: 'off',
-      });
-    } catch (error) {
-      throw new RenderError('engine', `resvg could not rasterize verovio's SVG: ${String(error)}`, [], { cause: error });
-    }
-    return { svg, png: new Uint8Array(image.asPng()), width: image.width, height: image.height };
+    const { svg, png } = await this.engrave(kern, width);
+    return { svg, png: png.data, width: png.width, height: png.height };
   }
 
   /** Stops the worker; the renderer is unusable afterwards. */
@@ -139,12 +141,12 @@ export class ScoreRenderer {
     await this.worker.terminate();
   }
 
-  private async engrave(kern: string): Promise<string> {
+  private async engrave(kern: string, width: number): Promise<{ svg: string; png: RasterImage }> {
     if (kern.trim() === '') throw new RenderError('kern', 'cannot engrave an empty **kern text');
     if (!/^\*\*kern(\t|$)/m.test(kern)) {
       throw new RenderError('kern', 'no **kern spine found: expected Humdrum text with an exclusive interpretation line starting "**kern"');
     }
-    const reply = await this.request(kern);
+    const reply = await this.request(kern, width);
     const messages = reply.messages.filter((line) => line.trim() !== '');
     if (!reply.ok) {
       const reason = summarize(messages) || reply.thrown || 'no reason given';
@@ -155,18 +157,18 @@ export class ScoreRenderer {
       throw new RenderError('kern', `the melody is too long for one picture (${reply.pageCount} pages of the largest height)`, messages);
     }
     // A rendered note is a <g class="note">; a kern text with only rests or no data has none.
-    if (!reply.svg.includes('class="note"')) throw new RenderError('kern', 'the **kern holds no notes to engrave', messages);
-    return reply.svg;
+    if (!reply.svg.includes('class="note"') || !reply.png) throw new RenderError('kern', 'the **kern holds no notes to engrave', messages);
+    return { svg: reply.svg, png: reply.png };
   }
 
-  private request(kern: string): Promise<EngraveReply> {
+  private request(kern: string, width: number): Promise<EngraveReply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<EngraveReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while an answer is due; idle, the worker must not hold it open.
       this.worker.ref();
-      const request: EngraveRequest = { id, kern };
+      const request: EngraveRequest = { id, kern, width };
       this.worker.postMessage(request);
     });
   }
@@ -197,6 +199,28 @@ function checkedWidth(width: number | undefined): number {
     throw new RenderError('option', `score width must be a whole number of pixels from ${MIN_SCORE_WIDTH} to ${MAX_SCORE_WIDTH}, got ${width}`);
   }
   return width;
+}
+
+/** Where Debian, Fedora and macOS keep fonts; the score's title is set in the first serif face found. */
+const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', '/Library/Fonts', '/System/Library/Fonts'];
+const SERIF_FACES = ['DejaVuSerif.ttf', 'LiberationSerif-Regular.ttf', 'NotoSerif-Regular.ttf', 'Times New Roman.ttf'];
+
+/**
+ * A serif font for the title (resvg's WebAssembly build cannot read system fonts itself): the first of
+ * SERIF_FACES found under FONT_DIRS. None found: the score is drawn without its title text.
+ */
+function serifFontFiles(): string[] {
+  const found = new Map<string, string>();
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 4 || !existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), depth + 1);
+      else if (SERIF_FACES.includes(entry.name) && !found.has(entry.name)) found.set(entry.name, path.join(dir, entry.name));
+    }
+  };
+  for (const dir of FONT_DIRS) walk(dir, 0);
+  const first = SERIF_FACES.find((face) => found.has(face));
+  return first ? [found.get(first)!] : [];
 }
 
 /** The first few distinct diagnostic lines, joined: enough to say what and where (humlib names the line). */

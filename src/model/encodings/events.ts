@@ -17,10 +17,11 @@
 // Exact: decode(encode(m)) gives m's sounding notes and rests (pitch, onset, duration; grace notes, spellings and
 // fermatas are not represented), the meter in force at tick 0 and the mode.
 import type { Melody, MelodyEvent, Meter, Mode } from '../../music/types.js';
-import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from '../encoding.js';
+import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from '../encoding.js';
 import { Vocabulary } from '../vocabulary.js';
 import { EncodingError } from './encoding-error.js';
 import { barTicks, beatUnitTicks, meterText, parseMeterText, parseRatioText, ratioText, ratioTicks, type Ratio } from './durations.js';
+import { EVENTS_INPUT_FEATURES, EventsFeatureTracker } from './events-features.js';
 import { countSongsPerToken } from './token-counts.js';
 import { freezeEvents, melodySoundingEvents, soundingEvents, tonicPitchClass, type MutableEvent } from './melody-events.js';
 
@@ -270,6 +271,15 @@ export class EventsEncoding implements Encoding {
 
   startSampling(request: SamplingRequest): SamplingState {
     return new EventsSamplingState(this.table, request);
+  }
+
+  /** The metric position of the next event and what is left of its bar (events-features.ts). */
+  get inputFeatures(): InputFeatureSpec {
+    return EVENTS_INPUT_FEATURES;
+  }
+
+  inputFeatureTracker(): InputFeatureTracker {
+    return new EventsFeatureTracker(this.table.parsed);
   }
 
   private isConditioning(id: number): boolean {
