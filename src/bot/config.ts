@@ -1,5 +1,6 @@
 // The bot's settings, read once at start-up from the environment (after dotenv loads .env) into a frozen,
 // typed object. Every problem is reported, one clear line each, before the bot starts; see .env.example.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -73,7 +74,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     problems.push(`DISCORD_API_URL must be an http(s) URL such as ${DEFAULT_API_URL} (got "${apiUrl}")`);
   }
 
-  const workers = integer('FOLKBOT_WORKERS', 2, 1, 64);
+  // Each compose keeps two threads busy (its worker and that worker's engraver): one worker per spare core.
+  const workers = integer('FOLKBOT_WORKERS', Math.max(1, availableParallelism() - 1), 1, 64);
   const cooldownSeconds = integer('FOLKBOT_COOLDOWN_SECONDS', 10, 0, 3600);
   const queueLimit = integer('FOLKBOT_QUEUE_LIMIT', 20, 0, 10_000);
 

@@ -1,4 +1,5 @@
 // Bot configuration: validation with one clear message per problem, defaults, and a frozen result.
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ test('defaults fill everything optional; the result is frozen', () => {
   assert.equal(config.apiUrl, 'https://discord.com/api');
   assert.equal(config.guildId, undefined);
   assert.equal(config.logLevel, 'info');
-  assert.equal(config.workers, 2);
+  assert.equal(config.workers, Math.max(1, availableParallelism() - 1));
   assert.equal(config.cooldownSeconds, 10);
   assert.equal(config.queueLimit, 20);
   assert.ok(Object.isFrozen(config));

@@ -3,18 +3,43 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/model/backend.js';
 import { LstmNetwork, initialWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/lstm-network.js';
+import { inputSize, inputWidth } from '../../src/model/lstm-weights.js';
 import { createRandom } from '../../src/model/random.js';
 
 await initBackend();
 
-function randomBatch(rows: number, steps: number, V: number, seed: number): TokenBatch {
+function randomBatch(rows: number, steps: number, V: number, seed: number, featureSizes: readonly number[] = []): TokenBatch {
   const random = createRandom(seed);
   const n = rows * steps;
   const inputs = new Int32Array(n).map(() => random.int(V));
   const targets = new Int32Array(n).map(() => random.int(V));
   const weights = new Float32Array(n).map(() => (random.next() < 0.85 ? 1 : 0));
   const resets = new Uint8Array(n).map(() => (random.next() < 0.1 ? 1 : 0));
-  return { rows, steps, inputs, targets, weights, resets };
+  if (featureSizes.length === 0) return { rows, steps, inputs, targets, weights, resets };
+  // The token's row, then per feature V + offset + a random value.
+  const width = 1 + featureSizes.length;
+  const inputRows = new Int32Array(n * width);
+  for (let k = 0; k < n; k++) {
+    inputRows[k * width] = inputs[k]!;
+    let offset = V;
+    featureSizes.forEach((size, f) => {
+      inputRows[k * width + 1 + f] = offset + random.int(size);
+      offset += size;
+    });
+  }
+  return { rows, steps, inputs, targets, weights, resets, inputRows };
+}
+
+/** The first layer's input at step t as a dense [rows, F] matrix: a one-hot per active input row, summed. */
+function denseInput(config: LstmConfig, batch: TokenBatch, t: number): tf.Tensor2D {
+  const F = inputSize(config);
+  const width = inputWidth(config);
+  const ids = batch.inputRows ?? batch.inputs;
+  const values = new Float32Array(batch.rows * F);
+  for (let r = 0; r < batch.rows; r++) {
+    for (let a = 0; a < width; a++) values[r * F + ids[(t * batch.rows + r) * width + a]!]! += 1;
+  }
+  return tf.tensor2d(values, [batch.rows, F]);
 }
 
 /** The same model written with plain tfjs ops and differentiated by tfjs autodiff. */
@@ -22,9 +47,7 @@ function referenceLoss(weights: LstmWeights, batch: TokenBatch, params: tf.Tenso
   const { hiddenSize: H, vocabularySize: V, layers } = weights.config;
   const { rows, steps } = batch;
   let layerInput: tf.Tensor2D[] = [];
-  for (let t = 0; t < steps; t++) {
-    layerInput.push(tf.oneHot(tf.tensor1d(batch.inputs.slice(t * rows, (t + 1) * rows), 'int32'), V).toFloat() as tf.Tensor2D);
-  }
+  for (let t = 0; t < steps; t++) layerInput.push(denseInput(weights.config, batch, t));
   for (let layer = 0; layer < layers; layer++) {
     const [wx, wh, b] = params.slice(3 * layer, 3 * layer + 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
     let h = h0[layer] as tf.Tensor2D;
@@ -52,12 +75,25 @@ function referenceLoss(weights: LstmWeights, batch: TokenBatch, params: tf.Tenso
   return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(y, logp), w))), total) as tf.Scalar;
 }
 
-for (const layers of [1, 2]) {
-  test(`hand-written backward pass matches tfjs autodiff (${layers} layer${layers > 1 ? 's' : ''})`, () => {
-    const config: LstmConfig = { vocabularySize: 7, hiddenSize: 5, layers, dropout: 0 };
+const cases = [
+  { layers: 1, features: [] as number[] },
+  { layers: 2, features: [] as number[] },
+  // Input features: each position's input projection is the sum of K = 3 rows, its gradient scattered into them.
+  { layers: 1, features: [4, 3] },
+  { layers: 2, features: [4, 3] },
+];
+for (const { layers, features } of cases) {
+  test(`hand-written backward pass matches tfjs autodiff (${layers} layer${layers > 1 ? 's' : ''}${features.length ? ', input features' : ''})`, () => {
+    const config: LstmConfig = {
+      vocabularySize: 7,
+      hiddenSize: 5,
+      layers,
+      dropout: 0,
+      ...(features.length ? { inputFeatures: { name: 'test', sizes: features } } : {}),
+    };
     const weights = initialWeights(config, createRandom(3));
     const network = LstmNetwork.fromWeights(weights);
-    const batch = randomBatch(3, 6, config.vocabularySize, 11);
+    const batch = randomBatch(3, 6, config.vocabularySize, 11, features);
     const carryRandom = createRandom(5);
     const h0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
     const c0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
@@ -76,6 +112,12 @@ for (const layers of [1, 2]) {
     });
     const lastH = result.carry.h[layers - 1]!.dataSync();
     assert.equal(lastH.length, 15);
+    if (features.length) {
+      // The first kernel's gradient covers the token and feature rows; a batch without input rows is refused.
+      const firstKernel = result.gradients[0]!.dataSync();
+      assert.equal(firstKernel.length, inputSize(config) * 4 * config.hiddenSize);
+      assert.throws(() => network.trainStep({ ...batch, inputRows: undefined }, { h: h0, c: c0 }, createRandom(1)), /inputRows/);
+    }
     network.dispose();
   });
 }
