@@ -17,6 +17,9 @@ import { createRandom } from '../../src/model/random.js';
 import { train } from '../../src/model/train.js';
 import { evaluateSongs } from '../../src/model/train-evaluate.js';
 import { PRESETS, type TrainingPreset } from '../../src/model/train-presets.js';
+import { buildEventsEncoding } from '../../src/model/encodings/events.js';
+import { EVENTS_INPUT_FEATURES } from '../../src/model/encodings/events-features.js';
+import { E, sampleMelodies } from './melody-fixtures.js';
 import { CLOCK_FEATURES, ClockTracker, clockEncoding, clockSongs } from './synthetic-clock-encoding.js';
 
 const backend = await initBackend();
@@ -103,6 +106,36 @@ test('a model folder with input features round-trips and loads as a generator th
   // A bad feature spec in model.json is a clear error.
   await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify({ ...topology, network: { ...config, inputFeatures: { name: 'x', sizes: [0] } } }));
   await assert.rejects(loadModelFolder(dir), /inputFeatures must give a name/);
+});
+
+test('an events model with metric features generates a tune with a pickup and scores songs', async () => {
+  const melodies = Object.values(sampleMelodies());
+  const events = buildEventsEncoding(melodies);
+  const config: LstmConfig = { vocabularySize: events.vocabularySize, hiddenSize: 16, layers: 1, dropout: 0, inputFeatures: EVENTS_INPUT_FEATURES };
+  const weights = initialWeights(config, createRandom(12));
+  const metadata: ModelMetadata = {
+    format: 'folkbot-model',
+    version: 1,
+    name: 'events-features',
+    encoding: events.config,
+    network: config,
+    parameters: 0,
+    hyperparameters: {},
+    training: null,
+    validation: { loss: null, bitsPerNote: null, accuracy: null },
+  };
+  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'folkbot-events-features-')), 'model');
+  await saveModelFolder(dir, weights, metadata);
+  const generator = await loadGenerator(dir);
+  const request = { meter: { numerator: 3, denominator: 4 }, mode: 'major' as const, bars: 4, primer: [], pickup: E, endOnTonic: true };
+  const tune = generator.generate({ ...request, temperature: 1, topP: 1, randomSeed: 3 });
+  const end = tune.at(-1)!;
+  assert.equal(end.onset + end.duration, E + 4 * 3 * 960);
+  // Scoring a song goes through the same tracker, looking ahead for its pickup.
+  const song = events.encode(sampleMelodies().pickup!);
+  const scored = lstmScoringModel(events, weights).logProbs(song);
+  assert.deepEqual(scored, generator.logProbs(song));
+  assert.ok(scored.slice(1).every((value) => Number.isFinite(value) && value < 0));
 });
 
 test('on a task only the clock makes easy, the features cut the validation loss', async () => {
