@@ -140,7 +140,7 @@ if (!generator) {
   const network = LstmNetwork.fromWeights(generator.weights);
   const tfjsStateful: number[] = [];
   for (let k = 1; k <= refeedRuns; k++) {
-    const predictor = tfjsStatefulPredictor(network);
+    const predictor = tfjsStatefulPredictor(network, generator.encoding);
     tfjsStateful.push(timed(() => sampleTune(generator.encoding, predictor, request(k)))[1]);
     predictor.dispose();
   }

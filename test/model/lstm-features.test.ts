@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/model/backend.js';
 import { lstmScoringModel } from '../../src/model/evaluate.js';
-import { loadGenerator } from '../../src/model/generator.js';
+import { loadGenerator, sampleTune } from '../../src/model/generator.js';
+import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../../src/model/generator-tfjs.js';
 import { featureTracker, inputRows, songInputRows } from '../../src/model/input-features.js';
 import { LstmStepper } from '../../src/model/lstm-inference.js';
 import { initialWeights, LstmNetwork, type LstmConfig } from '../../src/model/lstm-network.js';
@@ -136,6 +137,15 @@ test('an events model with metric features generates a tune with a pickup and sc
   const scored = lstmScoringModel(events, weights).logProbs(song);
   assert.deepEqual(scored, generator.logProbs(song));
   assert.ok(scored.slice(1).every((value) => Number.isFinite(value) && value < 0));
+  // The reference system's window re-feed and the tfjs one-step predictor feed the same features: with a window
+  // longer than the tune they sample the very same tune.
+  const options = { ...request, temperature: 1, topP: 1, randomSeed: 3 };
+  assert.deepEqual(generateWithWindowRefeed(generator, options, 512), tune);
+  const network = LstmNetwork.fromWeights(weights);
+  const predictor = tfjsStatefulPredictor(network, events);
+  assert.deepEqual(sampleTune(events, predictor, options), tune);
+  predictor.dispose();
+  network.dispose();
 });
 
 test('on a task only the clock makes easy, the features cut the validation loss', async () => {
