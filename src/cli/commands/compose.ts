@@ -5,8 +5,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
-import { Composer } from '../../compose/composer.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
+import { prepareScoreRenderer } from '../../render/score.js';
 import { SeedError } from '../../music/errors.js';
 import { logger } from '../../util/logger.js';
 
@@ -70,6 +70,10 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const started = performance.now();
+    // The engraver's WebAssembly takes longest to start: set it going before loading the rest of the pipeline.
+    const engraver = prepareScoreRenderer();
+    engraver.catch(() => undefined);
+    const { Composer } = await import('../../compose/composer.js');
     const values = parseOptions(argv, {
       seed: { type: 'string' },
       bars: { type: 'string' },
