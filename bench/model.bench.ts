@@ -22,7 +22,8 @@ import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../src/model/ge
 import { LstmNetwork, type TokenBatch } from '../src/model/lstm-network.js';
 import { saveModelFolder } from '../src/model/model-folder.js';
 import { createRandom } from '../src/model/random.js';
-import { layoutStreams } from '../src/model/train-batches.js';
+import { featureTracker, inputRows, songInputRows } from '../src/model/input-features.js';
+import { layoutStreams, type SongInputRows } from '../src/model/train-batches.js';
 import { AdamOptimizer } from '../src/model/train-optimizer.js';
 import { PRESETS, type TrainingPreset } from '../src/model/train-presets.js';
 
@@ -159,11 +160,23 @@ function syntheticSongs(V: number, count: number): Int32Array[] {
   return Array.from({ length: count }, () => Int32Array.from({ length: 40 + random.int(120) }, () => random.int(V)));
 }
 
+function featureLabel(preset: TrainingPreset, encoding: Encoding | null): string {
+  return preset.inputFeatures && encoding?.inputFeatures ? '+features' : '';
+}
+
 /** Median targets/s of `batches` timed training steps (forward, backward, Adam) after one warm-up step. */
-function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32Array[], batches: number): number[] {
-  const network = LstmNetwork.create({ vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout }, createRandom(1));
+function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32Array[], batches: number, encoding: Encoding | null): number[] {
+  // The preset's input features need the real encoding (its tracker); on synthetic tokens the network takes tokens alone.
+  const features = preset.inputFeatures && encoding?.inputFeatures ? { inputFeatures: encoding.inputFeatures } : {};
+  const config = { vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout, ...features };
+  const network = LstmNetwork.create(config, createRandom(1));
   const optimizer = new AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
-  const layout = layoutStreams(songs, preset.batchSize, preset.chunkSteps, createRandom(2));
+  let songRows: SongInputRows | undefined;
+  if (encoding && config.inputFeatures) {
+    const rows = inputRows(config, featureTracker(encoding, config));
+    songRows = { width: rows.width, songs: songs.map((song) => songInputRows(rows, song)) };
+  }
+  const layout = layoutStreams(songs, preset.batchSize, preset.chunkSteps, createRandom(2), songRows);
   let carry = network.zeroCarry(layout.rows);
   const speeds: number[] = [];
   for (let b = 0; b <= batches; b++) {
@@ -190,14 +203,14 @@ for (const preset of [PRESETS.default, PRESETS.reference]) {
   const data = await dataFor(preset);
   const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
   const songs = data?.train ?? syntheticSongs(V, 400);
-  const speeds = trainingSpeed(preset, V, songs, 6);
+  const speeds = trainingSpeed(preset, V, songs, 6, data?.encoding ?? null);
   // Notes per token of this encoding: the speed at which the corpus itself is covered.
   const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
   const targets = median(speeds);
   results.set(preset.name, { targets, notes: targets * notesPerToken });
   const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
   console.log(
-    `${preset.name.padEnd(9)} ${preset.encoding} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}: ` +
+    `${preset.name.padEnd(9)} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}: ` +
       `${targets.toFixed(0)} targets/s (${range(speeds, 0)})` +
       (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : ' [synthetic tokens]'),
   );
@@ -256,10 +269,10 @@ if (args.sweep) {
   const songs = data?.train ?? syntheticSongs(V, 400);
   for (const hiddenSize of [128, 192, 256]) {
     for (const batchSize of [32, 64]) {
-      const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize, batchSize, layers: 1 }, V, songs, 4);
+      const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize, batchSize, layers: 1 }, V, songs, 4, data?.encoding ?? null);
       console.log(`H=${hiddenSize} B=${batchSize}: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
     }
   }
-  const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 }, V, songs, 4);
+  const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 }, V, songs, 4, data?.encoding ?? null);
   console.log(`2 layers H=192 B=32: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
 }

@@ -150,7 +150,7 @@ test('an events model with metric features generates a tune with a pickup and sc
 
 test('on a task only the clock makes easy, the features cut the validation loss', async () => {
   const tiny: TrainingPreset = {
-    ...PRESETS.positional,
+    ...PRESETS.default,
     hiddenSize: 16,
     dropout: 0,
     learningRate: 0.02,

@@ -12,7 +12,8 @@ import { cyclicSongs, syntheticEncoding } from './synthetic-encoding.js';
 
 const backend = await initBackend();
 const tiny: TrainingPreset = {
-  ...PRESETS.default,
+  // The synthetic encoding has no input features: the plain preset takes tokens alone.
+  ...PRESETS.plain,
   hiddenSize: 16,
   layers: 1,
   dropout: 0,

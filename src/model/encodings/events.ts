@@ -14,7 +14,7 @@
 // - A note or rest that crosses a barline (tied notes, merged when parsed) is split there: the part after the
 //   barline is a continuation `~:<duration>`, merged back when decoding.
 // - `<end>` ends the tune and stands in place of its final barline.
-// - Input features (used only by networks built with them, e.g. the `positional` preset): the metric position of the
+// - Input features (used only by networks built with them, e.g. the `default` preset): the metric position of the
 //   next event and what is left of its bar, from events-features.ts's tracker.
 // Exact: decode(encode(m)) gives m's sounding notes and rests (pitch, onset, duration; grace notes, spellings and
 // fermatas are not represented), the meter in force at tick 0 and the mode.
