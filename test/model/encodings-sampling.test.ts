@@ -69,6 +69,12 @@ for (const name of ['events', 'steps'] as EncodingName[]) {
           const last = events[events.length - 1]!;
           assert.equal(last.onset + last.duration, request.pickup + request.bars * bar, 'exactly `bars` complete bars after the pickup');
           if (request.endOnTonic) assert.ok(last.kind === 'note' && last.pitch % 12 === tonic, `ends on the tonic, got ${comparable([last])}`);
+          if (request.endOnTonic && name === 'events') {
+            // Not on a passing note: at least a beat, a dotted beat in compound meters (when the vocabulary has one).
+            const { numerator, denominator } = request.meter;
+            const beat = ((denominator >= 8 && numerator % 3 === 0 && numerator > 3 ? 3 : 1) * 4 * 960) / denominator;
+            assert.ok(last.duration >= Math.min(beat, bar), `the final note lasts ${last.duration} ticks, less than a beat (${beat})`);
+          }
           for (let i = 1; i < events.length; i++) assert.equal(events[i]!.onset, events[i - 1]!.onset + events[i - 1]!.duration);
           assert.deepEqual(comparable(encoding.decode(tokens).events), comparable(events), 'the sampled tokens decode to the same tune');
         }

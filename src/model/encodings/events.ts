@@ -326,6 +326,8 @@ class EventsSamplingState implements SamplingState {
   /** Distinct lengths of note and rest tokens in ticks, ascending. */
   private readonly fillDurations: readonly number[];
   private readonly tonicDurations: ReadonlySet<number>;
+  /** The shortest final note when ending on the tonic, in ticks. */
+  private readonly finalMinimum: number;
   private readonly fillable = new Map<number, boolean>();
   private readonly tonicFillable = new Map<number, boolean>();
 
@@ -356,7 +358,13 @@ class EventsSamplingState implements SamplingState {
     });
     this.choices = choices;
     this.fillDurations = [...new Set(choices.filter((c) => c.kind !== 'continuation').map((c) => c.ticks))].sort((a, b) => a - b);
-    this.tonicDurations = new Set(choices.filter((c) => c.kind === 'note' && c.pitch % 12 === this.tonic).map((c) => c.ticks));
+    // A tune ends on a note of at least one beat (a dotted beat in compound meters), as folk songs do, not on a
+    // passing eighth; where the vocabulary has no such tonic note, any tonic note ends it.
+    const compound = meter.denominator >= 8 && meter.numerator % 3 === 0 && meter.numerator > 3;
+    const tonicNotes = choices.filter((c) => c.kind === 'note' && c.pitch % 12 === this.tonic);
+    const beat = Math.min(bar, (compound ? 3 : 1) * this.unit);
+    this.finalMinimum = tonicNotes.some((c) => c.ticks >= beat) ? beat : 0;
+    this.tonicDurations = new Set(tonicNotes.filter((c) => c.ticks >= this.finalMinimum).map((c) => c.ticks));
 
     if (!this.canFill(bar)) throw new EncodingError(`no combination of the vocabulary's durations fills a bar of ${meterText(meter)}`);
     if (request.endOnTonic && !this.canFillTonic(bar)) {
@@ -452,10 +460,10 @@ class EventsSamplingState implements SamplingState {
   }
 
   private endsOnTonic(choice: TimedChoice): boolean {
-    if (choice.kind === 'note') return choice.pitch % 12 === this.tonic;
+    if (choice.kind === 'note') return choice.pitch % 12 === this.tonic && choice.ticks >= this.finalMinimum;
     if (choice.kind === 'rest') return false;
     const previous = this.built[this.built.length - 1];
-    return previous?.kind === 'note' && previous.pitch % 12 === this.tonic;
+    return previous?.kind === 'note' && previous.pitch % 12 === this.tonic && previous.duration + choice.ticks >= this.finalMinimum;
   }
 
   /** Whether `ticks` can be filled exactly with the vocabulary's notes and rests. */
