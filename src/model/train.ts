@@ -53,6 +53,11 @@ export interface TrainOptions {
   /** Stop (cleanly, with validation and a checkpoint) after this much wall time. */
   readonly maxMinutes?: number;
   readonly resume?: boolean;
+  /**
+   * With `resume`: continue at this learning rate instead of the checkpoint's (a warm restart once the halvings
+   * have stalled), with the patience count started afresh.
+   */
+  readonly restartLearningRate?: number;
   readonly seed?: number;
   /** The tfjs backend in use, recorded in the model. */
   readonly backend: string;
@@ -193,9 +198,11 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   if (options.resume) {
     const restored = await readCheckpoint(checkpointDir, vocabulary, config);
     network = LstmNetwork.fromWeights(restored.weights);
-    optimizer = new AdamOptimizer(network.variables, { learningRate: restored.state.learningRate, clipNorm: preset.clipNorm });
+    const restart = options.restartLearningRate;
+    state = restart === undefined ? restored.state : { ...restored.state, learningRate: restart, epochsWithoutImprovement: 0 };
+    optimizer = new AdamOptimizer(network.variables, { learningRate: state.learningRate, clipNorm: preset.clipNorm });
     optimizer.restoreState(restored.optimizer);
-    state = restored.state;
+    optimizer.learningRate = state.learningRate;
     bestWeights = await loadModelFolder(modelDir).then((m) => m.weights, () => null);
     options.onProgress?.({ kind: 'resumed', epoch: state.epoch, batch: state.batch });
   } else {

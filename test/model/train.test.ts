@@ -108,5 +108,10 @@ test('an interrupted run resumes from its checkpoint epoch and batch', async () 
     train({ preset: { ...tiny, hiddenSize: 8 }, data, dataDir: '/synthetic', outDir: out, backend, resume: true }),
     /differs from the preset/,
   );
+  // A warm restart: resuming the finished run for two more epochs at a new learning rate trains at that rate.
+  const restarted = await train({ preset: tiny, data, dataDir: '/synthetic', outDir: out, backend, epochs: 6, resume: true, restartLearningRate: 0.005 });
+  assert.equal(restarted.history.length, 6);
+  assert.equal(restarted.history[4]!.learningRate, 0.005);
+  assert.deepEqual(restarted.history.slice(0, 4), second.history);
   await fs.rm(out, { recursive: true, force: true });
 });

@@ -20,7 +20,7 @@ Options:
   --preset NAME          ${PRESET_NAMES.join(' | ')} (default: default)
   --epochs N             maximum epochs (default: the preset's)
   --max-minutes M        stop cleanly after M minutes of wall time (validation and checkpoint included)
-  --resume               continue from DIR/checkpoint
+  --resume               continue from DIR/checkpoint (with --learning-rate: restart at that rate)
   --seed N               random seed for initialisation, shuffling and dropout (default 1)
   --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
   --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
@@ -225,6 +225,8 @@ export const command: CliCommand = {
         epochs,
         maxMinutes: maxMinutes === undefined ? undefined : Math.max(0, maxMinutes - (Date.now() - started) / 60_000),
         resume: v.resume,
+        // --learning-rate with --resume restarts at that rate (the checkpoint's otherwise).
+        ...(v.resume && v['learning-rate'] !== undefined ? { restartLearningRate: preset.learningRate } : {}),
         seed,
         backend,
         checkpointMinutes,
