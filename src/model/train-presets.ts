@@ -31,6 +31,30 @@ export interface TrainingPreset {
   readonly inputFeatures?: boolean;
 }
 
+// Chosen by measured validation figures on Essen europa (bits per note on the held-out songs, wasm backend):
+// with the metric input features (position in the bar, what is left of it) 3.40 bits/note after 17 epochs
+// (~13 min) and 3.31 after 26, against 3.75 for the same network without them (`plain`) after 21 epochs. The
+// network need not add up durations to know where the next note starts.
+// 1 x 192 learnt as fast per epoch as 1 x 256 (validation bits/note 6.41/5.39/4.87/4.67/4.29 vs
+// 6.57/5.41/4.82/5.07/4.34 over epochs 1-5, without features) at ~1.4x the training speed and faster
+// generation; 2 x 192 learnt slower per epoch (7.12/5.82/5.52) and ran at half the speed.
+const DEFAULT_PRESET: TrainingPreset = {
+  name: 'default',
+  encoding: 'events',
+  corpusFilter: 'default',
+  hiddenSize: 192,
+  layers: 1,
+  dropout: 0.3,
+  learningRate: 2e-3,
+  learningRateDecay: 0.5,
+  batchSize: 32,
+  chunkSteps: 64,
+  clipNorm: 5,
+  maxEpochs: 60,
+  patience: 4,
+  inputFeatures: true,
+};
+
 export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
   reference: {
     name: 'reference',
@@ -47,45 +71,9 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
     maxEpochs: 30,
     patience: 3,
   },
-  // Chosen by measured validation figures on Essen europa (bits per note on the held-out songs, wasm backend):
-  // with the metric input features (position in the bar, what is left of it) 3.40 bits/note after 17 epochs
-  // (~13 min) and 3.31 after 26, against 3.75 for the same network without them (`plain`) after 21 epochs. The
-  // network need not add up durations to know where the next note starts.
-  // 1 x 192 learnt as fast per epoch as 1 x 256 (validation bits/note 6.41/5.39/4.87/4.67/4.29 vs
-  // 6.57/5.41/4.82/5.07/4.34 over epochs 1-5, without features) at ~1.4x the training speed and faster
-  // generation; 2 x 192 learnt slower per epoch (7.12/5.82/5.52) and ran at half the speed.
-  default: {
-    name: 'default',
-    encoding: 'events',
-    corpusFilter: 'default',
-    hiddenSize: 192,
-    layers: 1,
-    dropout: 0.3,
-    learningRate: 2e-3,
-    learningRateDecay: 0.5,
-    batchSize: 32,
-    chunkSteps: 64,
-    clipNorm: 5,
-    maxEpochs: 60,
-    patience: 4,
-    inputFeatures: true,
-  },
+  default: DEFAULT_PRESET,
   // `default` without the input features: the events tokens alone, kept to measure what the features bring.
-  plain: {
-    name: 'plain',
-    encoding: 'events',
-    corpusFilter: 'default',
-    hiddenSize: 192,
-    layers: 1,
-    dropout: 0.3,
-    learningRate: 2e-3,
-    learningRateDecay: 0.5,
-    batchSize: 32,
-    chunkSteps: 64,
-    clipNorm: 5,
-    maxEpochs: 60,
-    patience: 4,
-  },
+  plain: { ...DEFAULT_PRESET, name: 'plain', inputFeatures: false },
 };
 
 export function isPresetName(name: string): name is PresetName {
