@@ -3,8 +3,7 @@
 // and bits per note with the grammar (the masked, renormalized distribution generation samples from).
 // With several models, only the songs every model's encoding can represent are scored, so the figures compare.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/dataset.js';
 import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/evaluate.js';
 import { loadGenerator } from '../../model/generator.js';
@@ -58,26 +57,16 @@ export const command: CliCommand = {
   summary: 'bits per note and accuracy of trained models on a folder of **kern songs',
   usage,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: {
-          model: { type: 'string', multiple: true },
-          data: { type: 'string' },
-          split: { type: 'string', default: 'validation' },
-          filter: { type: 'string' },
-          'validation-fraction': { type: 'string' },
-          seed: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          'no-cache': { type: 'boolean', default: false },
-        },
-        allowPositionals: false,
-      });
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    const v = parsed.values;
+    const v = parseOptions(argv, {
+      model: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      split: { type: 'string', default: 'validation' },
+      filter: { type: 'string' },
+      'validation-fraction': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+    });
     const modelDirs = (v.model ?? []).map((dir) => path.resolve(dir));
     if (modelDirs.length === 0) throw new UsageError('--model DIR is required');
     if (v.data === undefined) throw new UsageError('--data DIR is required');

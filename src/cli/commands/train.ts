@@ -2,9 +2,8 @@
 // folder (model/, checkpoint/, report.json, loss-curves.png). Ctrl-C saves a checkpoint and exits; --resume
 // continues from it.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { logger } from '../../util/logger.js';
 import { initBackend } from '../../model/backend.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/train-presets.js';
@@ -54,34 +53,24 @@ export const command: CliCommand = {
   summary: 'train a melody model (LSTM) on a folder of **kern files',
   usage,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: {
-          data: { type: 'string' },
-          out: { type: 'string' },
-          preset: { type: 'string', default: 'default' },
-          epochs: { type: 'string' },
-          'max-minutes': { type: 'string' },
-          resume: { type: 'boolean', default: false },
-          seed: { type: 'string' },
-          'checkpoint-minutes': { type: 'string' },
-          'hidden-size': { type: 'string' },
-          layers: { type: 'string' },
-          dropout: { type: 'string' },
-          'learning-rate': { type: 'string' },
-          'batch-size': { type: 'string' },
-          'chunk-steps': { type: 'string' },
-          patience: { type: 'string' },
-          'no-progress': { type: 'boolean', default: false },
-        },
-        allowPositionals: false,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const v = parsed.values;
+    const v = parseOptions(argv, {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      preset: { type: 'string', default: 'default' },
+      epochs: { type: 'string' },
+      'max-minutes': { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      'checkpoint-minutes': { type: 'string' },
+      'hidden-size': { type: 'string' },
+      layers: { type: 'string' },
+      dropout: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'chunk-steps': { type: 'string' },
+      patience: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+    });
     if (!v.data) throw new UsageError('--data DIR is required');
     if (!v.out) throw new UsageError('--out DIR is required');
     const presetName = v.preset ?? 'default';
