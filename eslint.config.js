@@ -13,7 +13,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Plain JavaScript that Node runs directly (entry point, workers started without tsx, install scripts).
+    files: ['bin/**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', WebAssembly: 'readonly', URL: 'readonly' } },
   },
 );

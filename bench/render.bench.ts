@@ -56,7 +56,7 @@ const created = performance.now() - start;
 start = performance.now();
 const first = await renderer.render(kern);
 const firstRender = performance.now() - start;
-console.log(`cold: verovio worker + toolkit start             ${created.toFixed(0)} ms (verovio ${renderer.verovioVersion})`);
+console.log(`cold: verovio worker + toolkit start             ${created.toFixed(0)} ms (verovio ${renderer.info.verovioVersion}${renderer.info.startNote ? `, packed: ${renderer.info.startNote}` : ""})`);
 console.log(`cold: first score render after start             ${firstRender.toFixed(0)} ms`);
 const flute = performanceFromMelody(AMAZING_GRACE, { bpm: 100, program: 73 });
 const guitar = performanceFromMelody(AMAZING_GRACE, { bpm: 100, program: 24 });

@@ -10,12 +10,11 @@
 //
 // Protocol (see EngraveRequest/EngraveReply in score.ts):
 //   workerData: { options: verovio options, resvgWasm: path of index_bg.wasm, fontFiles: [paths] }
-//   -> parent: { type: 'ready', version } once the toolkit exists, or { type: 'failed', message }
+//   -> parent: { type: 'ready', version, note } once the toolkit exists, or { type: 'failed', message }
 //   <- parent: { id, kern, width }
 //   -> parent: { id, ok: true, svg, pageCount, messages, png: { data, width, height } | null }
 //      | { id, ok: false, thrown, messages }
 
-/* global console -- Node's console; the lint config declares Node globals only for TypeScript files. */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -58,9 +57,10 @@ try {
   const { initWasm, Resvg } = await import('@resvg/resvg-wasm');
   await initWasm(readFileSync(workerData.resvgWasm));
   const fontBuffers = workerData.fontFiles.map((file) => readFileSync(file));
-  const { default: createVerovioModule } = await import('verovio/wasm-hum');
+  const { createVerovioHumModule } = await import('./verovio-loader.mjs');
   const { VerovioToolkit, enableLogToBuffer } = await import('verovio/esm');
-  module = await createVerovioModule();
+  const created = await createVerovioHumModule();
+  module = created.module;
   // verovio's own log (as opposed to humlib's prints) goes to a buffer read with toolkit.getLog().
   enableLogToBuffer(1, module);
   const newToolkit = () => {
@@ -93,7 +93,7 @@ try {
       sink = null;
     }
   });
-  port.postMessage({ type: 'ready', version: toolkit.getVersion() });
+  port.postMessage({ type: 'ready', version: toolkit.getVersion(), note: created.note });
 } catch (error) {
   port.postMessage({ type: 'failed', message: String(error) });
 }
