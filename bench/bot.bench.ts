@@ -2,7 +2,8 @@
 // against test/fake-discord, timing INTERACTION_CREATE -> final reply for 1 and 50 concurrent /compose, and the
 // bot process's peak RSS (VmHWM). Compose work is the fake service's (deterministic melody, real MIDI and
 // resvg PNG) unless --real is given, which uses the real pipeline on FOLKBOT_MODEL_DIR (default models/default).
-//   npm run bench:bot [-- --real] [-- --rounds N]
+//   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --profile DIR]
+// --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,13 +15,20 @@ import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
 import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
 import { registerCommands } from '../src/bot/register-commands.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' } } });
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 3);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 function percentile(sorted: readonly number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? NaN;
+}
+
+/** CPU time (user + system, all threads) the process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the ") " that ends the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 function peakRssMb(pid: number): number {
@@ -34,7 +42,8 @@ await fake.start();
 const modelsRoot = await mkdtemp(path.join(tmpdir(), 'folkbot-bench-'));
 await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-bench' }));
 const workers = values.workers ?? '2';
-const child = spawn(process.execPath, [path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
+const profileArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [];
+const child = spawn(process.execPath, [...profileArgs, path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
   cwd: modelsRoot,
   env: {
     PATH: process.env.PATH,
@@ -69,7 +78,10 @@ try {
   const single: number[] = [];
   for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
   const burst: number[] = [];
+  const cpuBefore = { bot: cpuMs(child.pid!), bench: process.cpuUsage() };
   for (let r = 0; r < rounds; r++) burst.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => one(2000 + r * 50 + i)))));
+  const benchCpu = process.cpuUsage(cpuBefore.bench);
+  const cpuPerTune = { bot: (cpuMs(child.pid!) - cpuBefore.bot) / burst.length, fake: (benchCpu.user + benchCpu.system) / 1000 / burst.length };
 
   single.sort((a, b) => a - b);
   burst.sort((a, b) => a - b);
@@ -78,6 +90,7 @@ try {
   console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, Node ${process.version})`);
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
+  console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
   console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB)`);
 } finally {
   child.kill('SIGTERM');

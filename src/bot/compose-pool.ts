@@ -2,20 +2,30 @@
 // rendering, encoding) never blocks the bot's event loop and its gateway heartbeats. Jobs wait in a bounded
 // queue; when it is full the pool says so at once (QueueFullError with a wait estimate) instead of queueing
 // without limit. Note: native @tensorflow/tfjs-node misbehaves in worker threads; the wasm backend works.
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
+import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
 import { ComposeFailure, type ComposeService, type ModelInfo, type SerializedError } from './compose-service.js';
+
+/** A connection to the pool's shared score engraver (see ScoreRenderer.connect and useScoreEngraver). */
+export interface EngraverConnection {
+  readonly port: MessagePort;
+  readonly info: ScoreEngineInfo;
+}
 
 export interface ComposeWorkerData {
   /** Path or file URL of a module exporting `createComposeService` (see ComposeServiceModule). */
   readonly serviceModule: string;
   readonly modelDir: string;
+  /** The pool's shared engraver; without one, a worker that renders scores starts its own. */
+  readonly engraver?: EngraverConnection;
 }
 
 export type WorkerRequest =
   | { readonly type: 'compose'; readonly id: number; readonly options: ComposeOptions }
-  | { readonly type: 'reload'; readonly id: number; readonly dir: string };
+  | { readonly type: 'reload'; readonly id: number; readonly dir: string }
+  | ({ readonly type: 'engraver' } & EngraverConnection);
 
 export type WorkerReply =
   | { readonly type: 'ready'; readonly info: ModelInfo }
@@ -24,9 +34,14 @@ export type WorkerReply =
   | { readonly type: 'reloaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
-export interface ComposePoolOptions extends ComposeWorkerData {
+export interface ComposePoolOptions extends Omit<ComposeWorkerData, 'engraver'> {
   /** Worker threads. */
   readonly size: number;
+  /**
+   * Start one score engraver (verovio, about 100 MB) in the pool's thread and let every worker use it, instead
+   * of each worker starting its own when it first renders a score. The pool restarts it if it dies.
+   */
+  readonly sharedEngraver?: boolean;
   /** Jobs that may wait for a free worker; more are refused with QueueFullError. */
   readonly queueLimit: number;
   /** A job running longer is abandoned and its worker replaced. */
@@ -88,24 +103,38 @@ export class ComposePool implements ComposeService {
   private constructor(
     private readonly options: ComposePoolOptions,
     info: ModelInfo,
+    private engraver: ScoreRenderer | null,
   ) {
     this.info = info;
     this.modelDir = options.modelDir;
+    engraver?.onBroken(() => void this.restartEngraver());
   }
 
-  /** Starts `size` workers and waits until each has loaded the model; rejects with the first load failure. */
+  /**
+   * Starts the shared engraver (if asked), then `size` workers, and waits until each has loaded the model;
+   * rejects with the first failure. The engraver is ready before any worker starts: it compiles verovio while
+   * WebAssembly optimisation is briefly off process-wide (see src/render/wasm-tiering.mjs), and the workers'
+   * own WebAssembly must be compiled after that.
+   */
   static async start(options: ComposePoolOptions): Promise<ComposePool> {
     if (options.size < 1) throw new RangeError('a compose pool needs at least one worker');
-    const spawned = await Promise.allSettled(Array.from({ length: options.size }, () => spawnWorker(options, options.modelDir, options.startTimeoutMs)));
+    const engraver = options.sharedEngraver ? await ScoreRenderer.create() : null;
+    const spawned = await Promise.allSettled(Array.from({ length: options.size }, () => spawnWorker(options, options.modelDir, engraver, options.startTimeoutMs)));
     const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       await Promise.all(spawned.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
+      await engraver?.dispose();
       throw failed.reason as Error;
     }
     const started = spawned as PromiseFulfilledResult<{ worker: Worker; info: ModelInfo }>[];
-    const pool = new ComposePool(options, started[0]!.value.info);
+    const pool = new ComposePool(options, started[0]!.value.info, engraver);
     for (const { value } of started) pool.adopt(value.worker);
     return pool;
+  }
+
+  /** The shared engraver's verovio, or null when the pool has none. */
+  engraverInfo(): ScoreEngineInfo | null {
+    return this.engraver?.info ?? null;
   }
 
   modelInfo(): ModelInfo {
@@ -176,6 +205,36 @@ export class ComposePool implements ComposeService {
       w.job?.reject(new PoolClosedError());
     }
     await Promise.all(workers.map((w) => w.worker.terminate()));
+    await this.engraver?.dispose();
+  }
+
+  /**
+   * The shared engraver died: start another and hand every worker a connection to it. Renders that were in
+   * flight failed (their requests get an error reply); until the new one is up, renders fail the same way.
+   */
+  private async restartEngraver(): Promise<void> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        const engraver = await ScoreRenderer.create();
+        if (this.closing) {
+          await engraver.dispose();
+          return;
+        }
+        this.engraver = engraver;
+        engraver.onBroken(() => void this.restartEngraver());
+        for (const w of this.workers) this.connectEngraver(w.worker);
+        return;
+      } catch {
+        // Try again, less and less often (up to every 30 s): a render meanwhile fails with a clear error.
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)).unref());
+      }
+    }
+  }
+
+  private connectEngraver(worker: Worker): void {
+    if (!this.engraver || this.engraver.broken) return;
+    const port = this.engraver.connect();
+    worker.postMessage({ type: 'engraver', port, info: this.engraver.info } satisfies WorkerRequest, [port]);
   }
 
   private reloadWorker(w: PoolWorker, dir: string): Promise<ModelInfo> {
@@ -272,7 +331,7 @@ export class ComposePool implements ComposeService {
     void w.worker.terminate();
     if (this.closing) return;
     try {
-      const { worker } = await spawnWorker(this.options, this.modelDir, this.options.startTimeoutMs);
+      const { worker } = await spawnWorker(this.options, this.modelDir, this.engraver, this.options.startTimeoutMs);
       if (this.closing) {
         await worker.terminate();
         return;
@@ -287,9 +346,11 @@ export class ComposePool implements ComposeService {
   }
 }
 
-function spawnWorker(options: ComposeWorkerData, modelDir: string, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
+function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: ScoreRenderer | null, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
+  const port = engraver && !engraver.broken ? engraver.connect() : undefined;
   const worker = new Worker(BOOTSTRAP, {
-    workerData: { serviceModule: options.serviceModule, modelDir } satisfies ComposeWorkerData,
+    workerData: { serviceModule: options.serviceModule, modelDir, ...(port && engraver ? { engraver: { port, info: engraver.info } } : {}) } satisfies ComposeWorkerData,
+    transferList: port ? [port] : [],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -2,6 +2,7 @@
 // reload requests one message at a time. Errors travel back as plain data (see SerializedError).
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { useScoreEngraver } from '../render/score.js';
 import type { ComposeService, ComposeServiceModule } from './compose-service.js';
 import { serializeError } from './compose-service.js';
 import type { WorkerRequest, WorkerReply, ComposeWorkerData } from './compose-pool.js';
@@ -15,6 +16,8 @@ function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
+  // Scores go to the pool's shared engraver, when it has one, before the service (which warms it up) loads.
+  if (data.engraver) useScoreEngraver(data.engraver.port, data.engraver.info);
   const moduleUrl = data.serviceModule.startsWith('file:') ? data.serviceModule : pathToFileURL(data.serviceModule).href;
   const serviceModule = (await import(moduleUrl)) as ComposeServiceModule;
   let service: ComposeService;
@@ -26,6 +29,10 @@ async function main(): Promise<void> {
   }
   send({ type: 'ready', info: service.modelInfo() });
   port?.on('message', (request: WorkerRequest) => {
+    if (request.type === 'engraver') {
+      useScoreEngraver(request.port, request.info);
+      return;
+    }
     void (async () => {
       try {
         if (request.type === 'compose') {

@@ -19,7 +19,14 @@ export interface RunningBot {
 
 export async function runBot(config: BotConfig, log: Logger, composeModule = process.env.FOLKBOT_COMPOSE_MODULE ?? DEFAULT_COMPOSE_MODULE): Promise<RunningBot> {
   log.info({ modelDir: config.modelDir, workers: config.workers, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
-  const pool = await ComposePool.start({ serviceModule: composeModule, modelDir: config.modelDir, size: config.workers, queueLimit: config.queueLimit });
+  const pool = await ComposePool.start({
+    serviceModule: composeModule,
+    modelDir: config.modelDir,
+    size: config.workers,
+    queueLimit: config.queueLimit,
+    // The real pipeline engraves scores: its workers share one engraver. Other services (test fakes) need none.
+    sharedEngraver: composeModule === DEFAULT_COMPOSE_MODULE,
+  });
   log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend }, 'model loaded');
   const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
   if (log.isLevelEnabled('debug')) bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));

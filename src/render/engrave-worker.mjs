@@ -8,11 +8,16 @@
 // picture (the native @resvg/resvg-js 2.6 grows the process by ~5 MB per picture, see thx/resvg-js#216), so the
 // whole score picture is made off the caller's thread.
 //
+// One engraver can serve several threads (the bot's compose workers share one): besides its parent, it answers
+// on every MessagePort the parent hands it with { type: 'connect', port }. Requests are engraved one at a time.
+//
 // Protocol (see EngraveRequest/EngraveReply in score.ts):
-//   workerData: { options: verovio options, resvgWasm: path of index_bg.wasm, fontFiles: [paths] }
+//   workerData: { options: verovio options, resvgWasm: path of index_bg.wasm, fontFiles: [paths],
+//                 restoreTiering: whether to switch wasm optimisation back on after compiling verovio }
 //   -> parent: { type: 'ready', version, note } once the toolkit exists, or { type: 'failed', message }
-//   <- parent: { id, kern, width }
-//   -> parent: { id, ok: true, svg, pageCount, messages, png: { data, width, height } | null }
+//   <- parent: { type: 'connect', port }: answer requests arriving on that port too
+//   <- parent or port: { id, kern, width }
+//   -> the same: { id, ok: true, svg, pageCount, messages, png: { data, width, height } | null }
 //      | { id, ok: false, thrown, messages }
 
 import { readFileSync } from 'node:fs';
@@ -59,7 +64,7 @@ try {
   const fontBuffers = workerData.fontFiles.map((file) => readFileSync(file));
   const { createVerovioHumModule } = await import('./verovio-loader.mjs');
   const { VerovioToolkit, enableLogToBuffer } = await import('verovio/esm');
-  const created = await createVerovioHumModule();
+  const created = await createVerovioHumModule({ baseline: { restore: workerData.restoreTiering } });
   module = created.module;
   // verovio's own log (as opposed to humlib's prints) goes to a buffer read with toolkit.getLog().
   enableLogToBuffer(1, module);
@@ -69,7 +74,8 @@ try {
     return created;
   };
   toolkit = newToolkit();
-  port.on('message', (request) => {
+  /** Engraves one request and answers on the port it came from. */
+  const engrave = (replyPort, request) => {
     sink = [];
     try {
       const loaded = toolkit.loadData(request.kern);
@@ -79,10 +85,10 @@ try {
       // A page without notes is refused by the caller: no picture needed.
       const png = svg.includes('class="note"') ? rasterize(Resvg, fontBuffers, svg, request.width) : null;
       const transfer = png ? [png.data.buffer] : [];
-      port.postMessage({ id: request.id, ok: Boolean(loaded), svg, pageCount, png, messages: [...sink, ...log.split('\n')] }, transfer);
+      replyPort.postMessage({ id: request.id, ok: Boolean(loaded), svg, pageCount, png, messages: [...sink, ...log.split('\n')] }, transfer);
     } catch (error) {
       // humlib threw a C++ exception through the wasm boundary: answer, then start from a fresh toolkit.
-      port.postMessage({ id: request.id, ok: false, thrown: String(error), messages: sink });
+      replyPort.postMessage({ id: request.id, ok: false, thrown: String(error), messages: sink });
       try {
         toolkit.destroy();
       } catch {
@@ -91,6 +97,15 @@ try {
       toolkit = newToolkit();
     } finally {
       sink = null;
+    }
+  };
+  port.on('message', (message) => {
+    if (message.type === 'connect') {
+      message.port.on('message', (request) => engrave(message.port, request));
+      // A connected thread that goes away must not keep this worker alive.
+      message.port.unref();
+    } else {
+      engrave(port, message);
     }
   });
   port.postMessage({ type: 'ready', version: toolkit.getVersion(), note: created.note });

@@ -1,12 +1,14 @@
 // Score picture: **kern -> SVG (verovio, Humdrum build) -> PNG (resvg), sized for a Discord chat.
-// Starting verovio costs about a second, so a ScoreRenderer keeps one toolkit, in a worker thread
-// (engrave-worker.mjs; why a worker: see there), and reuses it; `renderScore` uses one shared renderer.
+// Starting verovio costs about half a second and 100 MB, so a ScoreRenderer keeps one toolkit, in a worker thread
+// (engrave-worker.mjs; why a worker: see there), and reuses it; `renderScore` uses one shared renderer per
+// thread, or the engraver another thread connected it to (useScoreEngraver: the bot's compose workers share one).
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RenderError } from './render-error.js';
+import { baselineWasmEverywhere } from './wasm-tiering.mjs';
 
 export interface ScoreOptions {
   /** Width of the PNG in pixels; the height follows from the music. Default 1200, accepted 400..4000. */
@@ -95,18 +97,28 @@ export class ScoreRenderer {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: RenderError | null = null;
+  private readonly brokenListeners: ((error: RenderError) => void)[] = [];
 
+  /**
+   * `endpoint` carries requests and replies: the renderer's own worker (`owned`), or a MessagePort to an engraver
+   * that another thread owns (`owned` null).
+   */
   private constructor(
-    private readonly worker: Worker,
+    private readonly endpoint: Worker | MessagePort,
+    private readonly owned: Worker | null,
     readonly info: ScoreEngineInfo,
   ) {
-    worker.on('message', (reply: EngraveReply) => this.settle(reply));
-    worker.on('error', (error) => this.fail(new RenderError('engine', `verovio worker crashed: ${error.message}`, [], { cause: error })));
-    worker.on('exit', (code) => this.fail(new RenderError('engine', `verovio worker exited (code ${code})`)));
-    worker.unref();
+    endpoint.on('message', (reply: EngraveReply) => this.settle(reply));
+    if (owned) {
+      owned.on('error', (error) => this.fail(new RenderError('engine', `verovio worker crashed: ${error.message}`, [], { cause: error })));
+      owned.on('exit', (code) => this.fail(new RenderError('engine', `verovio worker exited (code ${code})`)));
+    } else {
+      endpoint.on('close', () => this.fail(new RenderError('engine', 'the shared verovio worker went away')));
+    }
+    endpoint.unref();
   }
 
-  /** Starts the worker and its verovio toolkit: the slow part (about 1 s), done once per renderer. */
+  /** Starts the worker and its verovio toolkit: the slow part (about 0.5 s), done once per renderer. */
   static async create(): Promise<ScoreRenderer> {
     // execArgv: [] starts the worker without the tsx loader (see engrave-worker.mjs for why).
     const worker = new Worker(new URL('./engrave-worker.mjs', import.meta.url), {
@@ -115,6 +127,9 @@ export class ScoreRenderer {
         options: VEROVIO_OPTIONS,
         resvgWasm: createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'),
         fontFiles: serifFontFiles(),
+        // Verovio is compiled for V8's baseline compiler (see wasm-tiering.mjs); afterwards the process goes back
+        // to optimising, unless it is on baseline WebAssembly throughout.
+        restoreTiering: !baselineWasmEverywhere(),
       },
     });
     const listeners: { message?: (status: WorkerStatus) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
@@ -135,7 +150,30 @@ export class ScoreRenderer {
       void worker.terminate();
       throw new RenderError('engine', `verovio could not start: ${status.message}`);
     }
-    return new ScoreRenderer(worker, { verovioVersion: status.version, startNote: status.note });
+    return new ScoreRenderer(worker, worker, { verovioVersion: status.version, startNote: status.note });
+  }
+
+  /** A renderer in this thread for the engraver behind `port`, which another thread got from connect(). */
+  static overPort(port: MessagePort, info: ScoreEngineInfo): ScoreRenderer {
+    return new ScoreRenderer(port, null, info);
+  }
+
+  /**
+   * A port through which another thread engraves with this renderer's worker (pass it, in a transfer list, to
+   * ScoreRenderer.overPort or useScoreEngraver there). The worker serves all its connections one request at a time.
+   */
+  connect(): MessagePort {
+    if (!this.owned) throw new Error('only the thread that started an engraver can connect other threads to it');
+    if (this.failure) throw this.failure;
+    const { port1, port2 } = new MessageChannel();
+    this.owned.postMessage({ type: 'connect', port: port1 }, [port1]);
+    return port2;
+  }
+
+  /** Calls `listener` once, when the renderer breaks: its worker died, its port closed, or it was disposed. */
+  onBroken(listener: (error: RenderError) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.brokenListeners.push(listener);
   }
 
   /** Engraves Humdrum **kern text; throws RenderError (kind 'kern') for kern verovio cannot read. */
@@ -145,10 +183,11 @@ export class ScoreRenderer {
     return { svg, png: png.data, width: png.width, height: png.height };
   }
 
-  /** Stops the worker; the renderer is unusable afterwards. */
+  /** Stops the worker (or closes the port to a shared one); the renderer is unusable afterwards. */
   async dispose(): Promise<void> {
     this.fail(new RenderError('engine', 'the score renderer was disposed'));
-    await this.worker.terminate();
+    if (this.owned) await this.owned.terminate();
+    else (this.endpoint as MessagePort).close();
   }
 
   private async engrave(kern: string, width: number): Promise<{ svg: string; png: RasterImage }> {
@@ -177,9 +216,9 @@ export class ScoreRenderer {
     return new Promise<EngraveReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while an answer is due; idle, the worker must not hold it open.
-      this.worker.ref();
+      this.endpoint.ref();
       const request: EngraveRequest = { id, kern, width };
-      this.worker.postMessage(request);
+      this.endpoint.postMessage(request);
     });
   }
 
@@ -187,14 +226,17 @@ export class ScoreRenderer {
     const entry = this.pending.get(reply.id);
     if (!entry) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) this.endpoint.unref();
     entry.resolve(reply);
   }
 
   private fail(error: RenderError): void {
-    this.failure ??= error;
+    if (this.failure) return;
+    this.failure = error;
     for (const entry of this.pending.values()) entry.reject(error);
     this.pending.clear();
+    this.endpoint.unref();
+    for (const listener of this.brokenListeners.splice(0)) listener(error);
   }
 
   /** Whether the worker died or was disposed; such a renderer only throws. */
@@ -241,6 +283,18 @@ function summarize(lines: readonly string[]): string {
 
 let sharedRenderer: Promise<ScoreRenderer> | null = null;
 let sharedReady: ScoreRenderer | null = null;
+/** The engraver another thread connected this one to (useScoreEngraver), if any: renderScore uses it. */
+let remote: ScoreRenderer | null = null;
+
+/**
+ * Makes renderScore in this thread engrave with the engraver behind `port` (from ScoreRenderer.connect in the
+ * thread that owns it) instead of starting one of its own. Calling it again swaps in a new port, e.g. after the
+ * owner restarted a broken engraver; until then renders fail with a RenderError of kind 'engine'.
+ */
+export function useScoreEngraver(port: MessagePort, info: ScoreEngineInfo): void {
+  void remote?.dispose();
+  remote = ScoreRenderer.overPort(port, info);
+}
 
 /**
  * Starts the process-wide renderer now (about 0.5 s, 1.3 s before verovio's cache exists) instead of during
@@ -248,16 +302,18 @@ let sharedReady: ScoreRenderer | null = null;
  */
 export async function prepareScoreRenderer(): Promise<ScoreEngineInfo> {
   await renderScore('**kern\n*M4/4\n=1\n1c\n==\n*-\n');
-  // renderScore resolved, so the shared renderer is up.
-  return sharedReady!.info;
+  // renderScore resolved, so the renderer it used is up.
+  return (remote ?? sharedReady!).info;
 }
 
 /**
- * Engraves **kern with a process-wide renderer, started on the first call (and again if its worker died).
- * Once the renderer is up, the request reaches the worker synchronously, so engraving overlaps with whatever
- * the caller does next (e.g. synthesizing the audio).
+ * Engraves **kern with the engraver this thread was connected to (useScoreEngraver), or else with a
+ * process-wide renderer, started on the first call (and again if its worker died). Once the renderer is up, the
+ * request reaches the worker synchronously, so engraving overlaps with whatever the caller does next (e.g.
+ * synthesizing the audio).
  */
 export function renderScore(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
+  if (remote) return remote.render(kern, options);
   if (sharedReady && !sharedReady.broken) return sharedReady.render(kern, options);
   if (sharedReady) {
     // Its worker died: start a fresh one.

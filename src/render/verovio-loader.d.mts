@@ -14,7 +14,11 @@ export interface CreatedVerovioModule {
 /** The module text with the embedded binary literal cut out, or null when the file does not have that shape. */
 export function patchedModule(originalBytes: Buffer): Buffer | null;
 
-export function createVerovioHumModule(options?: { readonly cacheRoot?: string }): Promise<CreatedVerovioModule>;
+export function createVerovioHumModule(options?: {
+  readonly cacheRoot?: string;
+  /** Compile for V8's baseline compiler only; `restore` switches optimisation back on for later modules. */
+  readonly baseline?: { readonly restore: boolean } | null;
+}): Promise<CreatedVerovioModule>;
 
 /** Unpacks the cache now; returns a line saying what happened. */
 export function prepareVerovioCache(): Promise<string>;

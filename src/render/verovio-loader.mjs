@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compileOnBaseline } from './wasm-tiering.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -53,16 +54,24 @@ export function patchedModule(originalBytes) {
   return Buffer.concat([originalBytes.subarray(0, start), Buffer.from(PATCHED_FUNCTION), originalBytes.subarray(end + 3)]);
 }
 
-/** Instantiates the package's own module, keeping the binary it decodes (the argument of WebAssembly.instantiate). */
-async function createWithCapture(createVerovioModule) {
+/**
+ * Runs an Emscripten module factory with WebAssembly.instantiate wrapped: the binary it is handed is kept when
+ * `capture` is set, and with `baseline` ({ restore }) it is compiled for V8's baseline compiler only (see
+ * wasm-tiering.mjs). The wrapper is in place only while the factory runs, in this thread only.
+ */
+async function createWrapped(create, moduleArg, { capture, baseline }) {
   const instantiate = WebAssembly.instantiate;
   let binary = null;
-  WebAssembly.instantiate = (source, imports) => {
-    if (binary === null && ArrayBuffer.isView(source)) binary = new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
-    return instantiate.call(WebAssembly, source, imports);
+  WebAssembly.instantiate = async (source, imports) => {
+    if (!ArrayBuffer.isView(source)) return instantiate.call(WebAssembly, source, imports);
+    const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    if (capture && binary === null) binary = bytes.slice();
+    if (!baseline) return instantiate.call(WebAssembly, source, imports);
+    const module = compileOnBaseline(bytes, baseline.restore);
+    return { module, instance: await instantiate.call(WebAssembly, module, imports) };
   };
   try {
-    return { module: await createVerovioModule(), binary };
+    return { module: await create(moduleArg), binary };
   } finally {
     WebAssembly.instantiate = instantiate;
   }
@@ -105,23 +114,25 @@ function readCache(files) {
 /**
  * Creates verovio's Humdrum-enabled Emscripten module. Returns { module, source, note }: `source` is 'cache' (the
  * unpacked files served), 'unpacked' (the package's module served and the cache was written for next time) or
- * 'package' (no cache: `note` says why). `cacheRoot` replaces node_modules/.cache/folkbot (for tests).
+ * 'package' (no cache: `note` says why). `cacheRoot` replaces node_modules/.cache/folkbot (for tests). With
+ * `baseline` ({ restore: boolean }) the binary is compiled for V8's baseline compiler only (wasm-tiering.mjs).
  */
-export async function createVerovioHumModule({ cacheRoot } = {}) {
+export async function createVerovioHumModule({ cacheRoot, baseline = null } = {}) {
   let files;
   try {
     files = verovioFiles(cacheRoot);
     const binary = readCache(files);
     if (binary !== null) {
       const { default: createPatched } = await import(pathToFileURL(files.module).href);
-      return { module: await createPatched({ folkbotWasmBinary: binary }), source: 'cache', note: null };
+      const { module } = await createWrapped(createPatched, { folkbotWasmBinary: binary }, { capture: false, baseline });
+      return { module, source: 'cache', note: null };
     }
   } catch {
     // A damaged cache: the package's module still works; the cache is written again below.
     if (files) rmSync(files.cacheDir, { recursive: true, force: true });
   }
   const { default: createVerovioModule } = await import('verovio/wasm-hum');
-  const { module, binary } = await createWithCapture(createVerovioModule);
+  const { module, binary } = await createWrapped(createVerovioModule, {}, { capture: true, baseline });
   if (!files) return { module, source: 'package', note: 'verovio\'s files were not found where expected' };
   if (binary === null) return { module, source: 'package', note: 'verovio did not hand its binary to WebAssembly.instantiate' };
   const problem = writeCache(files, binary);

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
 import { prepareScoreRenderer } from '../../render/score.js';
+import { useBaselineWasmEverywhere } from '../../render/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
 import { logger } from '../../util/logger.js';
 
@@ -71,10 +71,10 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const started = performance.now();
-    // One tune, then exit: keep WebAssembly on V8's baseline compiler. Otherwise V8 also optimises verovio's
-    // 11 MB binary in the background, which competes for the CPU during the compose and holds the exit back until
-    // it is done (measured: 0.8 s later exit, and png/audio 250 -> 500 ms). No wasm is compiled before this line.
-    setFlagsFromString('--liftoff-only');
+    // One tune, then exit: keep all WebAssembly on V8's baseline compiler. Optimising in the background competes
+    // for the CPU during the compose and holds the exit back until it is done (measured before verovio itself was
+    // kept on baseline: exit 0.8 s later, png/audio 250 -> 500 ms). No wasm is compiled before this line.
+    useBaselineWasmEverywhere();
     // The engraver's WebAssembly takes longest to start: set it going before loading the rest of the pipeline.
     const engraver = prepareScoreRenderer();
     // A failure surfaces again, with its own message, when the tune is engraved.
