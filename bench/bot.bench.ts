@@ -31,9 +31,10 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-function peakRssMb(pid: number): number {
+/** VmHWM (peak) or VmRSS (now) of a process, in MB. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
 
@@ -64,6 +65,7 @@ try {
   await registerCommands({ token: TEST_TOKEN, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl });
   await fake.waitForConnection(60_000);
   await new Promise((r) => setTimeout(r, 300));
+  const idleRss = rssMb(child.pid!, 'VmRSS');
   let userId = 500000000000000000n;
   const one = async (i: number): Promise<number> => {
     userId += 1n;
@@ -74,6 +76,7 @@ try {
   };
   // Warm-up: the first compose in each worker pays for lazy initialisation.
   await Promise.all(Array.from({ length: Number(workers) }, (_, i) => one(i)));
+  const warmRss = rssMb(child.pid!, 'VmRSS');
 
   const single: number[] = [];
   for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
@@ -85,13 +88,13 @@ try {
 
   single.sort((a, b) => a - b);
   burst.sort((a, b) => a - b);
-  const rss = peakRssMb(child.pid!);
+  const rss = rssMb(child.pid!);
   const format = (ms: number): string => `${ms.toFixed(0)} ms`;
   console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, Node ${process.version})`);
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
   console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
-  console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB)`);
+  console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB); RSS when started ${idleRss.toFixed(0)} MB, after one tune per worker ${warmRss.toFixed(0)} MB`);
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

@@ -112,9 +112,9 @@ export class ComposePool implements ComposeService {
 
   /**
    * Starts the shared engraver (if asked), then `size` workers, and waits until each has loaded the model;
-   * rejects with the first failure. The engraver is ready before any worker starts: it compiles verovio while
-   * WebAssembly optimisation is briefly off process-wide (see src/render/wasm-tiering.mjs), and the workers'
-   * own WebAssembly must be compiled after that.
+   * rejects with the first failure. The engraver is ready before any worker starts: compiling verovio may switch
+   * V8's wasm flags process-wide for a moment (see src/util/wasm-tiering.mjs), and the workers' own WebAssembly
+   * is best compiled outside that moment.
    */
   static async start(options: ComposePoolOptions): Promise<ComposePool> {
     if (options.size < 1) throw new RangeError('a compose pool needs at least one worker');

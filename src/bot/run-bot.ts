@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import { ComposePool } from './compose-pool.js';
 import { FolkBot } from './bot.js';
+import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
 
 /** The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake). */
 export const DEFAULT_COMPOSE_MODULE = fileURLToPath(new URL('./model-compose-service.ts', import.meta.url));
@@ -18,6 +19,9 @@ export interface RunningBot {
 }
 
 export async function runBot(config: BotConfig, log: Logger, composeModule = process.env.FOLKBOT_COMPOSE_MODULE ?? DEFAULT_COMPOSE_MODULE): Promise<RunningBot> {
+  // Before any WebAssembly is compiled: baseline code for verovio, optimised code for the hot kernels only (peak
+  // RSS and CPU per tune both drop; see src/util/wasm-tiering.mjs).
+  useBaselineWasmEverywhere();
   log.info({ modelDir: config.modelDir, workers: config.workers, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
   const pool = await ComposePool.start({
     serviceModule: composeModule,

@@ -9,6 +9,7 @@ import type { InputFeatureTracker, SongStart } from './encoding.js';
 import { inputRows, type InputRows } from './input-features.js';
 import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
 import type { LstmWeights } from './lstm-weights.js';
+import { compileOptimized } from '../util/wasm-tiering.mjs';
 
 function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
   const out = new Float32Array(rows * columns);
@@ -63,7 +64,8 @@ let kernelModule: WasmModule | null | undefined;
 function compiledKernel(): WasmModule | null {
   if (kernelModule === undefined) {
     try {
-      kernelModule = new WebAssembly.Module(Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64'));
+      // A hot kernel: fully optimised even where the process keeps WebAssembly on baseline code.
+      kernelModule = compileOptimized(Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64'));
     } catch {
       kernelModule = null; // no wasm SIMD here: the JS loops are used
     }

@@ -2,7 +2,10 @@
 // when `soundfontPath` is given) -> MP3 (LAME via wasm-media-encoders; Discord plays it inline on desktop and
 // mobile) or Ogg Vorbis.
 
-import { createMp3Encoder, createOggEncoder } from 'wasm-media-encoders';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createEncoder } from 'wasm-media-encoders';
+import { compileOptimized, type CompiledWasm } from '../util/wasm-tiering.mjs';
 import type { Performance } from './performance.js';
 import { withXingHeader } from './mp3-xing.js';
 import { RenderError } from './render-error.js';
@@ -83,10 +86,23 @@ export async function prepareAudioEncoder(): Promise<void> {
   for (const program of [73, 24]) await renderAudio({ notes, program });
 }
 
-// Encoders compile their wasm once per process; configure() resets one for the next file. Encoding runs
-// synchronously between configure() and finalize(), so sharing one encoder between callers is safe.
+// Encoders compile their wasm once per thread; configure() resets one for the next file. Encoding runs
+// synchronously between configure() and finalize(), so sharing one encoder between callers is safe. The
+// encoders are hot kernels: compiled fully optimised even where the process keeps wasm on baseline code.
 let mp3Encoder: ReturnType<typeof createMp3Encoder> | null = null;
 let oggEncoder: ReturnType<typeof createOggEncoder> | null = null;
+
+function compiledEncoder(file: 'mp3' | 'ogg'): CompiledWasm {
+  return compileOptimized(readFileSync(createRequire(import.meta.url).resolve(`wasm-media-encoders/wasm/${file}`)));
+}
+
+async function createMp3Encoder(): Promise<Awaited<ReturnType<typeof createEncoder<'audio/mpeg'>>>> {
+  return createEncoder('audio/mpeg', compiledEncoder('mp3'));
+}
+
+async function createOggEncoder(): Promise<Awaited<ReturnType<typeof createEncoder<'audio/ogg'>>>> {
+  return createEncoder('audio/ogg', compiledEncoder('ogg'));
+}
 
 async function encodeMp3(pcm: Float32Array, sampleRate: SampleRate, bitrate: Mp3Bitrate | undefined): Promise<Uint8Array> {
   mp3Encoder ??= createMp3Encoder();

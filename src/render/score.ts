@@ -8,7 +8,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RenderError } from './render-error.js';
-import { baselineWasmEverywhere } from './wasm-tiering.mjs';
 
 export interface ScoreOptions {
   /** Width of the PNG in pixels; the height follows from the music. Default 1200, accepted 400..4000. */
@@ -32,8 +31,8 @@ export const MAX_SCORE_WIDTH = 4000;
 /**
  * Verovio page geometry in its own units (scale 100: 1 SVG px per unit). The layout (bars per system, staff
  * size relative to the picture) is fixed here and the PNG width only sets the resolution: at 1200 px the staff
- * is about 1.4x verovio's default size, readable when Discord shrinks the picture to chat width, with five or
- * six 3/4 bars per system.
+ * is about 1.4x verovio's default size, readable when Discord shrinks the picture to chat width, with four bars
+ * of 4/4 per system (see withLineBreaks).
  */
 const PAGE_WIDTH = 1700;
 /** The largest page verovio allows: with adjustPageHeight the page shrinks to the music, all on one page. */
@@ -49,9 +48,9 @@ const VEROVIO_OPTIONS = {
   pageMarginRight: 90,
   pageMarginTop: 60,
   pageMarginBottom: 70,
-  breaks: 'auto',
-  // No lonely last bar on a system of its own.
-  breaksNoWidow: true,
+  // System breaks where withLineBreaks puts them: folk-tune-book lines of four bars, and 35-40% less engraving
+  // time than verovio's own line breaking (measured on a 16-bar tune: 30 vs 48 ms).
+  breaks: 'encoded',
   // Title (!!!OTL) and composer (!!!COM) in the header; no page-number footer on a one-page picture.
   header: 'auto',
   footer: 'none',
@@ -60,6 +59,55 @@ const VEROVIO_OPTIONS = {
   spacingSystem: 6,
   svgFormatRaw: true,
 } as const;
+
+/** A system with more notes and rests than this gets fewer bars, so that nothing is squeezed. */
+const MAX_NOTES_PER_SYSTEM = 24;
+
+/**
+ * Puts Humdrum line breaks (!!linebreak:original) into single-tune **kern: four bars per system (six of short
+ * bars like 2/4, three of long ones like 3/2), fewer where a system would hold more than MAX_NOTES_PER_SYSTEM
+ * notes and rests, never a last bar alone on its system, a pickup on the first system. The bar numbers of the
+ * kern (=N before bar N) place the breaks; a text that already has line breaks, or no numbered bars, is returned
+ * as it is.
+ */
+export function withLineBreaks(kern: string): string {
+  const lines = kern.split('\n');
+  if (lines.some((line) => line.startsWith('!!linebreak:') || line.startsWith('!!LO:LB'))) return kern;
+  const meter = /^\*M(\d+)\/(\d+)/m.exec(kern);
+  const quartersPerBar = meter ? (Number(meter[1]) * 4) / Number(meter[2]) : 4;
+  let perSystem = quartersPerBar <= 2 ? 6 : quartersPerBar >= 5 ? 3 : 4;
+  // Where each numbered bar starts (its barline's line) and how many notes and rests it holds.
+  const bars = new Map<number, { line: number; notes: number }>();
+  let current: { line: number; notes: number } | null = null;
+  lines.forEach((line, index) => {
+    if (line.startsWith('=')) {
+      const number = /^=(\d+)/.exec(line);
+      current = number ? { line: index, notes: 0 } : null;
+      if (number && current) bars.set(Number(number[1]), current);
+    } else if (current && line !== '' && !line.startsWith('*') && !line.startsWith('!')) {
+      current.notes += line.split('\t').filter((token) => token !== '.').length;
+    }
+  });
+  const last = Math.max(0, ...bars.keys());
+  if (last < 2) return kern;
+  const systemStarts = (size: number): number[] => {
+    const starts: number[] = [];
+    // A break before bar N starts a new system; none that would leave the last bar alone.
+    for (let bar = 1 + size; bar <= last - 1; bar += size) starts.push(bar);
+    return starts;
+  };
+  const crowded = (starts: readonly number[]): boolean => {
+    const bounds = [1, ...starts, last + 1];
+    return bounds.slice(1).some((end, i) => {
+      let notes = 0;
+      for (let bar = bounds[i]!; bar < end; bar++) notes += bars.get(bar)?.notes ?? 0;
+      return notes > MAX_NOTES_PER_SYSTEM;
+    });
+  };
+  while (perSystem > 1 && crowded(systemStarts(perSystem))) perSystem--;
+  const breakBefore = new Set(systemStarts(perSystem).flatMap((bar) => (bars.has(bar) ? [bars.get(bar)!.line] : [])));
+  return lines.flatMap((line, index) => (breakBefore.has(index) ? ['!!linebreak:original', line] : [line])).join('\n');
+}
 
 /** Messages between ScoreRenderer and engrave-worker.mjs. */
 interface EngraveRequest {
@@ -127,9 +175,6 @@ export class ScoreRenderer {
         options: VEROVIO_OPTIONS,
         resvgWasm: createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'),
         fontFiles: serifFontFiles(),
-        // Verovio is compiled for V8's baseline compiler (see wasm-tiering.mjs); afterwards the process goes back
-        // to optimising, unless it is on baseline WebAssembly throughout.
-        restoreTiering: !baselineWasmEverywhere(),
       },
     });
     const listeners: { message?: (status: WorkerStatus) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
@@ -195,7 +240,7 @@ export class ScoreRenderer {
     if (!/^\*\*kern(\t|$)/m.test(kern)) {
       throw new RenderError('kern', 'no **kern spine found: expected Humdrum text with an exclusive interpretation line starting "**kern"');
     }
-    const reply = await this.request(kern, width);
+    const reply = await this.request(withLineBreaks(kern), width);
     const messages = reply.messages.filter((line) => line.trim() !== '');
     if (!reply.ok) {
       const reason = summarize(messages) || reply.thrown || 'no reason given';

@@ -2,9 +2,14 @@
 // from the General MIDI program family: a plucked string (Karplus-Strong with fractional-delay tuning), and
 // three wavetable winds/strings (flute, reed, bowed) with attack/decay/release envelopes, delayed vibrato and
 // breath/bow noise. A short room reverb is mixed in. Deterministic: same input, same samples.
+//
+// This runs for every tune the bot plays, so the per-sample loops are written for V8: voice fields hoisted into
+// locals, typed arrays read without `?? 0` where the index is in range, envelopes split into segments whose
+// raised-cosine and exponential shapes come from recurrences instead of Math.cos/Math.exp per sample, the
+// noise generator (mulberry32, as in util/random) inlined with its state in a local, and the reverb's delay
+// lines advanced in one loop over local arrays and pointers.
 
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance, type PerformedNote } from './performance.js';
-import { createRandom } from '../util/random.js';
 
 export type VoiceName = 'plucked' | 'flute' | 'reed' | 'bowed';
 
@@ -56,16 +61,36 @@ export function synthesize(performance: Performance, options: SynthOptions = {})
   const length = checkedPerformanceLength(performance);
   const voice = options.voice ?? voiceForProgram(performance.program);
   const out = new Float32Array(Math.ceil((length + TAIL_SECONDS) * sampleRate));
-  performance.notes.forEach((note, index) => {
-    // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
-    const random = createRandom(0x9e3779b9 ^ (index * 7919 + note.pitch * 104729)).next;
-    if (voice === 'plucked') addPluckedNote(out, note, sampleRate, random);
-    else addSustainedNote(out, note, sampleRate, SUSTAINED_VOICES[voice], random);
-  });
+  const notes = performance.notes;
+  // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
+  const seed = (index: number, note: PerformedNote) => 0x9e3779b9 ^ (index * 7919 + note.pitch * 104729);
+  if (voice === 'plucked') {
+    // The gain envelope of each note goes to one scratch array, sized for the longest note.
+    let longest = 0;
+    for (const note of notes) longest = Math.max(longest, pluckedNoteSamples(note, sampleRate));
+    const gainScratch = new Float64Array(longest);
+    notes.forEach((note, index) => addPluckedNote(out, note, sampleRate, seed(index, note), gainScratch));
+  } else {
+    const sustained = SUSTAINED_VOICES[voice];
+    notes.forEach((note, index) => addSustainedNote(out, note, sampleRate, sustained, seed(index, note)));
+  }
   const reverb = options.reverb ?? DEFAULT_REVERB;
   if (reverb > 0) addRoomReverb(out, sampleRate, reverb);
   normalizeLoudness(out, Math.ceil(length * sampleRate));
   return out;
+}
+
+// The noise generator: mulberry32 (the generator of util/random's createRandom, same seed, same values),
+// written out inline in the loops below with its state in a local `state` (a closure call per sample is slow).
+// This helper is for the few draws outside the hot loops; it returns [value in 0..1, next state].
+const MULBERRY_STEP = 0x6d2b79f5;
+const TWO_TO_MINUS_32 = 1 / 4294967296;
+
+function mulberry32(state: number): [value: number, state: number] {
+  const next = (state + MULBERRY_STEP) | 0;
+  let t = Math.imul(next ^ (next >>> 15), next | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [((t ^ (t >>> 14)) >>> 0) * TWO_TO_MINUS_32, next];
 }
 
 // --- sustained voices: wavetable + envelope + vibrato + noise ----------------------------------------------
@@ -134,6 +159,8 @@ const SUSTAINED_VOICES: Record<Exclude<VoiceName, 'plucked'>, SustainedVoice> = 
 };
 
 const TABLE_SIZE = 4096;
+/** ln(2) / 1200: cents to a natural-log frequency ratio. */
+const CENTS_TO_LOG = Math.LN2 / 1200;
 const tableCache = new Map<string, Float32Array>();
 
 /** One period of the voice's waveform with at most `maxHarmonics` harmonics (band-limited), peak 1. */
@@ -156,58 +183,104 @@ function wavetable(harmonics: readonly number[], maxHarmonics: number): Float32A
   return table;
 }
 
-function addSustainedNote(out: Float32Array, note: PerformedNote, sampleRate: number, voice: SustainedVoice, random: () => number): void {
+function addSustainedNote(out: Float32Array, note: PerformedNote, sampleRate: number, voice: SustainedVoice, seed: number): void {
   const frequency = midiToHertz(note.pitch);
   const table = wavetable(voice.harmonics, Math.floor((0.45 * sampleRate) / frequency));
   const amplitude = velocityGain(note.velocity);
   const first = Math.round(note.start * sampleRate);
   const held = Math.max(1, Math.round(note.duration * sampleRate));
   const total = held + Math.round(voice.release * sampleRate);
+  // Samples actually written (the note may run past the end of the buffer).
+  const count = Math.min(total, out.length - first);
   const baseIncrement = (frequency * TABLE_SIZE) / sampleRate;
   const vibratoStep = (2 * Math.PI * voice.vibratoHz) / sampleRate;
-  const vibratoPhase = random() * 2 * Math.PI;
-  let phase = random() * TABLE_SIZE;
+  const { vibratoCents, vibratoDelay, noiseColour, noiseAttackBoost } = voice;
+  const noiseGain = voice.noise * 4;
+  let state = seed | 0;
+  let draw = mulberry32(state);
+  const vibratoPhase = draw[0] * 2 * Math.PI;
+  draw = mulberry32(draw[1]);
+  let phase = draw[0] * TABLE_SIZE;
+  state = draw[1];
+  // sin(vibratoPhase + vibratoStep * i) at i = 0, 32, 64 ...: a sine oscillator stepped once per 32 samples.
+  const vibratoTwoCos = 2 * Math.cos(32 * vibratoStep);
+  let vibratoSine = Math.sin(vibratoPhase);
+  let vibratoSinePrevious = Math.sin(vibratoPhase - 32 * vibratoStep);
   let noiseLow = 0;
   let noisePrev = 0;
-  let levelAtRelease = 0;
+  const whiteShare = 1 - noiseColour;
   let increment = baseIncrement;
-  // Exponentials advanced by one multiplication per sample instead of Math.exp (this loop is the hot path).
   const attackSamples = Math.max(1, Math.round(voice.attack * sampleRate));
-  const decayFactor = Math.exp(-1 / (voice.decay * sampleRate));
   const burstFactor = Math.exp(-1 / (0.04 * sampleRate));
-  let decaying = 1;
   let burstTerm = 1;
-  for (let i = 0; i < total && first + i < out.length; i++) {
-    let level: number;
-    if (i < held) {
-      if (i < attackSamples) {
-        level = 0.5 * (1 - Math.cos((Math.PI * i) / attackSamples));
-      } else {
-        level = voice.sustain + (1 - voice.sustain) * decaying;
-        decaying *= decayFactor;
-      }
-      levelAtRelease = level;
+
+  // The envelope (times the note's amplitude) in three segments, attack / decay to sustain / release, each
+  // of the form level = p + q * x with x_(n+1) = alpha * x_n + beta * x_(n-1): a cosine oscillator
+  // (alpha = 2 cos w, beta = -1) gives the raised-cosine attack and release, beta = 0 the exponential decay.
+  // No per-sample branch on the segment and no Math.cos/Math.exp per sample.
+  let level = 0;
+  let i = 0;
+  for (let segment = 0; segment < 3; segment++) {
+    let end: number;
+    let p: number;
+    let q: number;
+    let alpha: number;
+    let beta: number;
+    let x = 1;
+    let xPrevious: number;
+    if (segment === 0) {
+      // 0.5 * (1 - cos(pi * i / attackSamples))
+      end = Math.min(attackSamples, held, count);
+      const w = Math.PI / attackSamples;
+      [p, q, alpha, beta, xPrevious] = [0.5 * amplitude, -0.5 * amplitude, 2 * Math.cos(w), -1, Math.cos(w)];
+    } else if (segment === 1) {
+      // sustain + (1 - sustain) * exp(-(i - attackSamples) / decay)
+      end = Math.min(held, count);
+      [p, q, alpha, beta, xPrevious] = [voice.sustain * amplitude, (1 - voice.sustain) * amplitude, Math.exp(-1 / (voice.decay * sampleRate)), 0, 0];
     } else {
-      // Raised-cosine fade from wherever the envelope stood: no step, no click.
-      level = levelAtRelease * 0.5 * (1 + Math.cos((Math.PI * (i - held)) / (total - held)));
+      // Raised-cosine fade from wherever the envelope stood at the last held sample: no step, no click.
+      end = count;
+      const w = Math.PI / (total - held);
+      [p, q, alpha, beta, xPrevious] = [0.5 * level, 0.5 * level, 2 * Math.cos(w), -1, Math.cos(w)];
     }
-    // Vibrato, recomputed every 32 samples (its rate is a few Hz), fades in after the delay.
-    if ((i & 31) === 0) {
-      const depth = voice.vibratoCents * clamp01((i / sampleRate - voice.vibratoDelay) / 0.3);
-      increment = depth === 0 ? baseIncrement : baseIncrement * 2 ** ((depth * Math.sin(vibratoPhase + vibratoStep * i)) / 1200);
+    while (i < end) {
+      // Vibrato, recomputed every 32 samples (its rate is a few Hz), fades in after the delay. The inner loop
+      // runs to the next multiple of 32 or the end of the segment.
+      if ((i & 31) === 0) {
+        const depth = vibratoCents * clamp01((i / sampleRate - vibratoDelay) / 0.3);
+        // 2 ** (cents / 1200) as Math.exp (Math.pow is three times slower in V8).
+        increment = depth === 0 ? baseIncrement : baseIncrement * Math.exp(depth * vibratoSine * CENTS_TO_LOG);
+        const sineNext = vibratoTwoCos * vibratoSine - vibratoSinePrevious;
+        vibratoSinePrevious = vibratoSine;
+        vibratoSine = sineNext;
+      }
+      const chunkEnd = Math.min(end, (i | 31) + 1);
+      for (; i < chunkEnd; i++) {
+        level = p + q * x;
+        const xNext = alpha * x + beta * xPrevious;
+        xPrevious = x;
+        x = xNext;
+        // Wavetable, linear interpolation (the table has one guard sample, so index + 1 is in range).
+        const index = phase | 0;
+        const a = table[index]!;
+        const tone = a + (table[index + 1]! - a) * (phase - index);
+        phase += increment;
+        if (phase >= TABLE_SIZE) phase -= TABLE_SIZE;
+        // mulberry32, inlined; u32 * 2^-31 - 1 is exactly random() * 2 - 1.
+        state = (state + MULBERRY_STEP) | 0;
+        let t = Math.imul(state ^ (state >>> 15), state | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        const white = ((t ^ (t >>> 14)) >>> 0) * TWO_TO_MINUS_32 * 2 - 1;
+        // Noise: white -> low-pass (colour) -> first difference (removes rumble), louder at the attack.
+        noiseLow = noiseColour * noiseLow + whiteShare * white;
+        const noise = noiseLow - noisePrev;
+        noisePrev = noiseLow;
+        const burst = 1 + noiseAttackBoost * burstTerm;
+        burstTerm *= burstFactor;
+        const o = first + i;
+        out[o] = out[o]! + level * (tone + noiseGain * burst * noise);
+      }
     }
-    const index = phase | 0;
-    const a = table[index] ?? 0;
-    const tone = a + ((table[index + 1] ?? 0) - a) * (phase - index);
-    phase += increment;
-    if (phase >= TABLE_SIZE) phase -= TABLE_SIZE;
-    // Noise: white -> low-pass (colour) -> first difference (removes rumble), louder at the attack.
-    noiseLow = voice.noiseColour * noiseLow + (1 - voice.noiseColour) * (random() * 2 - 1);
-    const noise = noiseLow - noisePrev;
-    noisePrev = noiseLow;
-    const burst = 1 + voice.noiseAttackBoost * burstTerm;
-    burstTerm *= burstFactor;
-    out[first + i] = (out[first + i] ?? 0) + level * amplitude * (tone + voice.noise * 4 * burst * noise);
   }
 }
 
@@ -215,7 +288,12 @@ function addSustainedNote(out: Float32Array, note: PerformedNote, sampleRate: nu
 
 const PLUCK_RELEASE = 0.08;
 
-function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: number, random: () => number): void {
+/** Samples a plucked note writes at most: held plus release. */
+function pluckedNoteSamples(note: PerformedNote, sampleRate: number): number {
+  return Math.max(1, Math.round(note.duration * sampleRate)) + Math.round(PLUCK_RELEASE * sampleRate);
+}
+
+function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: number, seed: number, gainScratch: Float64Array): void {
   const frequency = midiToHertz(note.pitch);
   // Loop delay P = N (buffer) + 0.5 (two-point average) + d (all-pass), with d in [0.1, 1.1) for tuning.
   const period = sampleRate / frequency;
@@ -230,17 +308,20 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
 
   // Excitation: noise, low-passed by velocity (softer = darker), mean removed so the string carries no DC.
   const buffer = new Float32Array(bufferLength);
+  let state = seed | 0;
   let smooth = 0;
   let mean = 0;
   for (let i = 0; i < bufferLength; i++) {
-    smooth += brightness * (random() * 2 - 1 - smooth);
+    const [random, next] = mulberry32(state);
+    state = next;
+    smooth += brightness * (random * 2 - 1 - smooth);
     buffer[i] = smooth;
     mean += smooth;
   }
   mean /= bufferLength;
   let peak = 0;
   for (let i = 0; i < bufferLength; i++) {
-    const value = (buffer[i] ?? 0) - mean;
+    const value = buffer[i]! - mean;
     buffer[i] = value;
     peak = Math.max(peak, Math.abs(value));
   }
@@ -250,13 +331,32 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
   const held = Math.max(1, Math.round(note.duration * sampleRate));
   const releaseSamples = Math.round(PLUCK_RELEASE * sampleRate);
   const fadeIn = Math.round(0.002 * sampleRate);
+  const count = Math.min(held + releaseSamples, out.length - first);
+
+  // Gain envelope first, by segment: a short linear fade-in, then 1, times a raised-cosine release after the
+  // note's end (damping, so no click); the cosine comes from a recurrence, not Math.cos per sample.
+  const gain = gainScratch;
+  const fadeEnd = Math.min(fadeIn, count);
+  for (let i = 0; i < fadeEnd; i++) gain[i] = i / fadeIn;
+  if (count > fadeEnd) gain.fill(1, fadeEnd, count);
+  const w = Math.PI / releaseSamples;
+  const twoCos = 2 * Math.cos(w);
+  let c = 1;
+  let cPrevious = Math.cos(w);
+  for (let i = held; i < count; i++) {
+    gain[i] = gain[i]! * 0.5 * (1 + c);
+    const cNext = twoCos * c - cPrevious;
+    cPrevious = c;
+    c = cNext;
+  }
+
   let pointer = 0;
   let previous = 0;
   let allpassIn = 0;
   let allpassOut = 0;
   let body = 0;
-  for (let i = 0; i < held + releaseSamples && first + i < out.length; i++) {
-    const x = buffer[pointer] ?? 0;
+  for (let i = 0; i < count; i++) {
+    const x = buffer[pointer]!;
     const averaged = 0.5 * (x + previous);
     previous = x;
     const tuned = allpass * averaged + allpassIn - allpass * allpassOut;
@@ -264,11 +364,10 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
     allpassOut = tuned;
     buffer[pointer] = tuned * loss;
     pointer = pointer + 1 === bufferLength ? 0 : pointer + 1;
-    // A gentle low-pass stands in for the instrument body; damping at the note's end avoids clicks.
+    // A gentle low-pass stands in for the instrument body.
     body += 0.55 * (x - body);
-    let gain = i < fadeIn ? i / fadeIn : 1;
-    if (i >= held) gain *= 0.5 * (1 + Math.cos((Math.PI * (i - held)) / releaseSamples));
-    out[first + i] = (out[first + i] ?? 0) + body * gain * amplitude;
+    const o = first + i;
+    out[o] = out[o]! + body * gain[i]! * amplitude;
   }
 }
 
@@ -276,44 +375,59 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
 
 /** A small Schroeder room: four damped combs in parallel, two all-passes in series, mixed in place. */
 export function addRoomReverb(samples: Float32Array, sampleRate: number, mix: number): void {
-  const [c0, c1, c2, c3] = [1116, 1188, 1277, 1356].map((d) => new CombFilter(Math.round((d * sampleRate) / 44100)));
-  const [a0, a1] = [556, 441].map((d) => new AllpassFilter(Math.round((d * sampleRate) / 44100)));
-  if (!c0 || !c1 || !c2 || !c3 || !a0 || !a1) throw new Error('unreachable: reverb filters');
-  // One pass with every delay line advanced together: the samples are read and written once.
-  for (let i = 0; i < samples.length; i++) {
-    const dry = samples[i] ?? 0;
-    const wet = a1.step(a0.step(0.25 * (c0.step(dry) + c1.step(dry) + c2.step(dry) + c3.step(dry))));
-    samples[i] = (1 - mix) * dry + mix * wet;
-  }
-}
-
-class CombFilter {
-  private readonly line: Float32Array;
-  private pointer = 0;
-  private damped = 0;
-  constructor(length: number) {
-    this.line = new Float32Array(length);
-  }
-  step(input: number): number {
-    const delayed = this.line[this.pointer] ?? 0;
-    this.damped = 0.8 * delayed + 0.2 * this.damped;
-    this.line[this.pointer] = input + 0.78 * this.damped;
-    this.pointer = this.pointer + 1 === this.line.length ? 0 : this.pointer + 1;
-    return delayed;
-  }
-}
-
-class AllpassFilter {
-  private readonly line: Float32Array;
-  private pointer = 0;
-  constructor(length: number) {
-    this.line = new Float32Array(length);
-  }
-  step(input: number): number {
-    const delayed = this.line[this.pointer] ?? 0;
-    this.line[this.pointer] = input + 0.5 * delayed;
-    this.pointer = this.pointer + 1 === this.line.length ? 0 : this.pointer + 1;
-    return delayed - 0.5 * input;
+  // The six filters written out in one loop instead of method calls on filter objects: all delay lines live in
+  // one Float32Array (faster in V8 than six), each with a local offset and pointer; the combs' damping states
+  // are locals. Per sample and line, as the textbook filters:
+  //   comb:     delayed = line[p]; damped = 0.8 delayed + 0.2 damped; line[p] = in + 0.78 damped; out = delayed
+  //   all-pass: delayed = line[p]; line[p] = in + 0.5 delayed; out = delayed - 0.5 in
+  const delay = (d: number) => Math.max(1, Math.round((d * sampleRate) / 44100));
+  const n0 = delay(1116);
+  const n1 = delay(1188);
+  const n2 = delay(1277);
+  const n3 = delay(1356);
+  const m0 = delay(556);
+  const m1 = delay(441);
+  const lines = new Float32Array(n0 + n1 + n2 + n3 + m0 + m1);
+  const [o1, o2, o3, o4] = [n0, n0 + n1, n0 + n1 + n2, n0 + n1 + n2 + n3];
+  const o5 = o4 + m0;
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, q0 = 0, q1 = 0;
+  let damped0 = 0, damped1 = 0, damped2 = 0, damped3 = 0;
+  const dryGain = 1 - mix;
+  const length = samples.length;
+  let i = 0;
+  while (i < length) {
+    // Run as far as no delay line wraps around, so the inner loop has no wrap tests: b* + j is line[p].
+    const run = Math.min(length - i, n0 - p0, n1 - p1, n2 - p2, n3 - p3, m0 - q0, m1 - q1);
+    const [b0, b1, b2, b3, b4, b5] = [p0, o1 + p1, o2 + p2, o3 + p3, o4 + q0, o5 + q1];
+    const end = i + run;
+    for (let j = 0; i < end; j++, i++) {
+      const dry = samples[i]!;
+      const d0 = lines[b0 + j]!;
+      damped0 = 0.8 * d0 + 0.2 * damped0;
+      lines[b0 + j] = dry + 0.78 * damped0;
+      const d1 = lines[b1 + j]!;
+      damped1 = 0.8 * d1 + 0.2 * damped1;
+      lines[b1 + j] = dry + 0.78 * damped1;
+      const d2 = lines[b2 + j]!;
+      damped2 = 0.8 * d2 + 0.2 * damped2;
+      lines[b2 + j] = dry + 0.78 * damped2;
+      const d3 = lines[b3 + j]!;
+      damped3 = 0.8 * d3 + 0.2 * damped3;
+      lines[b3 + j] = dry + 0.78 * damped3;
+      const combs = 0.25 * (d0 + d1 + d2 + d3);
+      const e0 = lines[b4 + j]!;
+      lines[b4 + j] = combs + 0.5 * e0;
+      const passed = e0 - 0.5 * combs;
+      const e1 = lines[b5 + j]!;
+      lines[b5 + j] = passed + 0.5 * e1;
+      samples[i] = dryGain * dry + mix * (e1 - 0.5 * passed);
+    }
+    p0 = (p0 + run) % n0;
+    p1 = (p1 + run) % n1;
+    p2 = (p2 + run) % n2;
+    p3 = (p3 + run) % n3;
+    q0 = (q0 + run) % m0;
+    q1 = (q1 + run) % m1;
   }
 }
 
@@ -325,16 +439,23 @@ const PEAK_LIMIT = 0.944;
 export function normalizeLoudness(samples: Float32Array, musicSamples: number): void {
   let sumSquares = 0;
   let peak = 0;
-  const counted = Math.min(samples.length, Math.max(1, musicSamples));
-  for (let i = 0; i < samples.length; i++) {
-    const value = samples[i] ?? 0;
-    if (i < counted) sumSquares += value * value;
-    peak = Math.max(peak, Math.abs(value));
+  const length = samples.length;
+  const counted = Math.min(length, Math.max(1, musicSamples));
+  // Two loops instead of a test per sample: the music (energy and peak), then the tail (peak only).
+  for (let i = 0; i < counted; i++) {
+    const value = samples[i]!;
+    sumSquares += value * value;
+    const magnitude = Math.abs(value);
+    if (magnitude > peak) peak = magnitude;
+  }
+  for (let i = counted; i < length; i++) {
+    const magnitude = Math.abs(samples[i]!);
+    if (magnitude > peak) peak = magnitude;
   }
   const rms = Math.sqrt(sumSquares / counted);
   if (rms === 0 || peak === 0) return;
   const gain = Math.min(TARGET_RMS / rms, PEAK_LIMIT / peak);
-  for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] ?? 0) * gain;
+  for (let i = 0; i < length; i++) samples[i] = samples[i]! * gain;
 }
 
 function midiToHertz(pitch: number): number {

@@ -1,5 +1,7 @@
 // Types of verovio-loader.mjs (plain JavaScript, run by the engraver worker without tsx).
 
+import type { CompiledWasm } from '../util/wasm-tiering.mjs';
+
 /** verovio's Emscripten module, as VerovioToolkit takes it. */
 export type VerovioModule = object;
 
@@ -16,8 +18,8 @@ export function patchedModule(originalBytes: Buffer): Buffer | null;
 
 export function createVerovioHumModule(options?: {
   readonly cacheRoot?: string;
-  /** Compile for V8's baseline compiler only; `restore` switches optimisation back on for later modules. */
-  readonly baseline?: { readonly restore: boolean } | null;
+  /** Compiles the binary (default: verovio's own WebAssembly.instantiate of the bytes). */
+  readonly compile?: ((bytes: Uint8Array) => CompiledWasm) | null;
 }): Promise<CreatedVerovioModule>;
 
 /** Unpacks the cache now; returns a line saying what happened. */

@@ -14,7 +14,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileOnBaseline } from './wasm-tiering.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -56,18 +55,18 @@ export function patchedModule(originalBytes) {
 
 /**
  * Runs an Emscripten module factory with WebAssembly.instantiate wrapped: the binary it is handed is kept when
- * `capture` is set, and with `baseline` ({ restore }) it is compiled for V8's baseline compiler only (see
- * wasm-tiering.mjs). The wrapper is in place only while the factory runs, in this thread only.
+ * `capture` is set, and compiled with `compile` when one is given. The wrapper is in place only while the
+ * factory runs, in this thread only.
  */
-async function createWrapped(create, moduleArg, { capture, baseline }) {
+async function createWrapped(create, moduleArg, { capture, compile }) {
   const instantiate = WebAssembly.instantiate;
   let binary = null;
   WebAssembly.instantiate = async (source, imports) => {
     if (!ArrayBuffer.isView(source)) return instantiate.call(WebAssembly, source, imports);
     const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     if (capture && binary === null) binary = bytes.slice();
-    if (!baseline) return instantiate.call(WebAssembly, source, imports);
-    const module = compileOnBaseline(bytes, baseline.restore);
+    if (!compile) return instantiate.call(WebAssembly, source, imports);
+    const module = compile(bytes);
     return { module, instance: await instantiate.call(WebAssembly, module, imports) };
   };
   try {
@@ -114,17 +113,17 @@ function readCache(files) {
 /**
  * Creates verovio's Humdrum-enabled Emscripten module. Returns { module, source, note }: `source` is 'cache' (the
  * unpacked files served), 'unpacked' (the package's module served and the cache was written for next time) or
- * 'package' (no cache: `note` says why). `cacheRoot` replaces node_modules/.cache/folkbot (for tests). With
- * `baseline` ({ restore: boolean }) the binary is compiled for V8's baseline compiler only (wasm-tiering.mjs).
+ * 'package' (no cache: `note` says why). `cacheRoot` replaces node_modules/.cache/folkbot (for tests). `compile`
+ * (bytes -> WebAssembly.Module), when given, compiles the binary (e.g. compileOnBaseline of util/wasm-tiering.mjs).
  */
-export async function createVerovioHumModule({ cacheRoot, baseline = null } = {}) {
+export async function createVerovioHumModule({ cacheRoot, compile = null } = {}) {
   let files;
   try {
     files = verovioFiles(cacheRoot);
     const binary = readCache(files);
     if (binary !== null) {
       const { default: createPatched } = await import(pathToFileURL(files.module).href);
-      const { module } = await createWrapped(createPatched, { folkbotWasmBinary: binary }, { capture: false, baseline });
+      const { module } = await createWrapped(createPatched, { folkbotWasmBinary: binary }, { capture: false, compile });
       return { module, source: 'cache', note: null };
     }
   } catch {
@@ -132,7 +131,7 @@ export async function createVerovioHumModule({ cacheRoot, baseline = null } = {}
     if (files) rmSync(files.cacheDir, { recursive: true, force: true });
   }
   const { default: createVerovioModule } = await import('verovio/wasm-hum');
-  const { module, binary } = await createWrapped(createVerovioModule, {}, { capture: true, baseline });
+  const { module, binary } = await createWrapped(createVerovioModule, {}, { capture: true, compile });
   if (!files) return { module, source: 'package', note: 'verovio\'s files were not found where expected' };
   if (binary === null) return { module, source: 'package', note: 'verovio did not hand its binary to WebAssembly.instantiate' };
   const problem = writeCache(files, binary);

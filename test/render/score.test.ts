@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { ScoreRenderer, prepareScoreRenderer, renderScore } from '../../src/render/score.js';
+import { ScoreRenderer, prepareScoreRenderer, renderScore, withLineBreaks } from '../../src/render/score.js';
 import { RenderError } from '../../src/render/render-error.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -119,5 +119,62 @@ describe('renderScore', () => {
     const second = await renderScore(kern, { width: 1200 });
     assert.equal(first.width, 1200);
     assert.deepEqual(first.png, second.png);
+  });
+});
+
+describe('a shared engraver', () => {
+  it('serves another thread through a port, and the port fails cleanly when the owner stops', async () => {
+    const kern = await readFile(path.join(fixtures, 'amazing-grace.krn'), 'utf8');
+    const owner = await ScoreRenderer.create();
+    const guest = ScoreRenderer.overPort(owner.connect(), owner.info);
+    const [own, borrowed] = await Promise.all([owner.render(kern), guest.render(kern)]);
+    assert.deepEqual(borrowed.png, own.png);
+    const broken = new Promise<RenderError>((resolve) => guest.onBroken(resolve));
+    await owner.dispose();
+    assert.equal((await broken).kind, 'engine');
+    await assert.rejects(guest.render(kern), (error: unknown) => error instanceof RenderError && error.kind === 'engine');
+    assert.throws(() => guest.connect(), /only the thread that started/);
+  });
+});
+
+/** A one-spine **kern text with the given notes and rests per bar (quarter notes), bars numbered from 1. */
+function tune(meter: string, notesPerBar: readonly number[]): string {
+  const lines = ['**kern', `*M${meter}`];
+  notesPerBar.forEach((notes, index) => lines.push(`=${index + 1}`, ...Array.from({ length: notes }, () => '4c')));
+  return [...lines, '==', '*-', ''].join('\n');
+}
+
+/** The bar numbers that start a new system in withLineBreaks' output. */
+function systemStarts(kern: string): number[] {
+  const lines = withLineBreaks(kern).split('\n');
+  return lines.flatMap((line, i) => (line === '!!linebreak:original' ? [Number(/^=(\d+)/.exec(lines[i + 1] ?? '')?.[1])] : []));
+}
+
+describe('withLineBreaks', () => {
+  it('puts four bars of 4/4 on a system, six of 2/4, three of 3/2', () => {
+    assert.deepEqual(systemStarts(tune('4/4', Array(16).fill(4))), [5, 9, 13]);
+    assert.deepEqual(systemStarts(tune('2/4', Array(16).fill(2))), [7, 13]);
+    assert.deepEqual(systemStarts(tune('3/2', Array(9).fill(6))), [4, 7]);
+  });
+
+  it('never leaves the last bar alone on a system', () => {
+    assert.deepEqual(systemStarts(tune('4/4', Array(17).fill(4))), [5, 9, 13]);
+    assert.deepEqual(systemStarts(tune('4/4', Array(4).fill(4))), []);
+  });
+
+  it('gives dense music fewer bars per system', () => {
+    // Sixteenth-note runs: 16 notes a bar, so at most one bar fits in 24 notes.
+    assert.deepEqual(systemStarts(tune('4/4', [16, 16, 16, 16])), [2, 3]);
+    assert.deepEqual(systemStarts(tune('4/4', [8, 8, 8, 8, 8, 8])), [4]);
+  });
+
+  it('keeps line breaks the text already has', () => {
+    const encoded = tune('4/4', Array(8).fill(4)).replace('=3', '!!linebreak:original\n=3');
+    assert.equal(withLineBreaks(encoded), encoded);
+  });
+
+  it('engraves a 16-bar tune in four systems', async () => {
+    const image = await renderScore(tune('4/4', Array(16).fill(4)));
+    assert.equal(image.svg.match(/class="system"/g)?.length, 4);
   });
 });

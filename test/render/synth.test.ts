@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Performance } from '../../src/render/performance.js';
-import { TAIL_SECONDS, synthesize, voiceForProgram, type VoiceName } from '../../src/render/synth.js';
+import { TAIL_SECONDS, addRoomReverb, synthesize, voiceForProgram, type VoiceName } from '../../src/render/synth.js';
 
 const RATE = 44100;
 const VOICES: readonly VoiceName[] = ['plucked', 'flute', 'reed', 'bowed'];
@@ -32,6 +32,40 @@ function cents(hz: number, pitch: number): number {
 }
 
 const oneNote = (pitch: number, duration = 1): Performance => ({ program: 0, notes: [{ pitch, start: 0, duration }] });
+
+function rms(samples: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += (samples[i] ?? 0) ** 2;
+  return Math.sqrt(sum / (to - from));
+}
+
+/** The room reverb written the textbook way (filter objects, one step per call): the reference for the inlined loop. */
+function referenceReverb(samples: Float32Array, sampleRate: number, mix: number): void {
+  const line = (d: number) => ({ buffer: new Float32Array(Math.round((d * sampleRate) / 44100)), pointer: 0, damped: 0 });
+  const combs = [1116, 1188, 1277, 1356].map(line);
+  const passes = [556, 441].map(line);
+  const advance = (l: ReturnType<typeof line>, value: number) => {
+    l.buffer[l.pointer] = value;
+    l.pointer = (l.pointer + 1) % l.buffer.length;
+  };
+  for (let i = 0; i < samples.length; i++) {
+    const dry = samples[i] ?? 0;
+    let sum = 0;
+    for (const comb of combs) {
+      const delayed = comb.buffer[comb.pointer] ?? 0;
+      comb.damped = 0.8 * delayed + 0.2 * comb.damped;
+      advance(comb, dry + 0.78 * comb.damped);
+      sum += delayed;
+    }
+    let wet = 0.25 * sum;
+    for (const pass of passes) {
+      const delayed = pass.buffer[pass.pointer] ?? 0;
+      advance(pass, wet + 0.5 * delayed);
+      wet = delayed - 0.5 * wet;
+    }
+    samples[i] = (1 - mix) * dry + mix * wet;
+  }
+}
 
 describe('voiceForProgram', () => {
   it('maps General MIDI families loosely to the built-in voices', () => {
@@ -81,6 +115,86 @@ describe('synthesize', () => {
       assert.ok(lastNonZero < 0 || Math.abs(tail[lastNonZero] ?? 0) < 0.01 * peak, `${voice}: release ends at ${tail[lastNonZero]}`);
     });
   }
+
+  for (const voice of VOICES) {
+    it(`${voice}: is deterministic, and the reverb tail rings on after the note and dies away`, () => {
+      const performance: Performance = { program: 0, notes: [{ pitch: 64, start: 0, duration: 0.5 }, { pitch: 67, start: 0.5, duration: 0.5 }] };
+      const samples = synthesize(performance, { voice, sampleRate: 22050 });
+      assert.deepEqual(samples, synthesize(performance, { voice, sampleRate: 22050 }));
+      const reordered = synthesize({ ...performance, notes: [...performance.notes].reverse() }, { voice, sampleRate: 22050 });
+      assert.notDeepEqual(samples, reordered, 'the noise of a note depends on its place');
+      const ms = (t: number) => Math.round(t * 22050);
+      const music = rms(samples, 0, ms(1));
+      // The notes' own release is over by 1.15 s; after it, only the reverb sounds, fading step by step.
+      const tail = [1.2, 1.35, 1.5, 1.65, 1.8].map((t) => rms(samples, ms(t), ms(t + 0.1)));
+      assert.ok((tail[0] ?? 0) > 1e-3 * music, `${voice}: the reverb is heard after the notes (${tail[0]} vs ${music})`);
+      for (let k = 1; k < tail.length; k++) assert.ok((tail[k] ?? 0) < 0.7 * (tail[k - 1] ?? 0), `${voice}: tail ${tail.join(', ')}`);
+      assert.ok((tail[4] ?? 0) < 1e-3 * music, `${voice}: the tail dies away (${tail[4]} vs ${music})`);
+    });
+  }
+
+  it('sustained voices follow their envelope: raised-cosine attack, decay to the sustain level, release', () => {
+    const voices = {
+      flute: { attack: 0.05, decay: 0.15, sustain: 0.82, release: 0.12 },
+      reed: { attack: 0.035, decay: 0.1, sustain: 0.85, release: 0.09 },
+      bowed: { attack: 0.07, decay: 0.2, sustain: 0.9, release: 0.15 },
+    };
+    for (const [voice, { attack, decay, sustain, release }] of Object.entries(voices)) {
+      const duration = 0.6;
+      const samples = synthesize(oneNote(69, duration), { voice: voice as VoiceName, reverb: 0 });
+      const expected = (t: number) => {
+        const held = (s: number) => (s < attack ? 0.5 * (1 - Math.cos((Math.PI * s) / attack)) : sustain + (1 - sustain) * Math.exp(-(s - attack) / decay));
+        return t < duration ? held(t) : held(duration) * 0.5 * (1 + Math.cos((Math.PI * (t - duration)) / release));
+      };
+      // Windows of four periods of A4 (about 9 ms), so that the tone's RMS does not depend on where the window
+      // falls in the period: RMS = envelope RMS over the window times the tone's RMS, scaled so that the held
+      // level at 0.45 s matches. The breath noise and its attack burst add a few percent.
+      const window = Math.round((4 * RATE) / 440);
+      const envelopeRms = (from: number) => {
+        let sum = 0;
+        for (let i = from; i < from + window; i++) sum += expected(i / RATE) ** 2;
+        return Math.sqrt(sum / window);
+      };
+      const level = (from: number) => rms(samples, from, from + window);
+      const reference = Math.round(0.45 * RATE);
+      const scale = level(reference) / envelopeRms(reference);
+      for (let from = Math.round(0.005 * RATE); from + window < (duration + release) * RATE; from += window) {
+        const [got, want] = [level(from) / scale, envelopeRms(from)];
+        assert.ok(Math.abs(got - want) < 0.04, `${voice} at ${(from / RATE).toFixed(3)} s: level ${got.toFixed(3)}, expected ${want.toFixed(3)}`);
+      }
+    }
+  });
+
+  it('flute vibrato: a held note wavers about ±14 cents around the pitch, about 5 times a second', () => {
+    const samples = synthesize(oneNote(69, 2.5), { voice: 'flute', reverb: 0 });
+    // Pitch every 20 ms (40 ms windows) once the vibrato has faded in (0.22 + 0.3 s).
+    const deviations: number[] = [];
+    for (let t = 0.6; t < 2.4; t += 0.02) deviations.push(cents(fundamental(samples, Math.round(t * RATE), Math.round((t + 0.04) * RATE)), 69));
+    const mean = deviations.reduce((a, b) => a + b, 0) / deviations.length;
+    const extent = Math.max(...deviations.map(Math.abs));
+    assert.ok(Math.abs(mean) < 3, `mean ${mean.toFixed(1)} cents`);
+    assert.ok(extent > 8 && extent < 20, `extent ${extent.toFixed(1)} cents`);
+    const crossings = deviations.filter((d, k) => k > 0 && Math.sign(d) !== Math.sign(deviations[k - 1] ?? 0)).length;
+    const hz = crossings / 2 / 1.8;
+    assert.ok(hz > 4 && hz < 6, `vibrato at ${hz.toFixed(2)} Hz`);
+  });
+
+  it('addRoomReverb matches the textbook comb and all-pass filters sample for sample', () => {
+    for (const sampleRate of [22050, 44100, 48000]) {
+      // Long enough for every delay line to wrap around many times; noise bursts and silence.
+      const input = new Float32Array(sampleRate);
+      let state = 12345;
+      for (let i = 0; i < input.length; i++) {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        input[i] = (i % 5000) < 2000 ? state / 2147483648 - 0.5 : 0;
+      }
+      const expected = input.slice();
+      referenceReverb(expected, sampleRate, 0.3);
+      const actual = input.slice();
+      addRoomReverb(actual, sampleRate, 0.3);
+      assert.deepEqual(actual, expected, `at ${sampleRate} Hz`);
+    }
+  });
 
   it('is deterministic and depends on the notes', () => {
     const performance: Performance = { program: 24, notes: [{ pitch: 60, start: 0, duration: 0.4 }, { pitch: 64, start: 0.4, duration: 0.4 }] };

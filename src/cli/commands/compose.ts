@@ -7,7 +7,7 @@ import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
 import { prepareScoreRenderer } from '../../render/score.js';
-import { useBaselineWasmEverywhere } from '../../render/wasm-tiering.mjs';
+import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
 import { logger } from '../../util/logger.js';
 
@@ -71,9 +71,9 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const started = performance.now();
-    // One tune, then exit: keep all WebAssembly on V8's baseline compiler. Optimising in the background competes
-    // for the CPU during the compose and holds the exit back until it is done (measured before verovio itself was
-    // kept on baseline: exit 0.8 s later, png/audio 250 -> 500 ms). No wasm is compiled before this line.
+    // WebAssembly on V8's baseline compiler, but for the hot kernels (see src/util/wasm-tiering.mjs). Optimising
+    // verovio in the background competed for the CPU during the compose and held the exit back until it was done
+    // (measured: exit 0.8 s later, png/audio 250 -> 500 ms). No wasm is compiled before this line.
     useBaselineWasmEverywhere();
     // The engraver's WebAssembly takes longest to start: set it going before loading the rest of the pipeline.
     const engraver = prepareScoreRenderer();
