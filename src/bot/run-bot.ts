@@ -1,5 +1,6 @@
 // Runs one bot process: compose pool + discord.js client, until SIGINT/SIGTERM. On a signal it stops taking
 // work, answers or finishes what is in flight, stops the workers and destroys the client.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
@@ -7,8 +8,11 @@ import { ComposePool } from './compose-pool.js';
 import { FolkBot } from './bot.js';
 import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
 
-/** The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake). */
-export const DEFAULT_COMPOSE_MODULE = fileURLToPath(new URL('./model-compose-service.ts', import.meta.url));
+/**
+ * The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake): the
+ * .ts source, or its .js beside this file when running compiled (bin/compile.mjs).
+ */
+export const DEFAULT_COMPOSE_MODULE = fileURLToPath(new URL(`./model-compose-service${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
 export interface RunningBot {
   readonly bot: FolkBot;

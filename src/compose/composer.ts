@@ -11,7 +11,7 @@ import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode }
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generator.js';
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
-import { prepareScoreRenderer, renderScore } from '../render/score.js';
+import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
 import { ComposeOptionError, formatMeter, resolveComposeOptions } from './compose-options.js';
 import type { ComposeOptions, ComposeResult } from './types.js';
 
@@ -21,6 +21,12 @@ const TOP_P = 0.95;
 export interface ComposerOptions {
   /** Path of a General MIDI SoundFont (.sf2) for the audio preview; default: the built-in synthesizer. */
   readonly soundfontPath?: string;
+  /**
+   * Warm the renderers up on a one-note score and a few seconds of audio before open() resolves (default true),
+   * so that the first tune runs warm code: right for a process that serves many tunes. A command that makes one
+   * tune passes false and only starts the engraver, which its tune then waits for.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** Where a tune is generated (C major / A minor) and where it is heard (the asked or the seed's key). */
@@ -80,14 +86,15 @@ export class Composer {
 
   /**
    * Loads the model folder (failing with the model loader's error when it is missing or broken) and, at the same
-   * time, starts the score engraver and the audio encoder, whose WebAssembly takes a second or more to compile:
-   * the first tune then pays nothing extra.
+   * time, starts the score engraver and (unless options.warmUp is false) warms it and the audio encoder up.
    */
   static async open(modelDir: string, options: ComposerOptions = {}): Promise<Composer> {
-    const warmUp = Promise.all([prepareScoreRenderer(), prepareAudioEncoder()]);
+    const warm = options.warmUp !== false;
+    const warmUp = warm ? Promise.all([prepareScoreRenderer(), prepareAudioEncoder()]) : startScoreRenderer();
     // Failures of the renderers surface again, with their own message, when a tune is rendered.
     warmUp.catch(() => undefined);
     const generator = await loadGenerator(modelDir);
+    if (!warm) return new Composer(generator, options);
     await warmUp.catch(() => undefined);
     return new Composer(generator, options);
   }

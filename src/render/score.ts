@@ -351,15 +351,10 @@ export async function prepareScoreRenderer(): Promise<ScoreEngineInfo> {
   return (remote ?? sharedReady!).info;
 }
 
-/**
- * Engraves **kern with the engraver this thread was connected to (useScoreEngraver), or else with a
- * process-wide renderer, started on the first call (and again if its worker died). Once the renderer is up, the
- * request reaches the worker synchronously, so engraving overlaps with whatever the caller does next (e.g.
- * synthesizing the audio).
- */
-export function renderScore(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
-  if (remote) return remote.render(kern, options);
-  if (sharedReady && !sharedReady.broken) return sharedReady.render(kern, options);
+/** The renderer renderScore uses in this thread: the connected one, or the process-wide one, started if needed. */
+function currentRenderer(): Promise<ScoreRenderer> {
+  if (remote) return Promise.resolve(remote);
+  if (sharedReady && !sharedReady.broken) return Promise.resolve(sharedReady);
   if (sharedReady) {
     // Its worker died: start a fresh one.
     sharedReady = null;
@@ -372,5 +367,25 @@ export function renderScore(kern: string, options: ScoreOptions = {}): Promise<S
       throw error;
     },
   );
-  return sharedRenderer.then((renderer) => renderer.render(kern, options));
+  return sharedRenderer;
+}
+
+/**
+ * Starts the renderer renderScore will use, without engraving anything: for a command that makes one picture
+ * and would only lose time warming up (prepareScoreRenderer).
+ */
+export async function startScoreRenderer(): Promise<ScoreEngineInfo> {
+  return (await currentRenderer()).info;
+}
+
+/**
+ * Engraves **kern with the engraver this thread was connected to (useScoreEngraver), or else with a
+ * process-wide renderer, started on the first call (and again if its worker died). Once the renderer is up, the
+ * request reaches the worker synchronously, so engraving overlaps with whatever the caller does next (e.g.
+ * synthesizing the audio).
+ */
+export function renderScore(kern: string, options: ScoreOptions = {}): Promise<ScoreImage> {
+  if (remote) return remote.render(kern, options);
+  if (sharedReady && !sharedReady.broken) return sharedReady.render(kern, options);
+  return currentRenderer().then((renderer) => renderer.render(kern, options));
 }

@@ -6,8 +6,9 @@
 // This runs for every tune the bot plays, so the per-sample loops are written for V8: voice fields hoisted into
 // locals, typed arrays read without `?? 0` where the index is in range, envelopes split into segments whose
 // raised-cosine and exponential shapes come from recurrences instead of Math.cos/Math.exp per sample, the
-// noise generator (mulberry32, as in util/random) inlined with its state in a local, and the reverb's delay
-// lines advanced in one loop over local arrays and pointers.
+// vibrato's sine from a recurrence too, the noise generator (mulberry32, as in util/random: same seeds, same
+// noise) inlined with its state in a local, and the reverb's six delay lines advanced in one loop over one
+// Float32Array with local pointers. The output matches the plain per-sample formulas up to float rounding.
 
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance, type PerformedNote } from './performance.js';
 

@@ -1,6 +1,7 @@
 // `folkbot bot [--shards auto|N]`: runs the Discord bot until SIGINT/SIGTERM. With --shards, discord.js's
 // ShardingManager runs one process per shard (see docs/scaling.md).
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { REST, Routes, ShardingManager } from 'discord.js';
@@ -39,11 +40,13 @@ async function runSharded(config: BotConfig, shards: string): Promise<number> {
   const totalShards = shards === 'auto' ? await recommendedShards(config) : Number(shards);
   if (!Number.isInteger(totalShards) || totalShards < 1) throw new UsageError(`--shards must be "auto" or a whole number >= 1 (got "${shards}")`);
   const log = logger();
-  const manager = new ShardingManager(fileURLToPath(new URL('../../bot/shard-process.ts', import.meta.url)), {
+  // The shard script in the form this command runs in: compiled JavaScript (bin/compile.mjs) or TypeScript.
+  const extension = path.extname(fileURLToPath(import.meta.url));
+  const manager = new ShardingManager(fileURLToPath(new URL(`../../bot/shard-process${extension}`, import.meta.url)), {
     token: config.discordToken,
     totalShards,
-    // tsx by absolute URL: the shard processes may run in another working directory than the repository.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // TypeScript needs tsx, by absolute URL: the shard processes may run in another working directory.
+    execArgv: extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [],
   });
   manager.on('shardCreate', (shard) => log.info({ shard: shard.id, totalShards }, 'shard process started'));
   await manager.spawn({ amount: totalShards });

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
-import { prepareScoreRenderer } from '../../render/score.js';
+import { startScoreRenderer } from '../../render/score.js';
 import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
 import { logger } from '../../util/logger.js';
@@ -76,7 +76,7 @@ export const command: CliCommand = {
     // (measured: exit 0.8 s later, png/audio 250 -> 500 ms). No wasm is compiled before this line.
     useBaselineWasmEverywhere();
     // The engraver's WebAssembly takes longest to start: set it going before loading the rest of the pipeline.
-    const engraver = prepareScoreRenderer();
+    const engraver = startScoreRenderer();
     // A failure surfaces again, with its own message, when the tune is engraved.
     engraver.then(
       (info) => info.startNote && logger().warn({ reason: info.startNote }, 'verovio started from its packed module (slower start)'),
@@ -122,7 +122,8 @@ export const command: CliCommand = {
     const soundfontPath = values.soundfont ?? (process.env.FOLKBOT_SOUNDFONT || undefined);
     const log = logger();
     const loadStart = performance.now();
-    const composer = await Composer.open(modelDir, { soundfontPath });
+    // One tune: no warm-up (it would only delay this tune); the engraver is already starting.
+    const composer = await Composer.open(modelDir, { soundfontPath, warmUp: false });
     log.debug({ model: composer.info.name, modelDir, ms: Math.round(performance.now() - loadStart) }, 'model loaded');
 
     let result: ComposeResult;
