@@ -5,7 +5,7 @@
 //   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --profile DIR]
 // --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,22 @@ function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the ") " that ends the command name.
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** CPU time (ms) of each thread of a process so far, by thread id, with the thread's name. */
+function threadCpu(pid: number): Map<string, { name: string; ms: number }> {
+  const threads = new Map<string, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      threads.set(tid, { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return threads;
 }
 
 /** VmHWM (peak) or VmRSS (now) of a process, in MB. */
@@ -81,10 +97,14 @@ try {
   const single: number[] = [];
   for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
   const burst: number[] = [];
-  const cpuBefore = { bot: cpuMs(child.pid!), bench: process.cpuUsage() };
+  const cpuBefore = { bot: cpuMs(child.pid!), bench: process.cpuUsage(), threads: threadCpu(child.pid!) };
   for (let r = 0; r < rounds; r++) burst.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => one(2000 + r * 50 + i)))));
   const benchCpu = process.cpuUsage(cpuBefore.bench);
   const cpuPerTune = { bot: (cpuMs(child.pid!) - cpuBefore.bot) / burst.length, fake: (benchCpu.user + benchCpu.system) / 1000 / burst.length };
+  const busiest = [...threadCpu(child.pid!)]
+    .map(([tid, { name, ms }]) => ({ tid, name, ms: (ms - (cpuBefore.threads.get(tid)?.ms ?? 0)) / burst.length }))
+    .filter((thread) => thread.ms >= 1)
+    .sort((a, b) => b.ms - a.ms);
 
   single.sort((a, b) => a - b);
   burst.sort((a, b) => a - b);
@@ -94,6 +114,7 @@ try {
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
   console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
+  console.log(`    by thread: ${busiest.map((t) => `${t.name}#${t.tid} ${t.ms.toFixed(0)} ms`).join(', ')}`);
   console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB); RSS when started ${idleRss.toFixed(0)} MB, after one tune per worker ${warmRss.toFixed(0)} MB`);
 } finally {
   child.kill('SIGTERM');

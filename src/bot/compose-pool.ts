@@ -6,6 +6,7 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
 import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
+import type { CompiledWasm } from '../util/wasm-tiering.mjs';
 import { ComposeFailure, type ComposeService, type ModelInfo, type SerializedError } from './compose-service.js';
 
 /** A connection to the pool's shared score engraver (see ScoreRenderer.connect and useScoreEngraver). */
@@ -20,6 +21,8 @@ export interface ComposeWorkerData {
   readonly modelDir: string;
   /** The pool's shared engraver; without one, a worker that renders scores starts its own. */
   readonly engraver?: EngraverConnection;
+  /** WebAssembly kernels compiled optimised in the pool's thread (precompileKernels), shared with the worker. */
+  readonly kernels?: Readonly<Record<string, CompiledWasm>>;
 }
 
 export type WorkerRequest =
@@ -349,7 +352,12 @@ export class ComposePool implements ComposeService {
 function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: ScoreRenderer | null, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
   const port = engraver && !engraver.broken ? engraver.connect() : undefined;
   const worker = new Worker(BOOTSTRAP, {
-    workerData: { serviceModule: options.serviceModule, modelDir, ...(port && engraver ? { engraver: { port, info: engraver.info } } : {}) } satisfies ComposeWorkerData,
+    workerData: {
+      serviceModule: options.serviceModule,
+      modelDir,
+      ...(port && engraver ? { engraver: { port, info: engraver.info } } : {}),
+      ...(options.kernels ? { kernels: options.kernels } : {}),
+    } satisfies ComposeWorkerData,
     transferList: port ? [port] : [],
   });
   return new Promise((resolve, reject) => {

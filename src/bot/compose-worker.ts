@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { useScoreEngraver } from '../render/score.js';
+import { adoptKernels } from '../util/wasm-tiering.mjs';
 import type { ComposeService, ComposeServiceModule } from './compose-service.js';
 import { serializeError } from './compose-service.js';
 import type { WorkerRequest, WorkerReply, ComposeWorkerData } from './compose-pool.js';
@@ -16,8 +17,10 @@ function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  // Scores go to the pool's shared engraver, when it has one, before the service (which warms it up) loads.
+  // Scores go to the pool's shared engraver, when it has one, before the service (which warms it up) loads; and
+  // the kernels the pool compiled optimised replace this thread's own compiles.
   if (data.engraver) useScoreEngraver(data.engraver.port, data.engraver.info);
+  adoptKernels(data.kernels);
   const moduleUrl = data.serviceModule.startsWith('file:') ? data.serviceModule : pathToFileURL(data.serviceModule).href;
   const serviceModule = (await import(moduleUrl)) as ComposeServiceModule;
   let service: ComposeService;

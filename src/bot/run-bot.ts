@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import { ComposePool } from './compose-pool.js';
 import { FolkBot } from './bot.js';
-import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
+import { precompileKernels, useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
+import { encoderBinary, MP3_ENCODER_KERNEL } from '../render/audio.js';
+import { LSTM_KERNEL, lstmKernelBinary } from '../model/lstm-inference.js';
 
 /**
  * The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake): the
@@ -23,9 +25,10 @@ export interface RunningBot {
 }
 
 export async function runBot(config: BotConfig, log: Logger, composeModule = process.env.FOLKBOT_COMPOSE_MODULE ?? DEFAULT_COMPOSE_MODULE): Promise<RunningBot> {
-  // Before any WebAssembly is compiled: baseline code for verovio, optimised code for the hot kernels only (peak
-  // RSS and CPU per tune both drop; see src/util/wasm-tiering.mjs).
+  // Before any WebAssembly is compiled: baseline code for verovio, optimised code for the hot kernels only, compiled
+  // here once and shared with the compose workers (peak RSS and CPU per tune both drop; src/util/wasm-tiering.mjs).
   useBaselineWasmEverywhere();
+  const kernels = precompileKernels({ [MP3_ENCODER_KERNEL]: encoderBinary('mp3'), [LSTM_KERNEL]: lstmKernelBinary() });
   log.info({ modelDir: config.modelDir, workers: config.workers, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
   const pool = await ComposePool.start({
     serviceModule: composeModule,
@@ -34,6 +37,7 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
     queueLimit: config.queueLimit,
     // The real pipeline engraves scores: its workers share one engraver. Other services (test fakes) need none.
     sharedEngraver: composeModule === DEFAULT_COMPOSE_MODULE,
+    kernels,
   });
   log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend }, 'model loaded');
   const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });

@@ -9,7 +9,7 @@ import type { InputFeatureTracker, SongStart } from './encoding.js';
 import { inputRows, type InputRows } from './input-features.js';
 import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
 import type { LstmWeights } from './lstm-weights.js';
-import { compileOptimized } from '../util/wasm-tiering.mjs';
+import { kernelModule } from '../util/wasm-tiering.mjs';
 
 function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
   const out = new Float32Array(rows * columns);
@@ -59,18 +59,26 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
 };
 
-let kernelModule: WasmModule | null | undefined;
+/** The name of the sampler's kernel for precompileKernels (src/util/wasm-tiering.mjs). */
+export const LSTM_KERNEL = 'lstm-matvec';
+
+/** The sampler kernel's WebAssembly binary. */
+export function lstmKernelBinary(): Uint8Array {
+  return Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64');
+}
+
+let compiledModule: WasmModule | null | undefined;
 
 function compiledKernel(): WasmModule | null {
-  if (kernelModule === undefined) {
+  if (compiledModule === undefined) {
     try {
-      // A hot kernel: fully optimised even where the process keeps WebAssembly on baseline code.
-      kernelModule = compileOptimized(Buffer.from(LSTM_KERNEL_WASM_BASE64, 'base64'));
+      // A hot kernel: the optimised module the process compiled at start-up, when it did (the bot).
+      compiledModule = kernelModule(LSTM_KERNEL, lstmKernelBinary);
     } catch {
-      kernelModule = null; // no wasm SIMD here: the JS loops are used
+      compiledModule = null; // no wasm SIMD here: the JS loops are used
     }
   }
-  return kernelModule;
+  return compiledModule;
 }
 
 function jsArena(): Arena {

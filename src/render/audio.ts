@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createEncoder } from 'wasm-media-encoders';
-import { compileOptimized, type CompiledWasm } from '../util/wasm-tiering.mjs';
+import { kernelModule, type CompiledWasm } from '../util/wasm-tiering.mjs';
 import type { Performance } from './performance.js';
 import { withXingHeader } from './mp3-xing.js';
 import { RenderError } from './render-error.js';
@@ -86,14 +86,22 @@ export async function prepareAudioEncoder(): Promise<void> {
   for (const program of [73, 24]) await renderAudio({ notes, program });
 }
 
-// Encoders compile their wasm once per thread; configure() resets one for the next file. Encoding runs
-// synchronously between configure() and finalize(), so sharing one encoder between callers is safe. The
-// encoders are hot kernels: compiled fully optimised even where the process keeps wasm on baseline code.
+// Encoders are created once per thread; configure() resets one for the next file. Encoding runs synchronously
+// between configure() and finalize(), so sharing one encoder between callers is safe. The MP3 encoder is a hot
+// kernel: the bot compiles it optimised at start-up (src/util/wasm-tiering.mjs) and every thread uses that.
 let mp3Encoder: ReturnType<typeof createMp3Encoder> | null = null;
 let oggEncoder: ReturnType<typeof createOggEncoder> | null = null;
 
+/** The name of the MP3 encoder's kernel for precompileKernels. */
+export const MP3_ENCODER_KERNEL = 'lame-mp3';
+
+/** The WebAssembly binary of an encoder of wasm-media-encoders. */
+export function encoderBinary(file: 'mp3' | 'ogg'): Uint8Array {
+  return readFileSync(createRequire(import.meta.url).resolve(`wasm-media-encoders/wasm/${file}`));
+}
+
 function compiledEncoder(file: 'mp3' | 'ogg'): CompiledWasm {
-  return compileOptimized(readFileSync(createRequire(import.meta.url).resolve(`wasm-media-encoders/wasm/${file}`)));
+  return kernelModule(file === 'mp3' ? MP3_ENCODER_KERNEL : 'vorbis-ogg', () => encoderBinary(file));
 }
 
 async function createMp3Encoder(): Promise<Awaited<ReturnType<typeof createEncoder<'audio/mpeg'>>>> {

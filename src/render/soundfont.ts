@@ -2,7 +2,9 @@
 // are sent to the synthesizer as note-on/note-off messages at their exact sample, rendering offline.
 
 import { readFile, stat } from 'node:fs/promises';
-import { SoundBankLoader, SpessaLog, SpessaSynthProcessor, type BasicSoundBank } from 'spessasynth_core';
+// spessasynth is imported when a SoundFont is first used: loading its code costs about 16 MB of memory, which a
+// bot on the built-in synthesizer should not carry.
+import type { BasicSoundBank } from 'spessasynth_core';
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance } from './performance.js';
 import { RenderError } from './render-error.js';
 import { DEFAULT_REVERB, TAIL_SECONDS, addRoomReverb, normalizeLoudness } from './synth.js';
@@ -42,6 +44,7 @@ export async function loadSoundFont(path: string): Promise<BasicSoundBank> {
       `"${path}" is not a SoundFont: expected a RIFF file of form "sfbk" (.sf2/.sf3) or "DLS ", found "${printable(magic)}"/"${printable(form)}"`,
     );
   }
+  const { SoundBankLoader, SpessaLog } = await import('spessasynth_core');
   let bank: BasicSoundBank;
   try {
     // spessasynth logs warnings through console; a bot logs through pino, so keep it quiet.
@@ -75,6 +78,7 @@ export async function synthesizeWithSoundFont(performance: Performance, path: st
 
   // spessasynth's reverb and chorus cost about 15 ms per second of audio, five times the voice itself; the
   // built-in synthesizer's small room reverb is applied to the mono mix instead.
+  const { SpessaSynthProcessor } = await import('spessasynth_core');
   const synth = new SpessaSynthProcessor(sampleRate, { eventsEnabled: false, effectsEnabled: false });
   synth.soundBankManager.addSoundBank(bank, 'main');
   await synth.processorInitialized;

@@ -71,9 +71,10 @@ export const command: CliCommand = {
   usage,
   async run(argv) {
     const started = performance.now();
-    // WebAssembly on V8's baseline compiler, but for the hot kernels (see src/util/wasm-tiering.mjs). Optimising
-    // verovio in the background competed for the CPU during the compose and held the exit back until it was done
-    // (measured: exit 0.8 s later, png/audio 250 -> 500 ms). No wasm is compiled before this line.
+    // All WebAssembly on V8's baseline compiler (see src/util/wasm-tiering.mjs): optimising verovio in the
+    // background competed for the CPU during the compose and held the exit back until it was done (measured: exit
+    // 0.8 s later, png/audio 250 -> 500 ms). The audio is made while the engraver starts, so a slower MP3 encoder
+    // costs nothing here. No wasm is compiled before this line.
     useBaselineWasmEverywhere();
     // The engraver's WebAssembly takes longest to start: set it going before loading the rest of the pipeline.
     const engraver = startScoreRenderer();
