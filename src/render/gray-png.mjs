@@ -11,6 +11,15 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const FILTER_NONE = 0;
 const FILTER_UP = 2;
 
+// Two scratch buffers reused from picture to picture (an engraver makes thousands): fresh ones would be megabytes
+// of garbage per picture, which the garbage collector frees only after tens of pictures.
+const scratches = [new Uint8Array(0), new Uint8Array(0)];
+
+function scratch(which, length) {
+  if (scratches[which].length < length) scratches[which] = new Uint8Array(length);
+  return scratches[which].subarray(0, length);
+}
+
 function chunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
@@ -27,10 +36,10 @@ function chunk(type, data) {
 export function encodeGrayPng(rgba, width, height) {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`bad PNG size ${width}x${height}`);
   if (rgba.length !== width * height * 4) throw new RangeError(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
-  const gray = new Uint8Array(width * height);
+  const gray = scratch(0, width * height);
   for (let i = 0, p = 0; i < gray.length; i++, p += 4) gray[i] = (rgba[p] * 54 + rgba[p + 1] * 183 + rgba[p + 2] * 19 + 128) >> 8;
   const stride = width + 1;
-  const filtered = Buffer.alloc(stride * height);
+  const filtered = scratch(1, stride * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const out = y * stride;

@@ -21,6 +21,12 @@ export interface SynthOptions {
   readonly voice?: VoiceName;
   /** Reverb mix 0..1; default 0.18. */
   readonly reverb?: number;
+  /**
+   * Where to write the samples, when it is long enough: the result is then a view of its start (zeroed first)
+   * instead of a new array. A caller that makes tune after tune reuses one buffer, instead of leaving megabytes of
+   * garbage per tune that the garbage collector frees only after tens of tunes.
+   */
+  readonly buffer?: Float32Array;
 }
 
 /** Seconds of audio after the end of the music, for release tails and reverb. */
@@ -61,7 +67,8 @@ export function synthesize(performance: Performance, options: SynthOptions = {})
   const sampleRate = options.sampleRate ?? DEFAULT_SAMPLE_RATE;
   const length = checkedPerformanceLength(performance);
   const voice = options.voice ?? voiceForProgram(performance.program);
-  const out = new Float32Array(Math.ceil((length + TAIL_SECONDS) * sampleRate));
+  const samples = Math.ceil((length + TAIL_SECONDS) * sampleRate);
+  const out = options.buffer && options.buffer.length >= samples ? options.buffer.subarray(0, samples).fill(0) : new Float32Array(samples);
   const notes = performance.notes;
   // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
   const seed = (index: number, note: PerformedNote) => 0x9e3779b9 ^ (index * 7919 + note.pitch * 104729);

@@ -233,6 +233,19 @@ describe('synthesize', () => {
     assert.notDeepEqual(synthesize(performance), synthesize(other));
   });
 
+  it('writes into a reused buffer exactly what it returns fresh, and ignores one too short', () => {
+    const tune: Performance = { program: 73, notes: [60, 64, 67].map((pitch, k) => ({ pitch, start: k * 0.3, duration: 0.3 })) };
+    const fresh = synthesize(tune, { sampleRate: 22050 });
+    const buffer = new Float32Array(fresh.length + 5000).fill(0.5);
+    const reused = synthesize(tune, { sampleRate: 22050, buffer });
+    assert.equal(reused.buffer, buffer.buffer, 'the result is a view of the buffer');
+    assert.deepEqual(reused, fresh);
+    const short = new Float32Array(10);
+    const instead = synthesize(tune, { sampleRate: 22050, buffer: short });
+    assert.notEqual(instead.buffer, short.buffer);
+    assert.deepEqual(instead, fresh);
+  });
+
   it('normalizes loudness: quiet and loud input come out at the same level', () => {
     const soft = synthesize({ program: 73, notes: [{ pitch: 69, start: 0, duration: 1, velocity: 20 }] });
     const loud = synthesize({ program: 73, notes: [{ pitch: 69, start: 0, duration: 1, velocity: 127 }] });
