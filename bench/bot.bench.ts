@@ -2,7 +2,8 @@
 // against test/fake-discord, timing INTERACTION_CREATE -> final reply for 1 and 50 concurrent /compose, and the
 // bot process's peak RSS (VmHWM). Compose work is the fake service's (deterministic melody, real MIDI and
 // resvg PNG) unless --real is given, which uses the real pipeline on FOLKBOT_MODEL_DIR (default models/default).
-//   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --profile DIR]
+//   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --audio mp3|opus] [-- --profile DIR]
+// --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4.
 // --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
 import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
 import { registerCommands } from '../src/bot/register-commands.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true } } });
 const rounds = Number(values.rounds ?? 3);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -60,7 +61,7 @@ const modelsRoot = await mkdtemp(path.join(tmpdir(), 'folkbot-bench-'));
 await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-bench' }));
 const workers = values.workers ?? '2';
 const profileArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [];
-const child = spawn(process.execPath, [...profileArgs, path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
+const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ?? []), path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
   cwd: modelsRoot,
   env: {
     PATH: process.env.PATH,
@@ -70,6 +71,7 @@ const child = spawn(process.execPath, [...profileArgs, path.join(repoRoot, 'bin/
     FOLKBOT_MODEL_DIR: values.real ? path.resolve(repoRoot, process.env.FOLKBOT_MODEL_DIR ?? 'models/default') : path.join(modelsRoot, 'default'),
     ...(values.real ? {} : { FOLKBOT_COMPOSE_MODULE: FAKE_SERVICE }),
     FOLKBOT_WORKERS: workers,
+    FOLKBOT_AUDIO: values.audio ?? 'mp3',
     FOLKBOT_COOLDOWN_SECONDS: '0',
     FOLKBOT_QUEUE_LIMIT: '200',
     LOG_LEVEL: 'warn',
@@ -110,7 +112,7 @@ try {
   burst.sort((a, b) => a - b);
   const rss = rssMb(child.pid!);
   const format = (ms: number): string => `${ms.toFixed(0)} ms`;
-  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, Node ${process.version})`);
+  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'mp3'} audio, Node ${process.version})`);
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
   console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
 import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
 import type { CompiledWasm } from '../util/wasm-tiering.mjs';
-import { ComposeFailure, type ComposeService, type ModelInfo, type SerializedError } from './compose-service.js';
+import { ComposeFailure, type ComposeService, type ComposeServiceSettings, type ModelInfo, type SerializedError } from './compose-service.js';
 
 /** A connection to the pool's shared score engraver (see ScoreRenderer.connect and useScoreEngraver). */
 export interface EngraverConnection {
@@ -23,6 +23,8 @@ export interface ComposeWorkerData {
   readonly engraver?: EngraverConnection;
   /** WebAssembly kernels compiled optimised in the pool's thread (precompileKernels), shared with the worker. */
   readonly kernels?: Readonly<Record<string, CompiledWasm>>;
+  /** Handed to createComposeService (default: MP3 audio). */
+  readonly settings?: ComposeServiceSettings;
 }
 
 export type WorkerRequest =
@@ -357,6 +359,7 @@ function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: Sc
       modelDir,
       ...(port && engraver ? { engraver: { port, info: engraver.info } } : {}),
       ...(options.kernels ? { kernels: options.kernels } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
     } satisfies ComposeWorkerData,
     transferList: port ? [port] : [],
   });

@@ -1,5 +1,6 @@
 // What the bot needs from the compose pipeline, as an interface so the bot can run on the real pipeline
 // (./model-compose-service.ts), on a pool of worker threads (./compose-pool.ts), or on a fake in tests.
+import type { AudioCodec } from '../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
 
 /** What /about shows. Figures the model folder does not record are left out. */
@@ -26,9 +27,15 @@ export interface ComposeService {
   close?(): Promise<void>;
 }
 
+/** Deployment settings a compose service is created with. */
+export interface ComposeServiceSettings {
+  /** Codec of the audio previews (FOLKBOT_AUDIO). */
+  readonly audio: AudioCodec;
+}
+
 /** A module that a compose worker loads: it exports `createComposeService`. */
 export interface ComposeServiceModule {
-  createComposeService(modelDir: string): Promise<ComposeService>;
+  createComposeService(modelDir: string, settings: ComposeServiceSettings): Promise<ComposeService>;
 }
 
 /**

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const serviceModule = (await import(moduleUrl)) as ComposeServiceModule;
   let service: ComposeService;
   try {
-    service = await serviceModule.createComposeService(data.modelDir);
+    service = await serviceModule.createComposeService(data.modelDir, data.settings ?? { audio: 'mp3' });
   } catch (error) {
     send({ type: 'init-error', error: serializeError(error) });
     return;

@@ -2,6 +2,7 @@
 // typed object. Every problem is reported, one clear line each, before the bot starts; see .env.example.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { AUDIO_CODECS, type AudioCodec } from '../compose/compose-options.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,6 +16,8 @@ export interface BotConfig {
   readonly modelDir: string;
   readonly logLevel: LogLevel;
   readonly workers: number;
+  /** Codec of the audio previews: 'opus' (.ogg, the default: half the CPU per tune) or 'mp3' (plays on every client). */
+  readonly audio: AudioCodec;
   readonly cooldownSeconds: number;
   readonly queueLimit: number;
   /** REST base URL handed to discord.js (`rest.api`); the gateway URL comes from its GET /gateway/bot. */
@@ -74,8 +77,12 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     problems.push(`DISCORD_API_URL must be an http(s) URL such as ${DEFAULT_API_URL} (got "${apiUrl}")`);
   }
 
-  // Each compose keeps two threads busy (its worker and that worker's engraver): one worker per spare core.
+  // Each compose keeps two threads busy (its worker and the shared engraver): one worker per spare core.
   const workers = integer('FOLKBOT_WORKERS', Math.max(1, availableParallelism() - 1), 1, 64);
+  // Opus by default: half the CPU of MP3 per tune, which is what lets one small machine answer 50 requests at once
+  // within 5 s (bench:bot); FOLKBOT_AUDIO=mp3 for communities whose clients do not play .ogg.
+  const audio = (text('FOLKBOT_AUDIO') ?? 'opus').toLowerCase();
+  if (!(AUDIO_CODECS as readonly string[]).includes(audio)) problems.push(`FOLKBOT_AUDIO must be ${AUDIO_CODECS.join(' or ')} (got "${audio}")`);
   const cooldownSeconds = integer('FOLKBOT_COOLDOWN_SECONDS', 10, 0, 3600);
   const queueLimit = integer('FOLKBOT_QUEUE_LIMIT', 20, 0, 10_000);
 
@@ -87,6 +94,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     modelDir: path.resolve(cwd, text('FOLKBOT_MODEL_DIR') ?? 'models/default'),
     logLevel: logLevel as LogLevel,
     workers,
+    audio: audio as AudioCodec,
     cooldownSeconds,
     queueLimit,
     apiUrl: apiUrl.replace(/\/+$/, ''),

@@ -3,7 +3,7 @@
 // keeps serving until the new one has loaded, and a folder that fails to load leaves it in place.
 import { Composer } from '../compose/composer.js';
 import type { ModelInfo as GeneratorInfo } from '../model/generator.js';
-import type { ComposeService, ModelInfo } from './compose-service.js';
+import type { ComposeService, ComposeServiceSettings, ModelInfo } from './compose-service.js';
 
 function describe(info: GeneratorInfo, dir: string): ModelInfo {
   const validation: Record<string, number> = {};
@@ -19,14 +19,14 @@ function describe(info: GeneratorInfo, dir: string): ModelInfo {
   };
 }
 
-export async function createComposeService(modelDir: string): Promise<ComposeService> {
-  let composer = await Composer.open(modelDir);
+export async function createComposeService(modelDir: string, settings: ComposeServiceSettings = { audio: 'mp3' }): Promise<ComposeService> {
+  let composer = await Composer.open(modelDir, { audio: settings.audio });
   let dir = modelDir;
   return {
     compose: (options) => composer.compose(options),
     modelInfo: () => describe(composer.info, dir),
     async reload(nextDir: string) {
-      const next = await Composer.open(nextDir);
+      const next = await Composer.open(nextDir, { audio: settings.audio });
       const previous = composer;
       composer = next;
       dir = nextDir;

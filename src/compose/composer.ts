@@ -12,13 +12,15 @@ import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/ge
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
-import { ComposeOptionError, formatMeter, resolveComposeOptions } from './compose-options.js';
+import { ComposeOptionError, formatMeter, resolveComposeOptions, type AudioCodec } from './compose-options.js';
 import type { ComposeOptions, ComposeResult } from './types.js';
 
 /** Nucleus sampling keeps the tokens that make up this much probability; the rest are too unlikely to be tuneful. */
 const TOP_P = 0.95;
 
 export interface ComposerOptions {
+  /** Codec of the audio preview (default 'mp3'). */
+  readonly audio?: AudioCodec;
   /** Path of a General MIDI SoundFont (.sf2) for the audio preview; default: the built-in synthesizer. */
   readonly soundfontPath?: string;
   /**
@@ -90,7 +92,7 @@ export class Composer {
    */
   static async open(modelDir: string, options: ComposerOptions = {}): Promise<Composer> {
     const warm = options.warmUp !== false;
-    const warmUp = warm ? Promise.all([prepareScoreRenderer(), prepareAudioEncoder()]) : startScoreRenderer();
+    const warmUp = warm ? Promise.all([prepareScoreRenderer(), prepareAudioEncoder(options.audio ?? 'mp3')]) : startScoreRenderer();
     // Failures of the renderers surface again, with their own message, when a tune is rendered.
     warmUp.catch(() => undefined);
     const generator = await loadGenerator(modelDir);
@@ -186,7 +188,9 @@ export class Composer {
     // The score is engraved in a worker thread, so it overlaps with the audio synthesis here.
     const [[score, pngMs], [audio, audioMs]] = await Promise.all([
       timed(() => renderScore(kern)),
-      timed(() => renderAudio(performanceFromMelody(melody, { bpm: options.tempo, program }), { soundfontPath: this.options.soundfontPath })),
+      timed(() =>
+        renderAudio(performanceFromMelody(melody, { bpm: options.tempo, program }), { format: this.options.audio ?? 'mp3', soundfontPath: this.options.soundfontPath }),
+      ),
     ]);
 
     const quarters = (ticks: number): number => ticks / TICKS_PER_QUARTER;
@@ -203,7 +207,7 @@ export class Composer {
       notes: melody.events
         .filter((event) => !(event.kind === 'note' && event.grace))
         .map((event) => ({ pitch: event.kind === 'note' ? event.pitch : null, onset: quarters(event.onset), duration: quarters(event.duration) })),
-      files: { midi, kern, png: score.png, audio: audio.data, audioFormat: audio.format },
+      files: { midi, kern, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
       model: { name: this.generator.info.name, backend: 'js' },
       timings: { generate: generateMs, kern: kernMs, midi: midiMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };

@@ -33,7 +33,7 @@ export interface ComposeFiles {
   readonly kern: string;
   readonly png: Uint8Array;
   readonly audio: Uint8Array;
-  /** 'mp3' or 'ogg'. */
+  /** The audio file's extension: 'mp3', or 'ogg' for Ogg Opus. */
   readonly audioFormat: 'mp3' | 'ogg';
 }
 

@@ -62,6 +62,14 @@ export interface RenderedAudio<F extends AudioFormat = AudioFormat> {
 }
 
 /**
+ * The samples of the last tune, reused by the next one: a fresh array per tune (3.5 MB for 40 s at 22 kHz) would
+ * be garbage that the collector frees only after tens of tunes, so a busy bot's memory would climb by as much.
+ */
+const pcmScratch: { buffer: Float32Array | null; busy: boolean } = { buffer: null, busy: false };
+/** The longest scratch kept: 8 MB, 90 s at 22.05 kHz (a 16-bar tune at 100 bpm is about 40 s). */
+const MAX_SCRATCH_SAMPLES = 2_000_000;
+
+/**
  * Renders the performance to an MP3 (or Ogg Opus, or Ogg Vorbis) file in memory. Throws RenderError for bad
  * notes or options. The result's `format` has the type of the format asked for ('mp3' when none).
  */
@@ -81,12 +89,22 @@ export async function renderAudio<F extends AudioFormat = 'mp3'>(performance: Pe
   if (bitrate !== undefined && !MP3_BITRATES.includes(bitrate)) {
     throw new RenderError('option', `MP3 bitrate must be one of ${MP3_BITRATES.join(', ')} kbit/s, got ${String(bitrate)}`);
   }
-  const pcm =
-    options.soundfontPath !== undefined
-      ? await synthesizeWithSoundFont(performance, options.soundfontPath, sampleRate)
-      : synthesize(performance, { sampleRate, ...(options.voice ? { voice: options.voice } : {}) });
-  const data =
-    format === 'mp3' ? await encodeMp3(pcm, sampleRate, bitrate) : format === 'opus' ? encodeOggOpus(pcm, sampleRate) : await encodeOgg(pcm, sampleRate);
+  // The built-in synthesizer writes into this thread's scratch buffer unless another render is using it.
+  const scratch = options.soundfontPath === undefined && !pcmScratch.busy;
+  if (scratch) pcmScratch.busy = true;
+  let pcm: Float32Array;
+  let data: Uint8Array;
+  try {
+    pcm =
+      options.soundfontPath !== undefined
+        ? await synthesizeWithSoundFont(performance, options.soundfontPath, sampleRate)
+        : synthesize(performance, { sampleRate, ...(options.voice ? { voice: options.voice } : {}), ...(scratch && pcmScratch.buffer ? { buffer: pcmScratch.buffer } : {}) });
+    // A longer tune than any before: its fresh array is the scratch from now on (unless it is a very long one).
+    if (scratch && pcm.buffer !== pcmScratch.buffer?.buffer && pcm.length <= MAX_SCRATCH_SAMPLES) pcmScratch.buffer = pcm;
+    data = format === 'mp3' ? await encodeMp3(pcm, sampleRate, bitrate) : format === 'opus' ? encodeOggOpus(pcm, sampleRate) : await encodeOgg(pcm, sampleRate);
+  } finally {
+    if (scratch) pcmScratch.busy = false;
+  }
   return {
     data,
     format: format as F,

@@ -30,7 +30,9 @@ test('defaults fill everything optional; the result is frozen', () => {
   assert.equal(config.workers, Math.max(1, availableParallelism() - 1));
   assert.equal(config.cooldownSeconds, 10);
   assert.equal(config.queueLimit, 20);
+  assert.equal(config.audio, 'opus');
   assert.ok(Object.isFrozen(config));
+  assert.equal(loadBotConfig({ ...valid, FOLKBOT_AUDIO: 'MP3' }).audio, 'mp3');
 });
 
 test('every problem is reported, one line each, and the token is never echoed', () => {
@@ -40,12 +42,13 @@ test('every problem is reported, one line each, and the token is never echoed', 
     DISCORD_GUILD_ID: '12',
     LOG_LEVEL: 'loud',
     FOLKBOT_WORKERS: '0',
+    FOLKBOT_AUDIO: 'flac',
     FOLKBOT_COOLDOWN_SECONDS: 'soon',
     FOLKBOT_QUEUE_LIMIT: '-1',
     DISCORD_API_URL: 'ftp://example.com',
   };
   const error = configError(env);
-  const names = ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'LOG_LEVEL', 'DISCORD_API_URL', 'FOLKBOT_WORKERS', 'FOLKBOT_COOLDOWN_SECONDS', 'FOLKBOT_QUEUE_LIMIT'];
+  const names = ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'LOG_LEVEL', 'DISCORD_API_URL', 'FOLKBOT_WORKERS', 'FOLKBOT_AUDIO', 'FOLKBOT_COOLDOWN_SECONDS', 'FOLKBOT_QUEUE_LIMIT'];
   assert.equal(error.problems.length, names.length);
   names.forEach((name, i) => assert.ok(error.problems[i]!.startsWith(name), error.problems[i]));
   assert.ok(!error.message.includes('not a token'));

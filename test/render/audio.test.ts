@@ -116,6 +116,18 @@ describe('renderAudio (built-in synthesizer, MP3)', () => {
     assert.deepEqual(first.data, second.data);
   });
 
+  it('gives each tune its own samples while renders reuse one buffer, one after another or at once', async () => {
+    const short: Performance = { program: 73, notes: [{ pitch: 67, start: 0, duration: 0.5 }] };
+    const long: Performance = { program: 73, notes: Array.from({ length: 12 }, (_, k) => ({ pitch: 60 + k, start: k * 0.4, duration: 0.4 })) };
+    const first = await renderAudio(short, { format: 'opus' });
+    const longOne = await renderAudio(long, { format: 'opus' });
+    const again = await renderAudio(short, { format: 'opus' });
+    assert.deepEqual(again.data, first.data, 'a shorter tune after a longer one sees none of it');
+    const [both1, both2] = await Promise.all([renderAudio(long, { format: 'opus' }), renderAudio(short, { format: 'opus' })]);
+    assert.deepEqual(both1.data, longOne.data);
+    assert.deepEqual(both2.data, first.data);
+  });
+
   it('rejects unplayable notes and bad options with typed errors', async () => {
     const cases: [Performance, object, RegExp, string][] = [
       [{ program: 73, notes: [] }, {}, /no notes/, 'notes'],

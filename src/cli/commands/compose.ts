@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
+import { AUDIO_CODECS, type AudioCodec } from '../../compose/compose-options.js';
 import { startScoreRenderer } from '../../render/score.js';
 import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
@@ -16,7 +17,7 @@ const { bars, temperature, tempo } = COMPOSE_LIMITS;
 const usage = `Usage: folkbot compose [options]
 
 Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.png (the score) and
-tune.mp3 (an audio preview) into a folder.
+tune.mp3 (an audio preview; tune.ogg with --audio opus) into a folder.
 
 Options:
   --seed "NOTES"        opening notes in kern-like syntax, e.g. "4c 8d 8e 4f 4g" (default: none)
@@ -33,6 +34,7 @@ Options:
   --title TEXT          title on the score (default: "Folk tune no. <random seed>")
   --model DIR           model folder (default: $FOLKBOT_MODEL_DIR or models/default)
   --soundfont FILE      a General MIDI .sf2 SoundFont for the audio (default: $FOLKBOT_SOUNDFONT or built-in synth)
+  --audio mp3|opus      audio preview as MP3 or as Ogg Opus (default: $FOLKBOT_AUDIO or mp3)
   --out DIR             output folder (default: a new folder ./folkbot-tune-<random seed>)
   --json                print one JSON object (files, notes, key, timings...) instead of a summary
 
@@ -97,6 +99,7 @@ export const command: CliCommand = {
       title: { type: 'string' },
       model: { type: 'string' },
       soundfont: { type: 'string' },
+      audio: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     });
@@ -121,10 +124,14 @@ export const command: CliCommand = {
 
     const modelDir = values.model ?? process.env.FOLKBOT_MODEL_DIR ?? 'models/default';
     const soundfontPath = values.soundfont ?? (process.env.FOLKBOT_SOUNDFONT || undefined);
+    const audio = values.audio ?? (process.env.FOLKBOT_AUDIO || 'mp3');
+    if (!(AUDIO_CODECS as readonly string[]).includes(audio)) {
+      throw new UsageError(`--audio must be ${AUDIO_CODECS.join(' or ')}, got "${audio}"${values.audio === undefined ? ' (from FOLKBOT_AUDIO)' : ''}`);
+    }
     const log = logger();
     const loadStart = performance.now();
     // One tune: no warm-up (it would only delay this tune); the engraver is already starting.
-    const composer = await Composer.open(modelDir, { soundfontPath, warmUp: false });
+    const composer = await Composer.open(modelDir, { soundfontPath, audio: audio as AudioCodec, warmUp: false });
     log.debug({ model: composer.info.name, modelDir, ms: Math.round(performance.now() - loadStart) }, 'model loaded');
 
     let result: ComposeResult;
