@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,8 @@ const fake = new FakeDiscord({ token: TEST_TOKEN });
 await fake.start();
 const modelsRoot = await mkdtemp(path.join(tmpdir(), 'folkbot-bench-'));
 await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-bench' }));
-const workers = values.workers ?? '2';
+// Unless given, workers and audio are the bot's defaults (one worker per core but one; Ogg Opus).
+const workers = values.workers ?? String(Math.max(1, availableParallelism() - 1));
 const profileArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [];
 const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ?? []), path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
   cwd: modelsRoot,
@@ -71,7 +72,7 @@ const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ??
     FOLKBOT_MODEL_DIR: values.real ? path.resolve(repoRoot, process.env.FOLKBOT_MODEL_DIR ?? 'models/default') : path.join(modelsRoot, 'default'),
     ...(values.real ? {} : { FOLKBOT_COMPOSE_MODULE: FAKE_SERVICE }),
     FOLKBOT_WORKERS: workers,
-    FOLKBOT_AUDIO: values.audio ?? 'mp3',
+    ...(values.audio ? { FOLKBOT_AUDIO: values.audio } : {}),
     FOLKBOT_COOLDOWN_SECONDS: '0',
     FOLKBOT_QUEUE_LIMIT: '200',
     LOG_LEVEL: 'warn',
@@ -112,7 +113,7 @@ try {
   burst.sort((a, b) => a - b);
   const rss = rssMb(child.pid!);
   const format = (ms: number): string => `${ms.toFixed(0)} ms`;
-  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'mp3'} audio, Node ${process.version})`);
+  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, Node ${process.version})`);
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
   console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);

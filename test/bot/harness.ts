@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { FakeDiscord } from '../fake-discord/fake-discord.js';
 import { loadBotConfig, type BotConfig } from '../../src/bot/config.js';
+import { DEFAULT_COMPOSE_MODULE } from '../../src/bot/run-bot.js';
 import { ComposePool } from '../../src/bot/compose-pool.js';
 import { FolkBot } from '../../src/bot/bot.js';
 import { registerCommands } from '../../src/bot/register-commands.js';
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   /** Compose service module for the workers (default: the fake) and its model folder (default: a fake model). */
   readonly serviceModule?: string;
   readonly modelDir?: string;
+  /** FOLKBOT_AUDIO (default: the bot's default). */
+  readonly audio?: 'mp3' | 'opus';
 }
 
 export async function writeFakeModel(dir: string, content: string): Promise<void> {
@@ -55,6 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     FOLKBOT_WORKERS: String(options.workers ?? 2),
     FOLKBOT_COOLDOWN_SECONDS: String(options.cooldownSeconds ?? 0),
     FOLKBOT_QUEUE_LIMIT: String(options.queueLimit ?? 100),
+    ...(options.audio ? { FOLKBOT_AUDIO: options.audio } : {}),
     LOG_LEVEL: 'debug',
   });
   await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId: config.guildId, apiUrl: config.apiUrl });
@@ -66,7 +70,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const log = pino({ level: 'debug', base: { app: 'folkbot' } }, sink);
-  const pool = await ComposePool.start({ serviceModule: options.serviceModule ?? FAKE_SERVICE, modelDir: config.modelDir, size: config.workers, queueLimit: config.queueLimit });
+  // Like runBot: the real pipeline shares one engraver; every service gets the configured audio codec.
+  const serviceModule = options.serviceModule ?? FAKE_SERVICE;
+  const pool = await ComposePool.start({
+    serviceModule,
+    modelDir: config.modelDir,
+    size: config.workers,
+    queueLimit: config.queueLimit,
+    sharedEngraver: serviceModule === DEFAULT_COMPOSE_MODULE,
+    settings: { audio: config.audio },
+  });
   const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
   // discord.js debug output goes to the log too, so the token test sees everything the client says.
   bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));

@@ -24,6 +24,7 @@ test('/compose on the real pipeline returns decodable files', { skip }, async ()
   const { message, ephemeral } = await h!.fake.sendCommand('compose', { seed: '4c 8d 8e 4f 4g', bars: 8, meter: '4/4', random_seed: 1 }).finalReply(60_000);
   assert.equal(ephemeral, false, message.content);
   assertTuneMessage(message);
+  assert.ok(message.files.some((f) => f.filename === 'tune.ogg'), 'the audio is Ogg Opus, the bot\'s default');
   const more = await h!.fake.clickButton(message, h!.fake.buttons(message).get('Continue')!, { id: '600000000000000001', username: 'x' }).finalReply(60_000);
   assertTuneMessage(more.message);
   assert.match(more.message.content, /16 bars/);

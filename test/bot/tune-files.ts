@@ -8,15 +8,21 @@ const { Midi } = toneMidi;
 
 export function assertTuneMessage(message: FakeMessage): { notes: number; width: number } {
   const names = message.files.map((f) => f.filename).sort();
-  assert.deepEqual(names, ['tune.krn', 'tune.mid', 'tune.mp3', 'tune.png']);
+  const audioName = names.includes('tune.ogg') ? 'tune.ogg' : 'tune.mp3';
+  assert.deepEqual(names, ['tune.krn', 'tune.mid', audioName, 'tune.png'].sort());
   const file = (name: string): Uint8Array => message.files.find((f) => f.filename === name)!.data;
   const midi = new Midi(file('tune.mid'));
   const notes = midi.tracks.reduce((n, t) => n + t.notes.length, 0);
   assert.ok(notes > 0, 'the MIDI file has notes');
   const png = decodePng(file('tune.png'));
   assert.ok(png.width > 0 && png.height > 0, 'the PNG decodes');
-  const mp3 = file('tune.mp3');
-  assert.ok(mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0, 'the audio starts with an MPEG frame sync');
+  const audio = file(audioName);
+  if (audioName === 'tune.mp3') {
+    assert.ok(audio[0] === 0xff && (audio[1]! & 0xe0) === 0xe0, 'the MP3 starts with an MPEG frame sync');
+  } else {
+    const head = Buffer.from(audio.subarray(0, 64)).toString('latin1');
+    assert.ok(head.startsWith('OggS') && head.includes('OpusHead'), 'the .ogg file starts with an Ogg page holding OpusHead');
+  }
   assert.match(Buffer.from(file('tune.krn')).toString('utf8'), /^\*\*kern$/m);
   const embed = message.embeds[0] as { image?: { url?: string } } | undefined;
   assert.equal(embed?.image?.url, 'attachment://tune.png');
