@@ -20,9 +20,8 @@
 //      | { id, ok: false, thrown, messages }
 
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { collectYoungGarbage } from '../util/collect-garbage.mjs';
 import { encodeGrayPng } from './gray-png.mjs';
 
 if (!parentPort) throw new Error('engrave-worker.mjs must run as a worker thread');
@@ -41,12 +40,8 @@ let module;
 let toolkit;
 
 // Each picture leaves megabytes of garbage outside the JavaScript heap (resvg hands its pixels over as a fresh
-// 3 MB array), which V8 collects only after tens of pictures: during a burst of requests the bot's memory climbed
-// by tens of megabytes. A minor collection after each picture (1-3 ms) frees it at once (measured, 50 requests
-// at once: peak RSS 304 -> 269-279 MB). V8 offers gc() only behind a flag; the flag also puts gc() into
-// contexts created later, which is harmless.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc');
+// 3 MB array): collected right after each picture, it does not pile up during a burst of requests (measured, 50
+// requests at once: peak RSS 304 -> 269-279 MB). See util/collect-garbage.mjs.
 
 /** Rasterizes verovio's SVG on white at `width` pixels; frees resvg's memory before returning. */
 function rasterize(Resvg, fontBuffers, svg, width) {
@@ -110,7 +105,7 @@ try {
       toolkit = newToolkit();
     } finally {
       sink = null;
-      collectGarbage({ type: 'minor' });
+      collectYoungGarbage();
     }
   };
   port.on('message', (message) => {
