@@ -48,7 +48,9 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
     kernels,
     settings: { audio: config.audio },
   });
-  log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend }, 'model loaded');
+  log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend, verovio: pool.engraverInfo()?.verovioVersion }, 'model loaded');
+  const slowStart = pool.engraverInfo()?.startNote;
+  if (slowStart) log.warn({ reason: slowStart }, 'verovio started from its packed module (each start about 0.8 s slower)');
   const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
   if (log.isLevelEnabled('debug')) bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));
   try {
