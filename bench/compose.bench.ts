@@ -12,10 +12,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Composer } from '../src/compose/composer.js';
+import { precompileComposeKernels } from '../src/compose/kernels.js';
 import type { AudioCodec } from '../src/compose/compose-options.js';
-import { LSTM_KERNEL, lstmKernelBinary } from '../src/model/lstm-inference.js';
-import { encoderBinary, MP3_ENCODER_KERNEL, OPUS_ENCODER_KERNEL, opusEncoderBinary } from '../src/render/audio.js';
-import { precompileKernels, useBaselineWasmEverywhere } from '../src/util/wasm-tiering.mjs';
+import { useBaselineWasmEverywhere } from '../src/util/wasm-tiering.mjs';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +30,7 @@ const modelDir = path.resolve(repoRoot, values.model);
 
 // WebAssembly tiered as in the bot (src/util/wasm-tiering.mjs): baseline code, the hot kernels compiled optimised.
 useBaselineWasmEverywhere();
-precompileKernels({ [MP3_ENCODER_KERNEL]: encoderBinary('mp3'), [OPUS_ENCODER_KERNEL]: opusEncoderBinary(), [LSTM_KERNEL]: lstmKernelBinary() });
+precompileComposeKernels(['mp3', 'opus']);
 
 /** Median pipeline time of warm 16-bar tunes with this audio codec; prints the stages. */
 async function pipeline(audio: AudioCodec): Promise<number> {

@@ -7,9 +7,8 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import { ComposePool } from './compose-pool.js';
 import { FolkBot } from './bot.js';
-import { precompileKernels, useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
-import { encoderBinary, MP3_ENCODER_KERNEL, OPUS_ENCODER_KERNEL, opusEncoderBinary } from '../render/audio.js';
-import { LSTM_KERNEL, lstmKernelBinary } from '../model/lstm-inference.js';
+import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
+import { precompileComposeKernels } from '../compose/kernels.js';
 
 /**
  * The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake): the
@@ -34,9 +33,7 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   // of megabytes each during a burst. Measured, 50 requests at once, 2 workers: peak RSS 360 -> 324 MB, and CPU per
   // tune 191-196 -> 161-166 ms (collections touch less memory).
   setFlagsFromString('--max-semi-space-size=2');
-  const encoder: Record<string, Uint8Array> =
-    config.audio === 'opus' ? { [OPUS_ENCODER_KERNEL]: opusEncoderBinary() } : { [MP3_ENCODER_KERNEL]: encoderBinary('mp3') };
-  const kernels = precompileKernels({ ...encoder, [LSTM_KERNEL]: lstmKernelBinary() });
+  const kernels = precompileComposeKernels([config.audio]);
   log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
   const pool = await ComposePool.start({
     serviceModule: composeModule,

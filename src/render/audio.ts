@@ -143,8 +143,6 @@ let oggEncoder: ReturnType<typeof createOggEncoder> | null = null;
 
 /** The name of the MP3 encoder's kernel for precompileKernels. */
 export const MP3_ENCODER_KERNEL = 'lame-mp3';
-/** The Opus encoder's kernel name and binary, for precompileKernels. */
-export { OPUS_ENCODER_KERNEL, opusEncoderBinary } from './ogg-opus.js';
 
 /** The WebAssembly binary of an encoder of wasm-media-encoders. */
 export function encoderBinary(file: 'mp3' | 'ogg'): Uint8Array {

@@ -1,0 +1,21 @@
+// The compose pipeline's hot WebAssembly kernels, for processes that keep the rest of their WebAssembly on V8's
+// baseline compiler (the bot; see src/util/wasm-tiering.mjs). A module of its own so that the bot's main thread,
+// which compiles them, does not load the pipeline itself.
+import type { AudioCodec } from './compose-options.js';
+import { LSTM_KERNEL, lstmKernelBinary } from '../model/lstm-inference.js';
+import { encoderBinary, MP3_ENCODER_KERNEL } from '../render/audio.js';
+import { OPUS_ENCODER_KERNEL, opusEncoderBinary } from '../render/ogg-opus.js';
+import { precompileKernels, type CompiledWasm } from '../util/wasm-tiering.mjs';
+
+/**
+ * Compiles the pipeline's hot WebAssembly kernels fully optimised, for a process that keeps the rest of its
+ * WebAssembly on V8's baseline compiler (src/util/wasm-tiering.mjs): the LSTM sampler and the encoder of each
+ * audio codec given. Call it first thing, before other threads compile WebAssembly, and hand the result to worker
+ * threads (adoptKernels).
+ */
+export function precompileComposeKernels(codecs: readonly AudioCodec[]): Record<string, CompiledWasm> {
+  const encoders = Object.fromEntries(
+    codecs.map((codec) => (codec === 'opus' ? [OPUS_ENCODER_KERNEL, opusEncoderBinary()] : [MP3_ENCODER_KERNEL, encoderBinary('mp3')])),
+  ) as Record<string, Uint8Array>;
+  return precompileKernels({ ...encoders, [LSTM_KERNEL]: lstmKernelBinary() });
+}
