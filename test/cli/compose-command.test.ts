@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,22 @@ describe('folkbot compose', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  it('writes the audio as Ogg Opus with --audio opus, and refuses another codec', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'folkbot-compose-'));
+    try {
+      const { code } = await folkbot(['compose', '--audio', 'opus', '--bars', '4', '--random-seed', '3', '--out', out]);
+      assert.equal(code, 0);
+      assert.deepEqual((await readdir(out)).sort(), ['tune.krn', 'tune.mid', 'tune.ogg', 'tune.png']);
+      const ogg = (await readFile(path.join(out, 'tune.ogg'))).subarray(0, 64).toString('latin1');
+      assert.ok(ogg.startsWith('OggS') && ogg.includes('OpusHead'));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+    const flac = await folkbot(['compose', '--audio', 'flac']);
+    assert.equal(flac.code, 2);
+    assert.match(flac.stderr, /--audio must be mp3 or opus, got "flac"/);
   });
 
   it('composes with no options at all into a new folder and prints the random seed', async () => {

@@ -4,9 +4,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
-import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, SUPPORTED_METERS, parseMeter, parseMode } from '../../compose/compose-options.js';
+import {
+  AUDIO_CODECS,
+  COMPOSE_LIMITS,
+  ComposeOptionError,
+  DEFAULT_INSTRUMENT,
+  SUPPORTED_METERS,
+  parseMeter,
+  parseMode,
+  type AudioCodec,
+} from '../../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
-import { AUDIO_CODECS, type AudioCodec } from '../../compose/compose-options.js';
 import { startScoreRenderer } from '../../render/score.js';
 import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
