@@ -39,10 +39,6 @@ console.error = (...args) => (sink ? sink.push(args.map(String).join(' ')) : ori
 let module;
 let toolkit;
 
-// Each picture leaves megabytes of garbage outside the JavaScript heap (resvg hands its pixels over as a fresh
-// 3 MB array): collected right after each picture, it does not pile up during a burst of requests (measured, 50
-// requests at once: peak RSS 304 -> 269-279 MB). See util/collect-garbage.mjs.
-
 /** Rasterizes verovio's SVG on white at `width` pixels; frees resvg's memory before returning. */
 function rasterize(Resvg, fontBuffers, svg, width) {
   const resvg = new Resvg(svg, {
@@ -69,7 +65,8 @@ try {
   await initWasm(readFileSync(workerData.resvgWasm));
   const fontBuffers = workerData.fontFiles.map((file) => readFileSync(file));
   const { createVerovioHumModule } = await import('./verovio-loader.mjs');
-  // Verovio runs on V8's baseline compiler: optimising its thousands of functions costs ~100 MB for no speed.
+  // Verovio runs on V8's baseline compiler: optimising its thousands of functions costs ~100 MB and gains little
+  // speed (see util/wasm-tiering.mjs).
   const { compileOnBaseline } = await import('../util/wasm-tiering.mjs');
   const { VerovioToolkit, enableLogToBuffer } = await import('verovio/esm');
   const created = await createVerovioHumModule({ compile: compileOnBaseline });
@@ -105,6 +102,9 @@ try {
       toolkit = newToolkit();
     } finally {
       sink = null;
+      // Each picture leaves megabytes of garbage outside the JavaScript heap (resvg hands its pixels over as a
+      // fresh 3 MB array): collected right away, it does not pile up during a burst of requests (measured, 50
+      // requests at once: peak RSS 304 -> 269-279 MB). See util/collect-garbage.mjs.
       collectYoungGarbage();
     }
   };
