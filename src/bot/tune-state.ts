@@ -9,6 +9,7 @@
 //               the same opening with a new ending.
 //               (A tune longer than the seed syntax allows, SEED_MAX_EVENTS notes, continues from its last
 //               bars that fit: the new tune starts with them and goes on for 8 more bars.)
+//               A tune's pickup stays a pickup: the seeds write a bar line after it.
 // Another take restarts from the /compose options with a new random seed.
 import type { ComposeOptions, ComposeResult, ComposedNote } from '../compose/types.js';
 import { SEED_MAX_EVENTS, SEED_RECIPS } from '../music/seed.js';
@@ -118,22 +119,29 @@ export function applyAction(action: ButtonAction, state: TuneState, newRandomSee
 }
 
 /** Where a Continue starts from: the seed notes (the whole tune when it fits the seed limit, else its last whole
- * bars that fit) and the resulting length in bars. */
-export function continuePlan(notes: readonly ComposedNote[], bars: number, barQuarters: number): { seed: readonly ComposedNote[]; bars: number; whole: boolean } {
-  if (notes.length <= SEED_MAX_EVENTS) return { seed: notes, bars: bars + CONTINUE_BARS, whole: true };
+ * bars that fit), its pickup (quarters; dropped with the bars before the tail) and the resulting length in bars. */
+export function continuePlan(
+  notes: readonly ComposedNote[],
+  bars: number,
+  barQuarters: number,
+  pickup = 0,
+): { seed: readonly ComposedNote[]; pickup: number; bars: number; whole: boolean } {
+  if (notes.length <= SEED_MAX_EVENTS) return { seed: notes, pickup, bars: bars + CONTINUE_BARS, whole: true };
+  // Drop the pickup and then whole bars from the start until the rest fits: bar k starts at pickup + k bars.
   let start = 0;
-  while (notes.filter((n) => n.onset >= start * barQuarters - 1e-9).length > SEED_MAX_EVENTS) start += 1;
-  const tail = notes.filter((n) => n.onset >= start * barQuarters - 1e-9).map((n) => ({ ...n, onset: n.onset - start * barQuarters }));
-  return { seed: tail, bars: bars - start + CONTINUE_BARS, whole: false };
+  const from = (k: number): number => pickup + k * barQuarters;
+  while (notes.filter((n) => n.onset >= from(start) - 1e-9).length > SEED_MAX_EVENTS) start += 1;
+  const tail = notes.filter((n) => n.onset >= from(start) - 1e-9).map((n) => ({ ...n, onset: n.onset - from(start) }));
+  return { seed: tail, pickup: 0, bars: bars - start + CONTINUE_BARS, whole: false };
 }
 
-/** The opening a Variation keeps: the first half of the bars, fewer when that exceeds the seed limit. */
-export function variationOpening(notes: readonly ComposedNote[], bars: number, barQuarters: number): readonly ComposedNote[] {
+/** The opening a Variation keeps: the pickup and the first half of the bars, fewer when that exceeds the seed limit. */
+export function variationOpening(notes: readonly ComposedNote[], bars: number, barQuarters: number, pickup = 0): readonly ComposedNote[] {
   let keep = Math.floor(bars / 2);
-  let opening = notes.filter((n) => n.onset + n.duration <= keep * barQuarters + 1e-9);
+  let opening = notes.filter((n) => n.onset + n.duration <= pickup + keep * barQuarters + 1e-9);
   while (opening.length > SEED_MAX_EVENTS && keep > 1) {
     keep -= 1;
-    opening = notes.filter((n) => n.onset + n.duration <= keep * barQuarters + 1e-9);
+    opening = notes.filter((n) => n.onset + n.duration <= pickup + keep * barQuarters + 1e-9);
   }
   return opening;
 }
@@ -147,13 +155,13 @@ export async function composeState(state: TuneState, compose: (options: ComposeO
     // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated).
     const base = { ...state.options, key: result.key.tonic, mode: result.key.mode };
     if (step.kind === 'continue') {
-      const plan = continuePlan(result.notes, bars, barQuarters);
+      const plan = continuePlan(result.notes, bars, barQuarters, result.pickup);
       if (plan.bars > BARS.max) throw new ComposeOptionError('bars', `this tune has ${bars} bars; continuing would pass the limit of ${BARS.max}`);
       bars = plan.bars;
-      result = await compose({ ...base, seed: notesToSeed(plan.seed, result.key.tonic), bars });
+      result = await compose({ ...base, seed: notesToSeed(plan.seed, result.key.tonic, plan.pickup), bars });
     } else {
-      const opening = variationOpening(result.notes, bars, barQuarters);
-      result = await compose({ ...base, seed: notesToSeed(opening, result.key.tonic), bars, randomSeed: step.randomSeed });
+      const opening = variationOpening(result.notes, bars, barQuarters, result.pickup);
+      result = await compose({ ...base, seed: notesToSeed(opening, result.key.tonic, result.pickup), bars, randomSeed: step.randomSeed });
     }
   }
   return result;
@@ -208,11 +216,15 @@ function recipsFor(quarters: number): string[] {
   return [];
 }
 
-/** Notes as seed text ("4c 8d 8e"), spelled with flats in flat keys. */
-export function notesToSeed(notes: readonly ComposedNote[], tonic: string): string {
+/**
+ * Notes as seed text ("4c 8d 8e"), spelled with flats in flat keys; with a pickup (quarters), a bar line after
+ * the notes that fill it ("8g | 4c 8d 8e"), so that the tune composed from the seed keeps it.
+ */
+export function notesToSeed(notes: readonly ComposedNote[], tonic: string, pickup = 0): string {
   const flats = FLAT_TONICS.has(tonic);
   const tokens: string[] = [];
   for (const note of notes) {
+    if (pickup > 0 && tokens.length > 0 && Math.abs(note.onset - pickup) < 1e-9) tokens.push('|');
     const name = note.pitch === null ? 'r' : kernPitch(note.pitch, flats);
     for (const recip of recipsFor(note.duration)) tokens.push(`${recip}${name}`);
   }

@@ -128,10 +128,12 @@ export class Composer {
       }
     })();
     const bar = barTicks(options.meter);
-    const totalTicks = bar * options.bars;
+    // A bar line in the seed before a whole bar of notes: those notes are a pickup, and the full bars follow it.
+    const pickup = seed.firstBarline !== null && seed.firstBarline < bar ? seed.firstBarline : 0;
+    const totalTicks = pickup + bar * options.bars;
     if (seed.ticks > totalTicks) {
-      const seedBars = seed.ticks / bar;
-      throw new SeedError(0, 0, options.seed, `the seed lasts ${seedBars.toFixed(2).replace(/\.?0+$/, '')} bars of ${formatMeter(options.meter)} but the tune has only ${options.bars}: ask for more bars (--bars ${Math.ceil(seedBars) + 4}) or shorten the seed`);
+      const seedBars = (seed.ticks - pickup) / bar;
+      throw new SeedError(0, 0, options.seed, `the seed lasts ${seedBars.toFixed(2).replace(/\.?0+$/, '')} bars of ${formatMeter(options.meter)}${pickup > 0 ? ' after its pickup' : ''} but the tune has only ${options.bars}: ask for more bars (--bars ${Math.ceil(seedBars) + 4}) or shorten the seed`);
     }
 
     const t0 = performance.now();
@@ -143,7 +145,7 @@ export class Composer {
         mode: plan.key.mode,
         bars: options.bars,
         primer,
-        pickup: 0,
+        pickup,
         endOnTonic: true,
         temperature: options.temperature,
         topP: TOP_P,
@@ -167,7 +169,7 @@ export class Composer {
       key: normalKey,
       keySource: plan.keySource,
       meters,
-      barlines: barlinesForMeter(meters, end, 0),
+      barlines: barlinesForMeter(meters, end, pickup),
       events: generated,
       phraseStarts: [],
     };
@@ -204,6 +206,7 @@ export class Composer {
       },
       meter: options.meter,
       bars: options.bars,
+      pickup: quarters(pickup),
       notes: melody.events
         .filter((event) => !(event.kind === 'note' && event.grace))
         .map((event) => ({ pitch: event.kind === 'note' ? event.pitch : null, onset: quarters(event.onset), duration: quarters(event.duration) })),

@@ -43,6 +43,11 @@ export interface ComposeResult {
   readonly key: { readonly name: string; readonly tonic: string; readonly mode: Mode };
   readonly meter: Meter;
   readonly bars: number;
+  /**
+   * Length of the pickup (anacrusis) before the first full bar, in quarter notes: 0 for none. A seed whose first
+   * bar line comes before a whole bar makes one; `bars` full bars follow it.
+   */
+  readonly pickup: number;
   readonly notes: readonly ComposedNote[];
   readonly files: ComposeFiles;
   readonly model: { readonly name: string; readonly backend: string };

@@ -2,7 +2,8 @@
 //   4c 8.d 16e- 2r | 4cc#
 // Each token is a duration (1 2 4 8 16 32, triplets 3 6 12 24, with up to two dots), then a pitch (c = middle C,
 // cc an octave up, C an octave down; # sharp, - flat, n natural) or r for a rest. `|` and `=` barlines may stand
-// between tokens and are ignored. An empty seed is allowed.
+// between tokens; the first one after some notes is kept (`firstBarline`): when it comes before a whole bar, the
+// notes before it are a pickup (the composer decides, knowing the meter). An empty seed is allowed.
 import { SeedError } from './errors.js';
 import { kernToMidi, midiName } from './pitch.js';
 import { TICKS_PER_QUARTER } from './types.js';
@@ -12,6 +13,8 @@ export interface Seed {
   readonly events: readonly MelodyEvent[];
   /** Total length of the seed in ticks. */
   readonly ticks: number;
+  /** Where the first barline written after some notes or rests stands, in ticks; null when there is none. */
+  readonly firstBarline: number | null;
 }
 
 export const SEED_MAX_EVENTS = 64;
@@ -30,6 +33,7 @@ export function parseSeed(text: string): Seed {
   const events: MelodyEvent[] = [];
   let tick = 0;
   let position = 0;
+  let firstBarline: number | null = null;
   for (const match of text.matchAll(/\S+/g)) {
     position++;
     const token = match[0];
@@ -42,7 +46,10 @@ export function parseSeed(text: string): Seed {
         `seed token ${position} "${token}" (column ${column}): ${what}. Example of a seed: "${SEED_EXAMPLE}"`,
       );
     };
-    if (/^(\|+|=+\d*)$/.test(token)) continue; // a barline: allowed, carries nothing
+    if (/^(\|+|=+\d*)$/.test(token)) {
+      if (firstBarline === null && tick > 0) firstBarline = tick;
+      continue;
+    }
     const parts = /^(\d*)(\.*)(.*)$/.exec(token);
     const digits = parts?.[1] ?? '';
     const dots = (parts?.[2] ?? '').length;
@@ -80,5 +87,5 @@ export function parseSeed(text: string): Seed {
     }
     tick += duration;
   }
-  return { events, ticks: tick };
+  return { events, ticks: tick, firstBarline };
 }

@@ -175,6 +175,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         key: { name: `${tonic} ${mode}`, tonic, mode },
         meter: options.meter,
         bars: options.bars,
+        pickup: 0,
         notes,
         files: { midi, kern: kernText(notes, options, tonic), png, audio: silentMp3(8), audioFormat: 'mp3' },
         model: { name: info.name, backend: 'fake' },

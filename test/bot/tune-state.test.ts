@@ -56,13 +56,35 @@ const quarters = (count: number) => Array.from({ length: count }, (_, i) => ({ p
 
 test('continue keeps the whole tune when it fits the seed limit, else its last whole bars that fit', () => {
   const short = continuePlan(quarters(32), 8, 4);
-  assert.deepEqual(short, { seed: quarters(32), bars: 16, whole: true });
+  assert.deepEqual(short, { seed: quarters(32), pickup: 0, bars: 16, whole: true });
   // 20 bars of 4 quarters = 80 notes > 64: the last 16 bars (64 notes) are kept.
   const long = continuePlan(quarters(80), 20, 4);
   assert.equal(long.whole, false);
   assert.equal(long.seed.length, 64);
   assert.equal(long.seed[0]!.onset, 0);
   assert.equal(long.bars, 16 + 8);
+});
+
+test('a tune with a pickup keeps it through Continue and Variation', () => {
+  // One quarter of pickup, then 4/4 bars.
+  const tune = quarters(33);
+  assert.deepEqual(continuePlan(tune, 8, 4, 1), { seed: tune, pickup: 1, bars: 16, whole: true });
+  // Too long for a seed: the pickup and whole bars go, and the tail starts on a bar line with no pickup.
+  const long = continuePlan(quarters(81), 20, 4, 1);
+  assert.equal(long.pickup, 0);
+  assert.equal(long.seed.length, 64);
+  assert.equal(long.seed[0]!.onset, 0);
+  assert.equal(long.bars, 16 + 8);
+  // The opening of a variation: the pickup and the first four bars.
+  assert.equal(variationOpening(tune, 8, 4, 1).length, 1 + 16);
+  // The seed text puts a bar line after the pickup, so the composer keeps it.
+  const notes = [
+    { pitch: 67, onset: 0, duration: 1 },
+    { pitch: 60, onset: 1, duration: 2 },
+    { pitch: 64, onset: 3, duration: 2 },
+  ];
+  assert.equal(notesToSeed(notes, 'C', 1), '4g | 2c 2e');
+  assert.equal(notesToSeed(notes, 'C'), '4g 2c 2e');
 });
 
 test('a variation keeps the first half, fewer bars when that exceeds the seed limit', () => {

@@ -37,7 +37,7 @@ describe('Composer on the shipped model', () => {
   });
 
   it('starts with exactly the seed, fills every bar of the meter and ends on the tonic', async () => {
-    const seed = '8.g 16a 8g 8e | 4c';
+    const seed = '8.g 16a 8g 8e 4c';
     const result = await composer.compose({ seed, bars: 12, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 });
     const seedEvents = parseSeed(seed).events;
     assert.equal(result.key.name, 'C major');
@@ -100,6 +100,19 @@ describe('Composer on the shipped model', () => {
     assert.equal(result.files.audioFormat, 'mp3');
     assert.ok(result.files.audio.length < 400_000);
     for (const stage of ['generate', 'midi', 'kern', 'png', 'audio', 'total']) assert.ok((result.timings[stage] ?? -1) >= 0, stage);
+  });
+
+  it('makes the notes before an early bar line of the seed a pickup, with the full bars after it', async () => {
+    // Two quarters before the first bar line of a 3/4 seed: a pickup.
+    const result = await composer.compose({ seed: '8.g 16a 8g 8e | 4c 4e 4g', bars: 8, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 });
+    assert.equal(result.pickup, 2);
+    const last = result.notes[result.notes.length - 1]!;
+    assert.equal(last.onset + last.duration, 2 + 8 * 3, 'the pickup, then eight full bars of 3/4');
+    const melody = parseKern(result.files.kern, 'tune.krn');
+    assert.equal(melody.barlines[0], 2 * TICKS_PER_QUARTER, 'the first bar line right after the pickup');
+    assert.equal(melody.barlines.length, 9);
+    // A bar line after a whole bar (or none) makes no pickup.
+    assert.equal((await composer.compose({ seed: '4c 4d 4e | 4f', bars: 8, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 })).pickup, 0);
   });
 
   it('refuses a seed longer than the tune, naming both lengths', async () => {

@@ -28,11 +28,18 @@ describe('parseSeed', () => {
       { kind: 'note', pitch: 67, onset: 5760, duration: 3360, spelling: 'g' },
     ]);
     assert.equal(seed.ticks, 9120);
+    assert.equal(seed.firstBarline, 3840, 'where the first bar line after some notes stands');
+  });
+
+  it('keeps where the first bar line stands, ignoring one before any note', () => {
+    assert.equal(parseSeed('8g | 4c 4e').firstBarline, 480);
+    assert.equal(parseSeed('| 4c 4d 4e 4f | 4g').firstBarline, 3840);
+    assert.equal(parseSeed('4c 4d').firstBarline, null);
   });
 
   it('allows an empty seed and extra spaces', () => {
-    assert.deepEqual(parseSeed(''), { events: [], ticks: 0 });
-    assert.deepEqual(parseSeed('   \t '), { events: [], ticks: 0 });
+    assert.deepEqual(parseSeed(''), { events: [], ticks: 0, firstBarline: null });
+    assert.deepEqual(parseSeed('   \t '), { events: [], ticks: 0, firstBarline: null });
     assert.equal(parseSeed('  4c    4d ').events.length, 2);
   });
 

@@ -30,7 +30,8 @@ tune.mp3 (an audio preview; tune.ogg with --audio opus) into a folder.
 Options:
   --seed "NOTES"        opening notes in kern-like syntax, e.g. "4c 8d 8e 4f 4g" (default: none)
                         duration (1 2 4 8 16 32, triplets 3 6 12 24, dots) then pitch (c = middle C, cc higher,
-                        C lower, # sharp, - flat) or r for a rest; bar lines | are optional
+                        C lower, # sharp, - flat) or r for a rest; bar lines | are optional (one
+                        before a whole bar makes a pickup, and --bars full bars follow it)
   --bars N              length in bars, seed included (${bars.min}-${bars.max}, default ${bars.default})
   --meter M             ${SUPPORTED_METERS.join(', ')} (default 4/4)
   --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
