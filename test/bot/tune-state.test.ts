@@ -117,3 +117,26 @@ test('notes become kern-like seed text', () => {
   );
   assert.equal(seed, '4c 8d 8r 4.b- 2g 8g');
 });
+
+test('on the shipped model, Continue keeps a pickup tune note for note and in the same bars', async (t) => {
+  const { existsSync } = await import('node:fs');
+  const modelDir = new URL('../../models/default', import.meta.url).pathname;
+  if (!existsSync(`${modelDir}/folkbot-model.json`)) return t.skip(`no trained model in ${modelDir}`);
+  const { Composer } = await import('../../src/compose/composer.js');
+  const { resolveComposeOptions } = await import('../../src/compose/compose-options.js');
+  const { composeState } = await import('../../src/bot/tune-state.js');
+  const composer = await Composer.open(modelDir, { warmUp: false });
+  try {
+    const start: TuneState = { options: resolveComposeOptions({ seed: '8g | 4c 4e 4g 4e', bars: 8, randomSeed: 5 }), steps: [] };
+    const first = await composeState(start, (o) => composer.compose(o));
+    const continued = await composeState(applyAction('continue', start, () => 0), (o) => composer.compose(o));
+    assert.equal(first.pickup, 0.5);
+    assert.equal(continued.pickup, 0.5);
+    assert.equal(continued.bars, 16);
+    assert.deepEqual(continued.notes.slice(0, first.notes.length), first.notes);
+    const last = continued.notes[continued.notes.length - 1]!;
+    assert.equal(last.onset + last.duration, 0.5 + 16 * 4);
+  } finally {
+    composer.dispose();
+  }
+});
