@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTrainingData, type CorpusFilter } from '../src/model/dataset.js';
-import type { EncodingName } from '../src/model/encoding.js';
+import { buildTrainingData, type CorpusFilter } from '../src/model/data/dataset.js';
+import type { EncodingName } from '../src/model/encodings/encoding.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({

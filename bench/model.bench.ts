@@ -10,22 +10,22 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/model/backend.js';
-import type { Encoding } from '../src/model/encoding.js';
+import { initBackend } from '../src/model/network/backend.js';
+import type { Encoding } from '../src/model/encodings/encoding.js';
 import {
   loadGenerator,
   sampleTune,
   type GenerateOptions,
   type LoadedGenerator,
-} from '../src/model/generator.js';
-import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../src/model/generator-tfjs.js';
-import { LstmNetwork, type TokenBatch } from '../src/model/lstm-network.js';
-import { saveModelFolder } from '../src/model/model-folder.js';
-import { createRandom } from '../src/model/random.js';
-import { featureTracker, inputRows, songInputRows } from '../src/model/input-features.js';
-import { layoutStreams, type SongInputRows } from '../src/model/train-batches.js';
-import { AdamOptimizer } from '../src/model/train-optimizer.js';
-import { PRESETS, type TrainingPreset } from '../src/model/train-presets.js';
+} from '../src/model/generation/generator.js';
+import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../src/model/generation/generator-tfjs.js';
+import { LstmNetwork, type TokenBatch } from '../src/model/network/lstm-network.js';
+import { saveModelFolder } from '../src/model/folder/model-folder.js';
+import { createRandom } from '../src/model/generation/random.js';
+import { featureTracker, inputRows, songInputRows } from '../src/model/encodings/input-features.js';
+import { layoutStreams, type SongInputRows } from '../src/model/training/train-batches.js';
+import { AdamOptimizer } from '../src/model/training/train-optimizer.js';
+import { PRESETS, type TrainingPreset } from '../src/model/training/train-presets.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: args } = parseArgs({
@@ -69,7 +69,7 @@ async function dataFor(preset: TrainingPreset): Promise<BenchData | null> {
   if (!haveData) return null;
   const cached = datasets.get(preset.name);
   if (cached) return cached;
-  const { buildTrainingData } = await import('../src/model/dataset.js');
+  const { buildTrainingData } = await import('../src/model/data/dataset.js');
   const data = buildTrainingData({ dataDir, filter: preset.corpusFilter, encoding: preset.encoding });
   datasets.set(preset.name, data);
   return data;

@@ -1,4 +1,4 @@
-// Compiles src/model/lstm-kernel.wat into src/model/lstm-kernel-wasm.ts (the module's bytes as base64), so
+// Compiles src/model/network/lstm-kernel.wat into src/model/network/lstm-kernel-wasm.ts (the module's bytes as base64), so
 // that running folkbot needs no WebAssembly toolchain. Run after editing the .wat: `npm run build:kernel`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import wabtFactory from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'src/model/lstm-kernel.wat');
-const target = path.join(root, 'src/model/lstm-kernel-wasm.ts');
+const source = path.join(root, 'src/model/network/lstm-kernel.wat');
+const target = path.join(root, 'src/model/network/lstm-kernel-wasm.ts');
 const wabt = await wabtFactory();
 const module = wabt.parseWat('lstm-kernel.wat', readFileSync(source, 'utf8'), { simd: true });
 module.validate();

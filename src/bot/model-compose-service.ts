@@ -2,7 +2,7 @@
 // each compose worker thread. Reload opens the new folder first and only then switches, so the old model
 // keeps serving until the new one has loaded, and a folder that fails to load leaves it in place.
 import { Composer } from '../compose/composer.js';
-import type { ModelInfo as GeneratorInfo } from '../model/generator.js';
+import type { ModelInfo as GeneratorInfo } from '../model/generation/generator.js';
 import type { ComposeService, ComposeServiceSettings, ModelInfo } from './compose-service.js';
 
 function describe(info: GeneratorInfo, dir: string): ModelInfo {

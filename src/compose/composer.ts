@@ -8,7 +8,7 @@ import { estimateKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, 
 import { melodyToMidi } from '../music/midi-write.js';
 import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
-import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generator.js';
+import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generation/generator.js';
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';

@@ -2,7 +2,7 @@
 // baseline compiler (the bot; see src/util/wasm-tiering.mjs). A module of its own so that the bot's main thread,
 // which compiles them, does not load the pipeline itself.
 import type { AudioCodec } from './compose-options.js';
-import { LSTM_KERNEL, lstmKernelBinary } from '../model/lstm-inference.js';
+import { LSTM_KERNEL, lstmKernelBinary } from '../model/network/lstm-inference.js';
 import { encoderBinary, MP3_ENCODER_KERNEL } from '../render/audio.js';
 import { OPUS_ENCODER_KERNEL, opusEncoderBinary } from '../render/ogg-opus.js';
 import { precompileKernels, type CompiledWasm } from '../util/wasm-tiering.mjs';

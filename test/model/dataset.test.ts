@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTrainingData, isValidationSong, loadCorpus } from '../../src/model/dataset.js';
+import { buildTrainingData, isValidationSong, loadCorpus } from '../../src/model/data/dataset.js';
 import { createEncoding } from '../../src/model/encodings/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -9,8 +9,8 @@ import { parseKern } from '../../src/music/kern-parse.js';
 import { normalizeKey } from '../../src/music/key.js';
 import type { Melody } from '../../src/music/types.js';
 import { buildEncoding } from '../../src/model/encodings/index.js';
-import { listKernFiles } from '../../src/model/kern-files.js';
-import type { EncodingName } from '../../src/model/encoding.js';
+import { listKernFiles } from '../../src/model/data/kern-files.js';
+import type { EncodingName } from '../../src/model/encodings/encoding.js';
 import { comparable } from './melody-fixtures.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildEncoding, EncodingError } from '../../src/model/encodings/index.js';
-import type { Encoding, EncodingName, SamplingRequest } from '../../src/model/encoding.js';
+import type { Encoding, EncodingName, SamplingRequest } from '../../src/model/encodings/encoding.js';
 import type { MelodyEvent } from '../../src/music/types.js';
 import { comparable, E, Q, S, sampleMelodies, tripletMelody } from './melody-fixtures.js';
 import { createRandom } from '../../src/util/random.js';

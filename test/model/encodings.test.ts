@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildEncoding, createEncoding, EncodingError } from '../../src/model/encodings/index.js';
 import { tokenizeEventsMelody } from '../../src/model/encodings/events.js';
 import { tokenizeStepsMelody } from '../../src/model/encodings/steps.js';
-import type { EncodingName } from '../../src/model/encoding.js';
+import type { EncodingName } from '../../src/model/encodings/encoding.js';
 import { comparable, E, fixtureMelody, Q, sampleMelodies, T, tripletMelody } from './melody-fixtures.js';
 
 const melodies = sampleMelodies();

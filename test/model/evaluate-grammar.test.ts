@@ -2,7 +2,7 @@
 // probability masked by allowed() and renormalized, as generation samples.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Encoding } from '../../src/model/encoding.js';
+import type { Encoding } from '../../src/model/encodings/encoding.js';
 import { buildEncoding } from '../../src/model/encodings/index.js';
 import { EventsEncoding } from '../../src/model/encodings/events.js';
 import { StepsEncoding } from '../../src/model/encodings/steps.js';
@@ -15,10 +15,10 @@ import {
   lstmScoringModel,
   songSamplingRequest,
   type ScoringModel,
-} from '../../src/model/evaluate.js';
-import { LstmStepper, logSoftmaxAt } from '../../src/model/lstm-inference.js';
-import { initialWeights } from '../../src/model/lstm-weights.js';
-import { createRandom } from '../../src/model/random.js';
+} from '../../src/model/scoring/evaluate.js';
+import { LstmStepper, logSoftmaxAt } from '../../src/model/network/lstm-inference.js';
+import { initialWeights } from '../../src/model/network/lstm-weights.js';
+import { createRandom } from '../../src/model/generation/random.js';
 import type { Melody } from '../../src/music/types.js';
 import { fixtureMelody, Q, sampleMelodies } from './melody-fixtures.js';
 

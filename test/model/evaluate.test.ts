@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildEncoding } from '../../src/model/encodings/index.js';
-import { evaluateSongs, EvaluationError, type ScoringModel } from '../../src/model/evaluate.js';
-import type { Encoding } from '../../src/model/encoding.js';
+import { evaluateSongs, EvaluationError, type ScoringModel } from '../../src/model/scoring/evaluate.js';
+import type { Encoding } from '../../src/model/encodings/encoding.js';
 import { sampleMelodies, tripletMelody } from './melody-fixtures.js';
 
 const melodies = Object.values(sampleMelodies());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildEventsEncoding, EventsEncoding } from '../../src/model/encodings/events.js';
 import { EVENTS_INPUT_FEATURES, NO_CLOCK } from '../../src/model/encodings/events-features.js';
 import { buildStepsEncoding } from '../../src/model/encodings/steps.js';
-import type { Encoding } from '../../src/model/encoding.js';
+import type { Encoding } from '../../src/model/encodings/encoding.js';
 import type { Melody } from '../../src/music/types.js';
 import { E, fixtureMelody, Q, S, sampleMelodies, T } from './melody-fixtures.js';
 

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/model/backend.js';
-import { LstmStepper } from '../../src/model/lstm-inference.js';
-import { initialWeights, LstmNetwork, type LstmConfig } from '../../src/model/lstm-network.js';
-import { createRandom } from '../../src/model/random.js';
-import { evaluateSongs } from '../../src/model/train-evaluate.js';
+import { initBackend } from '../../src/model/network/backend.js';
+import { LstmStepper } from '../../src/model/network/lstm-inference.js';
+import { initialWeights, LstmNetwork, type LstmConfig } from '../../src/model/network/lstm-network.js';
+import { createRandom } from '../../src/model/generation/random.js';
+import { evaluateSongs } from '../../src/model/training/train-evaluate.js';
 import { cyclicSongs } from './synthetic-encoding.js';
 
 await initBackend();

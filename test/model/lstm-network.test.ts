@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/model/backend.js';
-import { LstmNetwork, initialWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/lstm-network.js';
-import { inputSize, inputWidth } from '../../src/model/lstm-weights.js';
-import { createRandom } from '../../src/model/random.js';
+import { initBackend } from '../../src/model/network/backend.js';
+import { LstmNetwork, initialWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/network/lstm-network.js';
+import { inputSize, inputWidth } from '../../src/model/network/lstm-weights.js';
+import { createRandom } from '../../src/model/generation/random.js';
 
 await initBackend();
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { initialWeights, type LstmConfig } from '../../src/model/lstm-network.js';
-import { loadModelFolder, ModelFolderError, saveModelFolder, type ModelMetadata } from '../../src/model/model-folder.js';
-import { loadGenerator } from '../../src/model/generator.js';
-import { createRandom } from '../../src/model/random.js';
+import { initialWeights, type LstmConfig } from '../../src/model/network/lstm-network.js';
+import { loadModelFolder, ModelFolderError, saveModelFolder, type ModelMetadata } from '../../src/model/folder/model-folder.js';
+import { loadGenerator } from '../../src/model/generation/generator.js';
+import { createRandom } from '../../src/model/generation/random.js';
 import { cyclicSongs, syntheticEncoding } from './synthetic-encoding.js';
 
 const encoding = syntheticEncoding(6);

@@ -2,7 +2,7 @@
 // token 0 = start, 1..3 = "durations" 1..3, 4 = barline, 5 = end. Bars hold BAR units: a duration never crosses
 // the barline (one longer than what is left is cut to fit), and the barline comes exactly when the bar is full.
 // So whether `|` comes next, and which durations can, depends only on what is left of the bar: the feature.
-import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from '../../src/model/encoding.js';
+import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from '../../src/model/encodings/encoding.js';
 import type { Melody } from '../../src/music/types.js';
 
 export const BAR = 6;

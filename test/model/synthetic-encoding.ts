@@ -1,7 +1,7 @@
 // A tiny stand-in Encoding over synthetic token sequences, so the engine can be tested without the corpus:
 // token 0 = start, 1..notes = a note each, last = end. Sampling allows only the tokens in `allowedNotes`, and
 // ends after `bars * 4` notes.
-import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from '../../src/model/encoding.js';
+import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from '../../src/model/encodings/encoding.js';
 import type { Melody, MelodyEvent } from '../../src/music/types.js';
 
 export function syntheticEncoding(notes: number, allowedNotes?: readonly number[]): Encoding {

@@ -4,10 +4,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/model/backend.js';
-import { train, type TrainingEvent } from '../../src/model/train.js';
-import { PRESETS, type TrainingPreset } from '../../src/model/train-presets.js';
-import { loadGenerator } from '../../src/model/generator.js';
+import { initBackend } from '../../src/model/network/backend.js';
+import { train, type TrainingEvent } from '../../src/model/training/train.js';
+import { PRESETS, type TrainingPreset } from '../../src/model/training/train-presets.js';
+import { loadGenerator } from '../../src/model/generation/generator.js';
 import { cyclicSongs, syntheticEncoding } from './synthetic-encoding.js';
 
 const backend = await initBackend();

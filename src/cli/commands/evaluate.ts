@@ -4,10 +4,10 @@
 // With several models, only the songs every model's encoding can represent are scored, so the figures compare.
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
-import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/dataset.js';
-import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/evaluate.js';
-import { loadGenerator } from '../../model/generator.js';
-import { loadModelFolder } from '../../model/model-folder.js';
+import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/data/dataset.js';
+import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/scoring/evaluate.js';
+import { loadGenerator } from '../../model/generation/generator.js';
+import { loadModelFolder } from '../../model/folder/model-folder.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { logger } from '../../util/logger.js';
-import { initBackend } from '../../model/backend.js';
-import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/train-presets.js';
-import type { TrainingEvent } from '../../model/train.js';
+import { initBackend } from '../../model/network/backend.js';
+import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/training/train-presets.js';
+import type { TrainingEvent } from '../../model/training/train.js';
 
 const usage = `Usage: folkbot train --data DIR --out DIR [options]
 
@@ -104,8 +104,8 @@ export const command: CliCommand = {
     log.info({ backend }, 'TensorFlow.js backend ready');
 
     const started = Date.now();
-    const { buildTrainingData } = await import('../../model/dataset.js');
-    const { train } = await import('../../model/train.js');
+    const { buildTrainingData } = await import('../../model/data/dataset.js');
+    const { train } = await import('../../model/training/train.js');
     log.info({ dataDir, encoding: preset.encoding, filter: preset.corpusFilter }, 'building training data');
     const data = buildTrainingData({
       dataDir,

@@ -7,7 +7,7 @@
 // plus one bucket for "no clock" (free meter, or a duration that is no whole number of ticks). A pickup is counted
 // back from the first barline, so its notes get their true position (a 1-beat pickup in 3/4 starts at beat 2).
 import type { Meter } from '../../music/types.js';
-import type { InputFeatureSpec, InputFeatureTracker, SongStart } from '../encoding.js';
+import type { InputFeatureSpec, InputFeatureTracker, SongStart } from './encoding.js';
 import { barTicks, beatUnitTicks, ratioTicks } from './durations.js';
 import type { EventsToken } from './events.js';
 

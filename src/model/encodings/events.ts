@@ -19,8 +19,8 @@
 // Exact: decode(encode(m)) gives m's sounding notes and rests (pitch, onset, duration; grace notes, spellings and
 // fermatas are not represented), the meter in force at tick 0 and the mode.
 import type { Melody, MelodyEvent, Meter, Mode } from '../../music/types.js';
-import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from '../encoding.js';
-import { Vocabulary } from '../vocabulary.js';
+import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from './encoding.js';
+import { Vocabulary } from './vocabulary.js';
 import { EncodingError } from './encoding-error.js';
 import { barTicks, beatUnitTicks, meterText, parseMeterText, parseRatioText, ratioText, ratioTicks, type Ratio } from './durations.js';
 import { EVENTS_INPUT_FEATURES, EventsFeatureTracker } from './events-features.js';

@@ -1,6 +1,6 @@
 // The encodings by name: rebuilt from a saved config, or built from a corpus.
 import type { Melody } from '../../music/types.js';
-import type { Encoding, EncodingConfig, EncodingName } from '../encoding.js';
+import type { Encoding, EncodingConfig, EncodingName } from './encoding.js';
 import { EncodingError } from './encoding-error.js';
 import { buildEventsEncoding, EventsEncoding } from './events.js';
 import { buildStepsEncoding, StepsEncoding } from './steps.js';

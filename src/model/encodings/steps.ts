@@ -11,8 +11,8 @@
 // cost training time. No meter or mode: decode gives meter and mode null.
 // Only songs whose onsets and durations are whole sixteenths are representable (reject() says why otherwise).
 import type { Melody, MelodyEvent } from '../../music/types.js';
-import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from '../encoding.js';
-import { Vocabulary } from '../vocabulary.js';
+import type { DecodedTune, Encoding, EncodingConfig, SamplingRequest, SamplingState } from './encoding.js';
+import { Vocabulary } from './vocabulary.js';
 import { EncodingError } from './encoding-error.js';
 import { barTicks, durationText, meterText, SIXTEENTH_TICKS } from './durations.js';
 import { countSongsPerToken } from './token-counts.js';

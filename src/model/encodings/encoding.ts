@@ -1,7 +1,7 @@
 // The contract between melodies and the network: an encoding turns a Melody (already transposed to C major /
 // A minor) into token ids and back, and steers sampling so that generated tunes are well formed.
 // Implementations: ./encodings/steps.ts (the reference system's) and ./encodings/events.ts (the default).
-import type { Melody, MelodyEvent, Meter, Mode } from '../music/types.js';
+import type { Melody, MelodyEvent, Meter, Mode } from '../../music/types.js';
 
 export type EncodingName = 'steps' | 'events';
 

@@ -5,8 +5,8 @@
 // that names the file and what is wrong with it.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { EncodingConfig } from './encoding.js';
-import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from './lstm-weights.js';
+import type { EncodingConfig } from '../encodings/encoding.js';
+import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-weights.js';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -2,7 +2,7 @@
 // 0.2, Adam 1e-3, batch 64, the `steps` encoding) but with a target at every step; `default` is the design
 // chosen for the `events` encoding by measured validation loss and training speed on the wasm backend;
 // `plain` is `default` without the encoding's input features.
-import type { EncodingName } from './encoding.js';
+import type { EncodingName } from '../encodings/encoding.js';
 
 export type PresetName = 'reference' | 'default' | 'plain';
 export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain'];

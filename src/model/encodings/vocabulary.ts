@@ -1,5 +1,5 @@
 // Token text <-> token id for one encoding. The order of `tokens` is the id order saved in the model folder.
-import { EncodingError } from './encodings/encoding-error.js';
+import { EncodingError } from './encoding-error.js';
 
 export class Vocabulary {
   readonly tokens: readonly string[];

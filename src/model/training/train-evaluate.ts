@@ -2,8 +2,8 @@
 // same forward pass as training (no dropout), giving per-song log-probabilities, the mean loss per token,
 // accuracy, and bits per note over the encoding's scored positions.
 import * as tf from '@tensorflow/tfjs';
-import type { Encoding } from './encoding.js';
-import type { LstmNetwork } from './lstm-network.js';
+import type { Encoding } from '../encodings/encoding.js';
+import type { LstmNetwork } from '../network/lstm-network.js';
 import { layoutStreams, type SongInputRows } from './train-batches.js';
 
 export interface SongEvaluation {

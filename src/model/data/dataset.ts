@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KernParseError } from '../music/errors.js';
-import { trainingFilter } from '../music/filter.js';
-import { normalizeKey } from '../music/key.js';
-import { parseKern } from '../music/kern-parse.js';
-import type { Melody } from '../music/types.js';
-import type { Encoding, EncodingConfig, EncodingName } from './encoding.js';
-import { buildEncoding, createEncoding } from './encodings/index.js';
+import { KernParseError } from '../../music/errors.js';
+import { trainingFilter } from '../../music/filter.js';
+import { normalizeKey } from '../../music/key.js';
+import { parseKern } from '../../music/kern-parse.js';
+import type { Melody } from '../../music/types.js';
+import type { Encoding, EncodingConfig, EncodingName } from '../encodings/encoding.js';
+import { buildEncoding, createEncoding } from '../encodings/index.js';
 import { listKernFiles } from './kern-files.js';
 
 export { listKernFiles } from './kern-files.js';
@@ -152,7 +152,7 @@ function codeHash(dirs: readonly string[], files: readonly string[] = []): strin
 /** The source of a stage's result: the files with their sizes and mtimes, and the code that read them. */
 function corpusCacheKey(dataDir: string, files: readonly string[], filter: CorpusFilter): string {
   const hash = createHash('sha256');
-  hash.update(`v${CORPUS_CACHE_VERSION}\u0000${filter}\u0000${codeHash(['../music'])}\u0000`);
+  hash.update(`v${CORPUS_CACHE_VERSION}\u0000${filter}\u0000${codeHash(['../../music'])}\u0000`);
   for (const file of files) {
     const stat = statSync(path.join(dataDir, file));
     hash.update(`${file}\u0000${stat.size}\u0000${stat.mtimeMs}\u0000`);
@@ -340,7 +340,7 @@ export function buildTrainingData(options: BuildTrainingDataOptions): TrainingDa
   const cacheDir = cacheDirOf(options);
   const datasetKey = createHash('sha256')
     .update(`${corpusKey}\u0000${options.encoding}\u0000${fraction}\u0000${seed}\u0000${minSongs}\u0000`)
-    .update(codeHash(['encodings'], ['dataset.ts', 'dataset.js', 'vocabulary.ts', 'vocabulary.js']))
+    .update(codeHash(['../encodings'], ['dataset.ts', 'dataset.js']))
     .digest('hex')
     .slice(0, 32);
   const slot = cacheDir === null ? null : new CacheSlot(cacheDir, `dataset-${folderTag(dataDir)}-${options.filter}-${options.encoding}`, datasetKey);

@@ -4,13 +4,13 @@
 // `generateWithWindowRefeed`, on the same weights, for the benchmark). Nothing here imports tfjs, so composing
 // does not pay for loading it.
 import path from 'node:path';
-import type { MelodyEvent } from '../music/types.js';
-import type { Encoding, EncodingConfig, EncodingName, SamplingRequest, SongStart } from './encoding.js';
-import { createEncoding } from './encodings/index.js';
-import { featureTracker } from './input-features.js';
-import { LstmStepper } from './lstm-inference.js';
-import type { LstmWeights } from './lstm-weights.js';
-import { loadModelFolder, type ModelMetadata } from './model-folder.js';
+import type { MelodyEvent } from '../../music/types.js';
+import type { Encoding, EncodingConfig, EncodingName, SamplingRequest, SongStart } from '../encodings/encoding.js';
+import { createEncoding } from '../encodings/index.js';
+import { featureTracker } from '../encodings/input-features.js';
+import { LstmStepper } from '../network/lstm-inference.js';
+import type { LstmWeights } from '../network/lstm-weights.js';
+import { loadModelFolder, type ModelMetadata } from '../folder/model-folder.js';
 import { createRandom } from './random.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 

@@ -2,8 +2,8 @@
 // encoding's input features) the token id plus, for each feature, V + the feature's offset + its value. Shared by
 // training (whole songs), scoring and generation (one token at a time) so that all see the same inputs.
 import type { Encoding, InputFeatureSpec, InputFeatureTracker, SongStart } from './encoding.js';
-import { EncodingError } from './encodings/encoding-error.js';
-import { inputWidth, type LstmConfig } from './lstm-weights.js';
+import { EncodingError } from './encoding-error.js';
+import { inputWidth, type LstmConfig } from '../network/lstm-weights.js';
 
 /** Turns tokens into the first layer's active input rows, `width` per token. */
 export interface InputRows {

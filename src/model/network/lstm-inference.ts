@@ -5,11 +5,11 @@
 // The products run in a tiny WebAssembly SIMD kernel (lstm-kernel.wat) on transposed copies of the weights
 // held in its memory: every output is one contiguous dot product. When the kernel cannot be used (no wasm SIMD,
 // or H not a multiple of 8) the same products run as JS loops.
-import type { InputFeatureTracker, SongStart } from './encoding.js';
-import { inputRows, type InputRows } from './input-features.js';
+import type { InputFeatureTracker, SongStart } from '../encodings/encoding.js';
+import { inputRows, type InputRows } from '../encodings/input-features.js';
 import { LSTM_KERNEL_WASM_BASE64 } from './lstm-kernel-wasm.js';
 import type { LstmWeights } from './lstm-weights.js';
-import { kernelModule } from '../util/wasm-tiering.mjs';
+import { kernelModule } from '../../util/wasm-tiering.mjs';
 
 function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
   const out = new Float32Array(rows * columns);

@@ -1,7 +1,7 @@
 // The LSTM's configuration and weights as plain Float32Arrays: what model folders store and what inference
 // reads. Free of tfjs, so loading a model to compose does not load TensorFlow.js.
-import type { InputFeatureSpec } from './encoding.js';
-import type { Random } from './random.js';
+import type { InputFeatureSpec } from '../encodings/encoding.js';
+import type { Random } from '../generation/random.js';
 
 export interface LstmConfig {
   readonly vocabularySize: number;

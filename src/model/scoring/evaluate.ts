@@ -3,14 +3,14 @@
 // Optionally also bits per note "with the grammar": generation never samples from the bare softmax but from the
 // softmax masked by the encoding's SamplingState and renormalized, so that figure scores each song under the
 // distribution the product actually samples from.
-import type { Melody } from '../music/types.js';
-import type { Encoding, EncodingName, SamplingRequest } from './encoding.js';
-import { barTicks, meterText } from './encodings/durations.js';
-import { EncodingError } from './encodings/encoding-error.js';
-import { melodySoundingEvents } from './encodings/melody-events.js';
-import { featureTracker } from './input-features.js';
-import { LstmStepper, logSoftmaxAt } from './lstm-inference.js';
-import type { LstmWeights } from './lstm-weights.js';
+import type { Melody } from '../../music/types.js';
+import type { Encoding, EncodingName, SamplingRequest } from '../encodings/encoding.js';
+import { barTicks, meterText } from '../encodings/durations.js';
+import { EncodingError } from '../encodings/encoding-error.js';
+import { melodySoundingEvents } from '../encodings/melody-events.js';
+import { featureTracker } from '../encodings/input-features.js';
+import { LstmStepper, logSoftmaxAt } from '../network/lstm-inference.js';
+import type { LstmWeights } from '../network/lstm-weights.js';
 
 /** What evaluation needs of a model: its encoding and the log-probabilities it gives a token sequence. */
 export interface ScoringModel {

@@ -11,7 +11,7 @@
 //  - the weight gradients are single large matMuls over all time steps after the backward sweep.
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from './random.js';
+import type { Random } from '../generation/random.js';
 import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 /** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */

@@ -8,8 +8,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Encoding } from './encoding.js';
-import { LstmNetwork, weightSizes, type LstmConfig, type LstmWeights } from './lstm-network.js';
+import type { Encoding } from '../encodings/encoding.js';
+import { LstmNetwork, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-network.js';
 import {
   float32Arrays,
   float32Bytes,
@@ -18,9 +18,9 @@ import {
   saveModelFolder,
   writeFolderAtomically,
   type ModelMetadata,
-} from './model-folder.js';
-import { featureTracker, inputRows, songInputRows } from './input-features.js';
-import { createRandom } from './random.js';
+} from '../folder/model-folder.js';
+import { featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
+import { createRandom } from '../generation/random.js';
 import { layoutStreams, type SongInputRows } from './train-batches.js';
 import { bitsPerNote, evaluateSongs } from './train-evaluate.js';
 import { AdamOptimizer } from './train-optimizer.js';

@@ -1,11 +1,11 @@
 // Generation with tfjs ops, for comparison with the plain-JS stepper of generator.ts: the reference system's
 // window re-feed and a tfjs one-step predictor. Kept apart so that composing never loads tfjs.
 import * as tf from '@tensorflow/tfjs';
-import type { MelodyEvent } from '../music/types.js';
-import type { Encoding } from './encoding.js';
+import type { MelodyEvent } from '../../music/types.js';
+import type { Encoding } from '../encodings/encoding.js';
 import { sampleTune, type GenerateOptions, type LoadedGenerator, type TokenPredictor } from './generator.js';
-import { featureTracker, inputRows } from './input-features.js';
-import { LstmNetwork } from './lstm-network.js';
+import { featureTracker, inputRows } from '../encodings/input-features.js';
+import { LstmNetwork } from '../network/lstm-network.js';
 
 /** Stateful generation with tfjs ops (one step per token): to compare with the plain-JS stepper. */
 export function tfjsStatefulPredictor(network: LstmNetwork, encoding: Encoding): TokenPredictor & { dispose(): void } {

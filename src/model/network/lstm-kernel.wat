@@ -1,6 +1,6 @@
 ;; The matrix-vector kernel of plain inference (lstm-inference.ts), in WebAssembly SIMD: four float32 lanes
 ;; and two independent accumulators per output, ~10x the speed of a scalar JS loop. Compiled by
-;; scripts/build-lstm-kernel.ts into src/model/lstm-kernel-wasm.ts (npm run build:kernel).
+;; scripts/build-lstm-kernel.ts into src/model/network/lstm-kernel-wasm.ts (npm run build:kernel).
 (module
   (memory (export "memory") 1)
   ;; out[r] = sum_k m[r * cols + k] * x[k] for r < rows. Pointers are byte offsets; cols is a multiple of 8.

@@ -2,8 +2,8 @@
 // length, and the streams are cut into chunks of `steps` tokens. Every position predicts the next token of its
 // song (a target at every step, never one target per window); the recurrent state is carried from chunk to
 // chunk and zeroed where a new song starts, so a song is seen exactly as if it were fed alone from a zero state.
-import type { TokenBatch } from './lstm-network.js';
-import { shuffleInPlace, type Random } from './random.js';
+import type { TokenBatch } from '../network/lstm-network.js';
+import { shuffleInPlace, type Random } from '../generation/random.js';
 
 export interface StreamLayout {
   readonly rows: number;
