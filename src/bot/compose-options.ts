@@ -38,9 +38,17 @@ export const MODES: readonly Mode[] = ['major', 'minor'];
 
 export const SEED_EXAMPLE = '4c 8d 8e 4f 4g';
 
-export function parseMeter(text: string): Meter {
-  if (!(METER_CHOICES as readonly string[]).includes(text)) {
-    throw new ComposeOptionError('meter', `meter "${text}" is not offered; choose one of ${METER_CHOICES.join(', ')}`);
+/** The meter choices /compose offers: METER_CHOICES, less those the loaded model does not know (when given). */
+export function meterChoices(modelMeters?: readonly string[]): string[] {
+  return METER_CHOICES.filter((meter) => modelMeters === undefined || modelMeters.includes(meter));
+}
+
+/** Reads a meter choice; `modelMeters` (the loaded model's meters) narrows the choices. */
+export function parseMeter(text: string, modelMeters?: readonly string[]): Meter {
+  const choices = meterChoices(modelMeters);
+  if (!choices.includes(text)) {
+    const why = (METER_CHOICES as readonly string[]).includes(text) ? 'is not one the loaded model knows' : 'is not offered';
+    throw new ComposeOptionError('meter', `meter "${text}" ${why}; choose one of ${choices.join(', ')}`);
   }
   const [numerator, denominator] = text.split('/').map(Number) as [number, number];
   return { numerator, denominator };
@@ -65,8 +73,11 @@ function checkRange(name: string, value: number, min: number, max: number, integ
   return value;
 }
 
-/** Validates raw options (Discord enforces most ranges, but a client can send anything) and fills defaults. */
-export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => number): ComposeOptions {
+/**
+ * Validates raw options (Discord enforces most ranges, but a client can send anything) and fills defaults;
+ * `modelMeters`: the meters of the loaded model, when known.
+ */
+export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => number, modelMeters?: readonly string[]): ComposeOptions {
   const seed = (raw.seed ?? '').trim();
   if (seed.length > SEED_MAX_LENGTH) throw new ComposeOptionError('seed', `the seed is ${seed.length} characters long; at most ${SEED_MAX_LENGTH} are accepted`);
   const key = raw.key ?? undefined;
@@ -78,7 +89,7 @@ export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => numbe
   return {
     seed,
     bars: checkRange('bars', raw.bars ?? BARS.default, BARS.min, BARS.max, true),
-    meter: parseMeter(raw.meter ?? DEFAULT_METER),
+    meter: parseMeter(raw.meter ?? DEFAULT_METER, modelMeters),
     ...(key !== undefined ? { key } : {}),
     ...(mode !== undefined ? { mode } : {}),
     temperature: checkRange('temperature', raw.temperature ?? TEMPERATURE.default, TEMPERATURE.min, TEMPERATURE.max, false),

@@ -16,6 +16,8 @@ export interface ModelInfo {
   readonly backend: string;
   /** The folder it was loaded from. */
   readonly dir: string;
+  /** The meters it composes in ("3/4"), when known: /compose and /help offer only these. */
+  readonly meters?: readonly string[];
 }
 
 export interface ComposeService {

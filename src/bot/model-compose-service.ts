@@ -5,7 +5,7 @@ import { Composer } from '../compose/composer.js';
 import type { ModelInfo as GeneratorInfo } from '../model/generation/generator.js';
 import type { ComposeService, ComposeServiceSettings, ModelInfo } from './compose-service.js';
 
-function describe(info: GeneratorInfo, dir: string): ModelInfo {
+function describe(info: GeneratorInfo, dir: string, meters: readonly string[]): ModelInfo {
   const validation: Record<string, number> = {};
   if (info.validation.bitsPerNote !== null) validation['bits per note'] = info.validation.bitsPerNote;
   if (info.validation.accuracy !== null) validation['next-note accuracy'] = info.validation.accuracy;
@@ -16,6 +16,7 @@ function describe(info: GeneratorInfo, dir: string): ModelInfo {
     validation,
     backend: info.backend,
     dir,
+    meters,
   };
 }
 
@@ -24,7 +25,7 @@ export async function createComposeService(modelDir: string, settings: ComposeSe
   let dir = modelDir;
   return {
     compose: (options) => composer.compose(options),
-    modelInfo: () => describe(composer.info, dir),
+    modelInfo: () => describe(composer.info, dir, composer.meters),
     async reload(nextDir: string) {
       const next = await Composer.open(nextDir, { audio: settings.audio });
       const previous = composer;
@@ -32,7 +33,7 @@ export async function createComposeService(modelDir: string, settings: ComposeSe
       dir = nextDir;
       // Jobs already running on the previous model hold their own references; new ones use `next`.
       setTimeout(() => previous.dispose(), 60_000).unref();
-      return describe(next.info, nextDir);
+      return describe(next.info, nextDir, next.meters);
     },
     async close() {
       composer.dispose();

@@ -9,12 +9,14 @@ export interface RegisterTarget {
   /** Register in this guild only; undefined: globally. */
   readonly guildId?: string | undefined;
   readonly apiUrl: string;
+  /** Meters of the model the bot serves: /compose offers only these (default: every choice). */
+  readonly meters?: readonly string[];
 }
 
 /** Replaces the application's command set (PUT is idempotent); resolves to the names Discord now has. */
 export async function registerCommands(target: RegisterTarget): Promise<string[]> {
   const rest = new REST({ api: target.apiUrl }).setToken(target.token);
   const route = target.guildId ? Routes.applicationGuildCommands(target.applicationId, target.guildId) : Routes.applicationCommands(target.applicationId);
-  const registered = (await rest.put(route, { body: commandsJson() })) as { name: string }[];
+  const registered = (await rest.put(route, { body: commandsJson(target.meters) })) as { name: string }[];
   return registered.map((c) => c.name);
 }

@@ -7,6 +7,8 @@ export interface CliCommand {
   readonly summary: string;
   /** Full usage text for `folkbot <name> --help`. */
   readonly usage: string;
+  /** Usage text that depends on the other arguments (e.g. the meters of the `--model` named); wins over usage. */
+  help?(argv: readonly string[]): Promise<string>;
   /** Runs the command with the arguments after its name; resolves to the process exit code. */
   run(argv: readonly string[]): Promise<number>;
 }

@@ -21,7 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.usage + '\n');
+    process.stdout.write((command.help ? await command.help(rest) : command.usage) + '\n');
     return 0;
   }
   try {

@@ -11,7 +11,10 @@ export const COMPOSE_LIMITS = {
   randomSeed: { min: 0, max: 2_147_483_647 },
 } as const;
 
-/** Meters a tune can be composed in (the ones the Essen songs use most). */
+/**
+ * Meters a tune may be asked in (the ones the Essen songs use most). A model composes in those of them its
+ * vocabulary knows (Composer.meters); the rest are refused by name before anything is generated.
+ */
 export const SUPPORTED_METERS = ['2/4', '3/4', '4/4', '3/8', '6/8', '9/8', '12/8', '2/2', '3/2', '5/4'] as const;
 
 export const DEFAULT_INSTRUMENT = 'flute';
@@ -27,11 +30,25 @@ export class ComposeOptionError extends Error {
   }
 }
 
-export function parseMeter(text: string): Meter {
+/**
+ * Reads a meter such as "3/4" and checks it against `accepted` (default: every SUPPORTED_METERS entry; the
+ * composer passes the meters its model knows, `modelName` naming it in the message).
+ */
+export function parseMeter(text: string, accepted: readonly string[] = SUPPORTED_METERS, modelName?: string): Meter {
   const match = /^\s*(\d{1,2})\s*\/\s*(\d{1,2})\s*$/.exec(text);
-  if (!match || !(SUPPORTED_METERS as readonly string[]).includes(`${Number(match[1])}/${Number(match[2])}`)) {
-    throw new ComposeOptionError('meter', `meter "${text}" is not supported; use one of ${SUPPORTED_METERS.join(', ')}`);
+  const meter = match ? `${Number(match[1])}/${Number(match[2])}` : null;
+  if (meter === null || !accepted.includes(meter)) {
+    const known = (SUPPORTED_METERS as readonly string[]).includes(meter ?? '');
+    const why = known && modelName !== undefined ? `is not one the model "${modelName}" was trained on` : 'is not supported';
+    throw new ComposeOptionError('meter', `meter "${text}" ${why}; use one of ${accepted.join(', ')}`);
   }
+  return { numerator: Number(match?.[1]), denominator: Number(match?.[2]) };
+}
+
+/** Reads the form of a meter, "N/D", without judging whether a model knows it (parseMeter does that). */
+export function parseMeterText(text: string): Meter {
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{1,2})\s*$/.exec(text);
+  if (!match) throw new ComposeOptionError('meter', `meter "${text}" is not a time signature such as 3/4 or 6/8`);
   return { numerator: Number(match[1]), denominator: Number(match[2]) };
 }
 
@@ -58,13 +75,19 @@ export function freshRandomSeed(): number {
   return Math.floor(Math.random() * 1_000_000);
 }
 
-/** Fills defaults and checks bounds; throws ComposeOptionError naming the first bad option. */
-export function resolveComposeOptions(input: Partial<ComposeOptions>): ComposeOptions {
+/**
+ * Fills defaults and checks bounds; throws ComposeOptionError naming the first bad option. `meters`: the meters
+ * accepted (the model's, see parseMeter).
+ */
+export function resolveComposeOptions(
+  input: Partial<ComposeOptions>,
+  meters: { readonly accepted: readonly string[]; readonly modelName?: string } = { accepted: SUPPORTED_METERS },
+): ComposeOptions {
   const { bars, temperature, tempo, randomSeed } = COMPOSE_LIMITS;
   return {
     seed: input.seed ?? '',
     bars: checkNumber('bars', input.bars ?? bars.default, bars, true),
-    meter: parseMeter(formatMeter(input.meter ?? { numerator: 4, denominator: 4 })),
+    meter: parseMeter(formatMeter(input.meter ?? { numerator: 4, denominator: 4 }), meters.accepted, meters.modelName),
     key: input.key === undefined || input.key.trim() === '' ? undefined : input.key.trim(),
     mode: input.mode,
     temperature: checkNumber('temperature', input.temperature ?? temperature.default, temperature, false),

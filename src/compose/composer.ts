@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { SeedError } from '../music/errors.js';
 import { instrumentProgram } from '../music/instruments.js';
 import { barlinesForMeter, barTicks, writeKern } from '../music/kern-write.js';
-import { estimateKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose } from '../music/key.js';
+import { estimateSeedKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose, type SeedMetre } from '../music/key.js';
 import { melodyToMidi } from '../music/midi-write.js';
 import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
@@ -12,8 +12,12 @@ import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/ge
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
-import { ComposeOptionError, formatMeter, resolveComposeOptions, type AudioCodec } from './compose-options.js';
+import { ComposeOptionError, formatMeter, resolveComposeOptions, SUPPORTED_METERS, type AudioCodec } from './compose-options.js';
+import type { Encoding } from '../model/encodings/encoding.js';
 import type { ComposeOptions, ComposeResult } from './types.js';
+
+/** Bars at the end of every tune that the seed may not reach into: the model writes the ending (on the tonic). */
+export const ENDING_BARS = 1;
 
 /** Nucleus sampling keeps the tokens that make up this much probability; the rest are too unlikely to be tuneful. */
 const TOP_P = 0.95;
@@ -31,6 +35,18 @@ export interface ComposerOptions {
   readonly warmUp?: boolean;
 }
 
+/** A composed tune before its files are made (Composer.composeMelody). */
+export interface ComposedMelody {
+  readonly options: ComposeOptions;
+  /** General MIDI program of the instrument. */
+  readonly program: number;
+  /** The tune in its key, the seed's notes first. */
+  readonly melody: Melody;
+  /** Ticks before the first full bar. */
+  readonly pickup: number;
+  readonly generateMs: number;
+}
+
 /** Where a tune is generated (C major / A minor) and where it is heard (the asked or the seed's key). */
 interface KeyPlan {
   readonly key: Key;
@@ -41,19 +57,25 @@ interface KeyPlan {
   readonly normalShift: number;
 }
 
-function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined): KeyPlan {
+/**
+ * The tune's key and how far the seed moves. Without --key the seed is never moved: an asked mode the seed does
+ * not have gives the seed's relative key (C major -> A minor), which holds the same notes. With --key the seed
+ * moves to it, by the shift that takes the seed's key (or, for the other mode, its relative) to the asked one.
+ */
+function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined, metre: SeedMetre): KeyPlan {
   const hasNotes = seedEvents.some((event) => event.kind === 'note');
-  const seedKey = hasNotes ? estimateKey(seedEvents) : null;
+  const seedKey = hasNotes ? estimateSeedKey(seedEvents, metre) : null;
+  const relative = (of: Key, to: Mode): Key => (of.mode === to ? of : keyOf(of.tonic + (to === 'minor' ? 9 : 3), to));
   let key: Key;
+  let seedShift = 0;
   if (keyText !== undefined) {
     key = keyFromName(keyText, mode ?? seedKey?.mode ?? 'major');
+    if (seedKey) seedShift = nearestShift(relative(seedKey, key.mode).tonic, key.tonic);
   } else if (seedKey) {
-    // A mode the seed does not have: take its relative key, so the seed's notes stay in the scale.
-    key = mode === undefined || mode === seedKey.mode ? seedKey : keyOf(seedKey.tonic + (mode === 'minor' ? 9 : 3), mode);
+    key = relative(seedKey, mode ?? seedKey.mode);
   } else {
     key = keyOf(mode === 'minor' ? 9 : 0, mode ?? 'major');
   }
-  const seedShift = seedKey ? nearestShift(seedKey.tonic, key.tonic) : 0;
   const normalShift = nearestShift(key.tonic, key.mode === 'major' ? 0 : 9);
   return { key, keySource: keyText === undefined && seedKey ? 'estimated' : 'file', seedShift, normalShift };
 }
@@ -76,15 +98,44 @@ function outputOctave(events: readonly MelodyEvent[], shift: number, keyAsked: b
   return 12 * Math.round((CENTRE_PITCH - mean) / 12);
 }
 
+/** The SUPPORTED_METERS in which `encoding` can sample a tune (for any encoding: it is asked to start one). */
+export function composableMeters(encoding: Encoding): string[] {
+  return SUPPORTED_METERS.filter((text) => {
+    const [numerator, denominator] = text.split('/').map(Number) as [number, number];
+    try {
+      encoding.startSampling({ meter: { numerator, denominator }, mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true });
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'EncodingError') return false;
+      throw error;
+    }
+  });
+}
+
+/** The meters the model in `modelDir` composes in (for help texts); rejects as loadGenerator does. */
+export async function modelMeters(modelDir: string): Promise<string[]> {
+  const generator = await loadGenerator(modelDir);
+  try {
+    return composableMeters(generator.encoding);
+  } finally {
+    generator.dispose();
+  }
+}
+
 function elapsed(start: number): number {
   return Math.round((performance.now() - start) * 10) / 10;
 }
 
 export class Composer {
+  /** The SUPPORTED_METERS this model can compose in (its vocabulary has the meter and can fill its bars). */
+  readonly meters: readonly string[];
+
   private constructor(
     private readonly generator: MelodyGenerator,
     private readonly options: ComposerOptions,
-  ) {}
+  ) {
+    this.meters = composableMeters(generator.encoding);
+  }
 
   /**
    * Loads the model folder (failing with the model loader's error when it is missing or broken) and, at the same
@@ -111,69 +162,7 @@ export class Composer {
    */
   async compose(input: Partial<ComposeOptions>): Promise<ComposeResult> {
     const started = performance.now();
-    const options = resolveComposeOptions(input);
-    const program = (() => {
-      try {
-        return instrumentProgram(options.instrument);
-      } catch (error) {
-        throw new ComposeOptionError('instrument', (error as Error).message);
-      }
-    })();
-    const seed = parseSeed(options.seed);
-    const plan = (() => {
-      try {
-        return planKey(seed.events, options.key, options.mode);
-      } catch (error) {
-        throw new ComposeOptionError('key', (error as Error).message);
-      }
-    })();
-    const bar = barTicks(options.meter);
-    // A bar line in the seed before a whole bar of notes: those notes are a pickup, and the full bars follow it.
-    const pickup = seed.firstBarline !== null && seed.firstBarline < bar ? seed.firstBarline : 0;
-    const totalTicks = pickup + bar * options.bars;
-    if (seed.ticks > totalTicks) {
-      const seedBars = (seed.ticks - pickup) / bar;
-      throw new SeedError(0, 0, options.seed, `the seed lasts ${seedBars.toFixed(2).replace(/\.?0+$/, '')} bars of ${formatMeter(options.meter)}${pickup > 0 ? ' after its pickup' : ''} but the tune has only ${options.bars}: ask for more bars (--bars ${Math.ceil(seedBars) + 4}) or shorten the seed`);
-    }
-
-    const t0 = performance.now();
-    const primer = shiftEvents(seed.events, plan.seedShift + plan.normalShift);
-    let generated: readonly MelodyEvent[];
-    try {
-      generated = this.generator.generate({
-        meter: options.meter,
-        mode: plan.key.mode,
-        bars: options.bars,
-        primer,
-        pickup,
-        endOnTonic: true,
-        temperature: options.temperature,
-        topP: TOP_P,
-        randomSeed: options.randomSeed,
-      });
-    } catch (error) {
-      // The encoding refuses a primer it cannot represent (a pitch or duration outside the model's range).
-      if (error instanceof Error && error.name === 'EncodingError') {
-        throw new SeedError(0, 0, options.seed, `the model cannot continue this seed: ${error.message}. Example of a seed: "${SEED_EXAMPLE}"`);
-      }
-      throw error;
-    }
-    const generateMs = elapsed(t0);
-
-    const normalKey = keyOf(plan.key.mode === 'major' ? 0 : 9, plan.key.mode);
-    const end = generated.reduce((latest, event) => Math.max(latest, event.onset + event.duration), 0);
-    const meters = [{ tick: 0, meter: options.meter }];
-    const inC: Melody = {
-      title: options.title ?? `Folk tune no. ${options.randomSeed}`,
-      source: 'folkbot',
-      key: normalKey,
-      keySource: plan.keySource,
-      meters,
-      barlines: barlinesForMeter(meters, end, pickup),
-      events: generated,
-      phraseStarts: [],
-    };
-    const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined));
+    const { options, program, melody, pickup, generateMs } = this.composeMelody(input);
 
     const t1 = performance.now();
     const kern = writeKern(melody);
@@ -214,6 +203,86 @@ export class Composer {
       model: { name: this.generator.info.name, backend: 'js' },
       timings: { generate: generateMs, kern: kernMs, midi: midiMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };
+  }
+
+  /**
+   * The tune as a melody, before anything is written or rendered: the first half of compose(), with the same
+   * errors. Cheap (milliseconds), so tests can check the promises of compose over many requests.
+   */
+  composeMelody(input: Partial<ComposeOptions>): ComposedMelody {
+    const options = resolveComposeOptions(input, { accepted: this.meters, modelName: this.generator.info.name });
+    const program = (() => {
+      try {
+        return instrumentProgram(options.instrument);
+      } catch (error) {
+        throw new ComposeOptionError('instrument', (error as Error).message);
+      }
+    })();
+    const seed = parseSeed(options.seed);
+    const bar = barTicks(options.meter);
+    // A bar line in the seed before a whole bar of notes: those notes are a pickup, and the full bars follow it.
+    const pickup = seed.firstBarline !== null && seed.firstBarline < bar ? seed.firstBarline : 0;
+    const plan = (() => {
+      try {
+        return planKey(seed.events, options.key, options.mode, { barTicks: bar, pickup });
+      } catch (error) {
+        throw new ComposeOptionError('key', (error as Error).message);
+      }
+    })();
+    // The last bar is the model's, for the ending on the tonic: a seed that reached into it would decide the end.
+    const endingStart = pickup + bar * (options.bars - ENDING_BARS);
+    if (seed.ticks > endingStart) {
+      const seedBars = (seed.ticks - pickup) / bar;
+      const text = seedBars.toFixed(2).replace(/\.?0+$/, '');
+      throw new SeedError(
+        0,
+        0,
+        options.seed,
+        `the seed lasts ${text} bar${text === '1' ? '' : 's'} of ${formatMeter(options.meter)}${pickup > 0 ? ' after its pickup' : ''} ` +
+          `and the tune has ${options.bars}: the last bar is left for the ending on the tonic, so a seed may fill at most ` +
+          `${options.bars - ENDING_BARS}. Ask for more bars (--bars ${Math.ceil(seedBars) + ENDING_BARS}) or shorten the seed`,
+      );
+    }
+
+    const t0 = performance.now();
+    const primer = shiftEvents(seed.events, plan.seedShift + plan.normalShift);
+    let generated: readonly MelodyEvent[];
+    try {
+      generated = this.generator.generate({
+        meter: options.meter,
+        mode: plan.key.mode,
+        bars: options.bars,
+        primer,
+        pickup,
+        endOnTonic: true,
+        temperature: options.temperature,
+        topP: TOP_P,
+        randomSeed: options.randomSeed,
+      });
+    } catch (error) {
+      // The encoding refuses a primer it cannot represent (a pitch or duration outside the model's range).
+      if (error instanceof Error && error.name === 'EncodingError') {
+        throw new SeedError(0, 0, options.seed, `the model cannot continue this seed: ${error.message}. Example of a seed: "${SEED_EXAMPLE}"`);
+      }
+      throw error;
+    }
+    const generateMs = elapsed(t0);
+
+    const normalKey = keyOf(plan.key.mode === 'major' ? 0 : 9, plan.key.mode);
+    const end = generated.reduce((latest, event) => Math.max(latest, event.onset + event.duration), 0);
+    const meters = [{ tick: 0, meter: options.meter }];
+    const inC: Melody = {
+      title: options.title ?? `Folk tune no. ${options.randomSeed}`,
+      source: 'folkbot',
+      key: normalKey,
+      keySource: plan.keySource,
+      meters,
+      barlines: barlinesForMeter(meters, end, pickup),
+      events: generated,
+      phraseStarts: [],
+    };
+    const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined));
+    return { options, program, melody, pickup, generateMs };
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
-// Keys: naming, reading names, estimating a key from notes (Krumhansl-Schmuckler), transposition.
+// Keys: naming, reading names, estimating a key from notes (Krumhansl-Schmuckler for melodies, a weighing of
+// salient notes for short seeds), transposition.
 import { KeyNameError } from './errors.js';
 import { fifthsPosition, fifthsPositionName, midiToKern, mod } from './pitch.js';
-import type { Key, Melody, MelodyEvent, Mode } from './types.js';
+import type { Key, Melody, MelodyEvent, Mode, NoteEvent } from './types.js';
 
 /** Krumhansl-Kessler key profiles (probe-tone ratings), index 0 = tonic. */
 const MAJOR_PROFILE = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88] as const;
@@ -97,6 +98,33 @@ export function keyFromName(tonic: string, mode: Mode): Key {
  * the melody has only grace notes; with no notes at all the answer is C major.
  */
 export function estimateKey(events: readonly MelodyEvent[]): Key {
+  const histogram = pitchClassHistogram(events);
+  if (histogram.every((weight) => weight === 0)) return keyOf(0, 'major');
+  let best: Key = keyOf(0, 'major');
+  let bestScore = -Infinity;
+  for (const key of ALL_KEYS) {
+    const score = profileCorrelation(histogram, key);
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = key;
+    }
+  }
+  return best;
+}
+
+/** The 24 keys, majors first, each tonic from C up: the order in which ties are broken. */
+const ALL_KEYS: readonly Key[] = (['major', 'minor'] as const).flatMap((mode) =>
+  Array.from({ length: 12 }, (_, tonic) => keyOf(tonic, mode)),
+);
+
+/** Correlation of a pitch-class histogram with the Krumhansl-Kessler profile of `key` (-1..1). */
+function profileCorrelation(histogram: readonly number[], key: Key): number {
+  const profile = key.mode === 'major' ? MAJOR_PROFILE : MINOR_PROFILE;
+  return correlation(histogram, histogram.map((_, pc) => profile[mod(pc - key.tonic, 12)] ?? 0));
+}
+
+/** Duration-weighted pitch classes; grace notes count once each when the melody has nothing else. */
+function pitchClassHistogram(events: readonly MelodyEvent[]): number[] {
   const histogram = new Array<number>(12).fill(0);
   let total = 0;
   for (const event of events) {
@@ -110,18 +138,79 @@ export function estimateKey(events: readonly MelodyEvent[]): Key {
       total += event.kind === 'note' ? 1 : 0;
     }
   }
-  if (total === 0) return keyOf(0, 'major');
+  return histogram;
+}
+
+/** Where the bars of a seed fall, so that its downbeat notes can be found. */
+export interface SeedMetre {
+  /** Ticks in a bar. */
+  readonly barTicks: number;
+  /** Ticks before the first full bar (a pickup), 0 when the seed starts on a downbeat. */
+  readonly pickup: number;
+}
+
+/** Scale degrees (semitones above the tonic) that each mode's signature holds. */
+const DIATONIC: Readonly<Record<Mode, readonly number[]>> = {
+  major: [0, 2, 4, 5, 7, 9, 11],
+  minor: [0, 2, 3, 5, 7, 8, 10],
+};
+/** The raised sixth and seventh of melodic and harmonic minor: in the key, but written with an accidental. */
+const MINOR_RAISED: readonly number[] = [9, 11];
+/** Degrees of the tonic triad: tonic, third, fifth. */
+const TRIAD: Readonly<Record<Mode, readonly number[]>> = { major: [0, 4, 7], minor: [0, 3, 7] };
+
+/**
+ * The key a musician would name for a few notes (a compose seed). Krumhansl-Schmuckler alone is unreliable on a
+ * handful of notes (it calls C-E-G-E E minor), so each of the 24 keys is scored on what a listener hears in a
+ * short line: notes outside the key count heavily against it; the tonic triad on the first note, the last note
+ * and the downbeats counts for it; so does the share of time on the triad and, a little, the profile
+ * correlation; and among keys that hold every note, the one with the fewest accidentals (signature plus
+ * raised degrees of minor) is preferred. `metre` finds the downbeats; without it only the first and last
+ * notes and the time spent on each note are weighed. With no notes the answer is C major.
+ */
+export function estimateSeedKey(events: readonly MelodyEvent[], metre?: SeedMetre): Key {
+  const notes = events.filter((event): event is NoteEvent => event.kind === 'note' && event.duration > 0);
+  if (notes.length === 0) return estimateKey(events);
+  const histogram = pitchClassHistogram(notes);
+  const total = histogram.reduce((sum, weight) => sum + weight, 0);
+  const first = notes.find((note) => metre === undefined || note.onset >= metre.pickup) ?? notes[0];
+  const last = notes[notes.length - 1];
+  const downbeats = metre
+    ? notes.filter((note) => note.onset >= metre.pickup && (note.onset - metre.pickup) % metre.barTicks === 0)
+    : [];
+  const pitchClasses = [...new Set(notes.map((note) => mod(note.pitch, 12)))];
   let best: Key = keyOf(0, 'major');
   let bestScore = -Infinity;
-  for (const mode of ['major', 'minor'] as const) {
-    const profile = mode === 'major' ? MAJOR_PROFILE : MINOR_PROFILE;
-    for (let tonic = 0; tonic < 12; tonic++) {
-      const rotated = histogram.map((_, pc) => profile[mod(pc - tonic, 12)] ?? 0);
-      const score = correlation(histogram, rotated);
-      if (score > bestScore + 1e-12) {
-        bestScore = score;
-        best = keyOf(tonic, mode);
-      }
+  for (const key of ALL_KEYS) {
+    const degree = (pitch: number): number => mod(pitch - key.tonic, 12);
+    const role = (note: NoteEvent | undefined): number => {
+      if (note === undefined) return 0;
+      const d = degree(note.pitch);
+      return d === 0 ? 1 : TRIAD[key.mode].includes(d) ? 0.5 : 0;
+    };
+    const inKey = (d: number): boolean => DIATONIC[key.mode].includes(d) || (key.mode === 'minor' && MINOR_RAISED.includes(d));
+    let outside = 0;
+    let onTriad = 0;
+    for (let pc = 0; pc < 12; pc++) {
+      const weight = (histogram[pc] ?? 0) / total;
+      if (!inKey(degree(pc))) outside += weight;
+      if (TRIAD[key.mode].includes(degree(pc))) onTriad += weight;
+    }
+    const raised = pitchClasses.filter((pc) => !DIATONIC[key.mode].includes(degree(pc))).length;
+    const accidentals = Math.abs(key.fifths) + raised;
+    const downbeatRole = downbeats.length === 0 ? 0 : downbeats.reduce((sum, note) => sum + role(note), 0) / downbeats.length;
+    const score =
+      -4 * outside -
+      (outside > 0 ? 1 : 0) +
+      1.0 * role(first) +
+      1.0 * role(last) +
+      1.5 * downbeatRole +
+      1.0 * onTriad +
+      0.5 * profileCorrelation(histogram, key) -
+      0.1 * accidentals;
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = key;
     }
   }
   return best;

@@ -79,6 +79,14 @@ describe('folkbot compose', () => {
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 
+  it('offers in --help only the meters of the model', async () => {
+    const { code, stdout } = await folkbot(['compose', '--help']);
+    assert.equal(code, 0);
+    const line = stdout.split('\n').find((l) => l.trimStart().startsWith('--meter'));
+    assert.match(line ?? '', /2\/4, 3\/4, 4\/4, .*6\/8/);
+    assert.doesNotMatch(line ?? '', /12\/8/);
+  });
+
   it('names a bad option and a missing model folder', async () => {
     const bars = await folkbot(['compose', '--bars', 'many']);
     assert.equal(bars.code, 2);
@@ -86,6 +94,10 @@ describe('folkbot compose', () => {
     const meter = await folkbot(['compose', '--meter', '7/16']);
     assert.equal(meter.code, 2);
     assert.match(meter.stderr, /meter "7\/16" is not supported; use one of 2\/4, 3\/4/);
+    const twelveEight = await folkbot(['compose', '--meter', '12/8']);
+    assert.equal(twelveEight.code, 2);
+    assert.match(twelveEight.stderr, /meter "12\/8" is not one the model "default" was trained on; use one of 2\/4, 3\/4, 4\/4/);
+    assert.doesNotMatch(twelveEight.stderr, /seed/);
     const model = await folkbot(['compose', '--model', '/nonexistent/model']);
     assert.equal(model.code, 1);
     assert.match(model.stderr, /\/nonexistent\/model/);

@@ -115,12 +115,117 @@ describe('Composer on the shipped model', () => {
     assert.equal((await composer.compose({ seed: '4c 4d 4e | 4f', bars: 8, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 })).pickup, 0);
   });
 
-  it('refuses a seed longer than the tune, naming both lengths', async () => {
-    await assert.rejects(composer.compose({ seed: '1c 1d 1e 1f 1g', bars: 4 }), (error: unknown) => {
-      assert.ok(error instanceof SeedError);
-      assert.match(error.message, /the seed lasts 5 bars of 4\/4 but the tune has only 4/);
-      return true;
-    });
+  it('refuses a seed that reaches into the last bar, which is left for the ending', async () => {
+    for (const [seed, bars, lasts] of [
+      ['1c 1d 1e 1f 1g', 4, '5 bars'],
+      ['1c 1d 1e 1f 1g', 5, '5 bars'],
+      ['4c 4d 4e 4f | 4g 4a 4b 4cc | 4dd 4cc 4b 4a | 4g 4f 4e 4d', 4, '4 bars'],
+      ['1c 1d 1e 2f', 4, '3.5 bars'],
+    ] as const) {
+      assert.throws(() => composer.composeMelody({ seed, bars }), (error: unknown) => {
+        assert.ok(error instanceof SeedError, seed);
+        assert.match(error.message, new RegExp(`the seed lasts ${lasts} of 4/4 and the tune has ${bars}: the last bar is left for the ending on the tonic, so a seed may fill at most ${bars - 1}`));
+        assert.match(error.message, /--bars \d+/);
+        return true;
+      });
+    }
+    // A seed that ends where the last bar starts leaves it to the model, which ends on the tonic.
+    const fits = composer.composeMelody({ seed: '1c 1d 1e 1f', bars: 5, randomSeed: 1 });
+    const last = fits.melody.events.at(-1)!;
+    assert.ok(last.kind === 'note' && (last.pitch - fits.melody.key.tonic) % 12 === 0, 'ends on the tonic');
+    assert.ok(last.onset >= 4 * 4 * TICKS_PER_QUARTER, 'the model wrote the last bar');
+  });
+
+  it('keys a C-major seed in C major (not E minor), with and without a pickup', () => {
+    for (const seed of ['8g | 4c 4e 4g 4e', '4c 4e 4g 4e']) {
+      const { melody } = composer.composeMelody({ seed, bars: 8, randomSeed: 1 });
+      assert.deepEqual(melody.key, { tonic: 0, mode: 'major', fifths: 0 }, seed);
+    }
+  });
+
+  it('keeps the seed where it is when a mode is asked without a key: the relative key', () => {
+    const { melody } = composer.composeMelody({ seed: '4c 4d 4e 4f 4g', mode: 'minor', randomSeed: 3, bars: 4 });
+    assert.deepEqual(melody.key, { tonic: 9, mode: 'minor', fifths: 0 });
+    assert.deepEqual(
+      melody.events.slice(0, 5).map((e) => (e.kind === 'note' ? e.pitch : null)),
+      [60, 62, 64, 65, 67],
+    );
+  });
+
+  it('never lengthens the last seed note (the fuzzed case: a seed that ends on a barline)', () => {
+    const seed = '2e 2d 4e- 4e 4ee 8e-';
+    const { melody } = composer.composeMelody({ seed, bars: 7, meter: { numerator: 3, denominator: 8 }, key: 'Db', temperature: 2, randomSeed: 600610572 });
+    const seedEvents = parseSeed(seed).events;
+    assert.deepEqual(
+      melody.events.slice(0, seedEvents.length).map((e) => e.duration),
+      seedEvents.map((e) => e.duration),
+    );
+  });
+
+  it('keeps the promise on generated requests: the seed comes back exactly (moved only by --key), bars filled, tonic ending', () => {
+    // Random seeds and options; a seed the model cannot write (a rare pitch or duration) is refused with a
+    // SeedError, anything else must compose and keep the seed note for note.
+    let random = 20261201;
+    const next = (n: number): number => {
+      random = (Math.imul(random, 1103515245) + 12345) >>> 0;
+      return (random >>> 8) % n;
+    };
+    const durations = ['4', '8', '2', '8.', '16', '4.', '1'];
+    const letters = ['c', 'd', 'e', 'f', 'g', 'a', 'b', 'cc', 'dd', 'ee', 'A', 'B'];
+    const accidentals = ['', '', '', '#', '-'];
+    const meters = composer.meters;
+    let composed = 0;
+    const started = Date.now();
+    for (let request = 0; request < 300; request++) {
+      const notes = 1 + next(8);
+      const tokens = Array.from({ length: notes }, () => `${durations[next(durations.length)]}${next(8) === 0 ? 'r' : `${letters[next(letters.length)]}${accidentals[next(accidentals.length)]}`}`);
+      const seed = tokens.join(' ');
+      const [numerator, denominator] = meters[next(meters.length)]!.split('/').map(Number) as [number, number];
+      const options = {
+        seed,
+        bars: 4 + next(8),
+        meter: { numerator, denominator },
+        ...(next(3) === 0 ? { key: ['G', 'Bb', 'D', 'E-', 'F#', 'A'][next(6)]! } : {}),
+        ...(next(3) === 0 ? { mode: next(2) === 0 ? ('major' as const) : ('minor' as const) } : {}),
+        temperature: [0.5, 0.9, 1.5, 2][next(4)]!,
+        randomSeed: next(1_000_000),
+      };
+      let result;
+      try {
+        result = composer.composeMelody(options);
+      } catch (error) {
+        assert.ok(error instanceof SeedError, `${JSON.stringify(options)}: ${String(error)}`);
+        continue;
+      }
+      composed++;
+      const label = JSON.stringify(options);
+      const seedEvents = parseSeed(seed).events;
+      const opening = result.melody.events.slice(0, seedEvents.length);
+      assert.deepEqual(opening.map((e) => [e.kind, e.onset, e.duration]), seedEvents.map((e) => [e.kind, e.onset, e.duration]), label);
+      const shifts = new Set(opening.flatMap((e, i) => (e.kind === 'note' && seedEvents[i]!.kind === 'note' ? [e.pitch - (seedEvents[i] as { pitch: number }).pitch] : [])));
+      assert.ok(shifts.size <= 1, `${label}: the seed moves as a whole`);
+      if (options.key === undefined) assert.ok(shifts.size === 0 || shifts.has(0), `${label}: no --key, no move`);
+      const last = result.melody.events.at(-1)!;
+      const bar = (numerator * 4 * TICKS_PER_QUARTER) / denominator;
+      assert.equal(last.onset + last.duration, result.pickup + options.bars * bar, `${label}: every bar filled`);
+      assert.ok(last.kind === 'note' && (last.pitch - result.melody.key.tonic) % 12 === 0, `${label}: ends on the tonic`);
+    }
+    assert.ok(composed >= 150, `only ${composed} of 300 random requests composed`);
+    assert.ok(Date.now() - started < 20_000, 'quick enough for the suite');
+  });
+
+  it('offers only the meters the model knows, and blames --meter for another', () => {
+    assert.ok(composer.meters.includes('3/4') && composer.meters.includes('6/8'));
+    assert.ok(!composer.meters.includes('12/8'), 'the shipped model has no 12/8');
+    assert.throws(
+      () => composer.composeMelody({ meter: { numerator: 12, denominator: 8 } }),
+      (error: unknown) =>
+        error instanceof ComposeOptionError &&
+        error.option === 'meter' &&
+        /meter "12\/8" is not one the model "default" was trained on; use one of 2\/4, 3\/4/.test(error.message) &&
+        !error.message.includes('12/8;') &&
+        !/seed/.test(error.message),
+    );
   });
 
   it('refuses bad options with the option named', async () => {

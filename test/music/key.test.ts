@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   estimateKey,
+  estimateSeedKey,
   keyFromName,
   keyName,
   keyOf,
@@ -11,6 +12,7 @@ import {
 } from '../../src/music/key.js';
 import { KeyNameError } from '../../src/music/errors.js';
 import { parseKern } from '../../src/music/kern-parse.js';
+import { parseSeed } from '../../src/music/seed.js';
 import type { Melody, MelodyEvent, NoteEvent } from '../../src/music/types.js';
 import { fixture } from './paths.js';
 
@@ -88,6 +90,66 @@ describe('estimateKey', () => {
   it('answers C major without notes', () => {
     assert.deepEqual(estimateKey([]), keyOf(0, 'major'));
     assert.deepEqual(estimateKey([{ kind: 'rest', onset: 0, duration: 960 }]), keyOf(0, 'major'));
+  });
+});
+
+describe('estimateSeedKey', () => {
+  // Short seeds and the key a musician would name for each; the bar length in quarters (4/4 unless said),
+  // and a bar line before a whole bar makes a pickup, as in `compose`.
+  const table: ReadonlyArray<readonly [seed: string, key: string, barQuarters?: number]> = [
+    ['4c 4e 4g 4e', 'C major'],
+    ['8g | 4c 4e 4g 4e', 'C major'],
+    ['4c 8d 8e 4f 4g', 'C major'],
+    ['4g 8a 8g 4e 4c', 'C major'],
+    ['4c 4d 4e 4f 4g', 'C major'],
+    ['4e 4d 2c', 'C major'],
+    ['4g 4e 2c', 'C major'],
+    ['4c 4c 4g 4g | 4a 4a 2g', 'C major'],
+    ['4e 4e 4f 4g | 4g 4f 4e 4d | 4c 4c 4d 4e | 4.e 8d 2d', 'C major'],
+    ['8g | 4e 4c 4d 4B | 2c', 'C major'],
+    ['4g | 4cc 4b 4a | 2g 4e | 2.c', 'C major', 3],
+    ['4A 4c 4e 4c', 'A minor'],
+    ['4a 4e 4a 4cc 4b 4a', 'A minor'],
+    ['4a 4g# 4a 4b 4cc', 'A minor'],
+    ['4e | 4a 4a 4cc | 2b 4a', 'A minor', 3],
+    ['4g 4b 4dd 4b', 'G major'],
+    ['8d | 4g 4g 4a 4b | 4a 4g 2d', 'G major'],
+    ['4g 4a 4b 4cc 4dd', 'G major'],
+    ['4b 4a 4g 4a | 4b 4b 2b | 4a 4a 4b 4a | 1g', 'G major'],
+    ['8d | 8g 8a 8b 4dd 8b | 4.a 4.g', 'G major', 1.5],
+    ['4d 4f# 4a 4f#', 'D major'],
+    ['4f# 4d 4A 4d', 'D major'],
+    ['4d 4d 4a 4a | 4b 4b 2a', 'D major'],
+    ['4d 4f 4a 4f', 'D minor'],
+    ['4d 4e 4f 4g 4a', 'D minor'],
+    ['4d 4a 4f 4d', 'D minor'],
+    ['4e 4g 4b 4g', 'E minor'],
+    ['4e 4f# 4g 4a 4b', 'E minor'],
+    ['4e 4d# 4e 4f# 4g', 'E minor'],
+    ['4e 4g# 4b 4g#', 'E major'],
+    ['4f 4a 4cc 4a', 'F major'],
+    ['4cc 4b- 4a 4g | 2f', 'F major'],
+    ['4b- 4dd 4ff 4dd', 'Bb major'],
+    ['4e- 4g 4b- 4g', 'Eb major'],
+    ['4c 4e- 4g 4e-', 'C minor'],
+    ['4c 4d 4e- 4f 4g', 'C minor'],
+    ['4g 4f 4e- 4d 2c', 'C minor'],
+    ['4a 4b 4cc# 4dd 4ee', 'A major'],
+    ['2c', 'C major'],
+    ['4g', 'G major'],
+  ];
+  for (const [text, expected, barQuarters = 4] of table) {
+    it(`names "${text}" ${expected}`, () => {
+      const seed = parseSeed(text);
+      const barTicks = barQuarters * 960;
+      const pickup = seed.firstBarline !== null && seed.firstBarline < barTicks ? seed.firstBarline : 0;
+      assert.equal(keyName(estimateSeedKey(seed.events, { barTicks, pickup })), expected);
+    });
+  }
+
+  it('gives the signature of keyOf and C major without notes', () => {
+    assert.deepEqual(estimateSeedKey(parseSeed('4e 4g 4b 4g').events), keyOf(4, 'minor'));
+    assert.deepEqual(estimateSeedKey(parseSeed('4r').events), keyOf(0, 'major'));
   });
 });
 

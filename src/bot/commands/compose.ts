@@ -54,6 +54,7 @@ export const execute: Command['execute'] = async (interaction, context, record) 
         random_seed: get.getInteger('random_seed'),
       },
       context.newRandomSeed,
+      context.composer.modelInfo().meters,
     );
   } catch (error) {
     if (!(error instanceof ComposeOptionError)) throw error;

@@ -2,11 +2,12 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { SEED_MAX_EVENTS } from '../../music/seed.js';
-import { BARS, CONTINUE_BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
+import { BARS, CONTINUE_BARS, KEY_CHOICES, meterChoices, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
 
 export const data = new SlashCommandBuilder().setName('help').setDescription('How to use folkbot: seed syntax and /compose options');
 
-export function helpText(): string {
+/** The help text; `modelMeters` (the loaded model's meters) narrows the meter choices shown. */
+export function helpText(modelMeters?: readonly string[]): string {
   return [
     '## folkbot',
     'I compose folk melodies with a neural network trained on the Essen Folksong Collection.',
@@ -27,7 +28,7 @@ export function helpText(): string {
     '',
     '### /compose options (all optional)',
     `- \`bars\`: length in bars, seed included (${BARS.min}-${BARS.max}, default ${BARS.default})`,
-    `- \`meter\`: ${METER_CHOICES.join(', ')} (default 4/4)`,
+    `- \`meter\`: ${meterChoices(modelMeters).join(', ')} (default 4/4)`,
     `- \`key\`: tonic, ${KEY_CHOICES.map((k) => k.name).join(', ')} (default: the seed's key, else C major / A minor)`,
     '- `mode`: major or minor',
     `- \`temperature\`: ${TEMPERATURE.min}-${TEMPERATURE.max}; low is safe and repetitive, high adventurous (default ${TEMPERATURE.default})`,
@@ -43,8 +44,8 @@ export function helpText(): string {
   ].join('\n');
 }
 
-export const execute: Command['execute'] = async (interaction, _context, record) => {
-  await interaction.reply({ content: helpText(), flags: MessageFlags.Ephemeral });
+export const execute: Command['execute'] = async (interaction, context, record) => {
+  await interaction.reply({ content: helpText(context.composer.modelInfo().meters), flags: MessageFlags.Ephemeral });
   record.outcome = 'answered';
 };
 

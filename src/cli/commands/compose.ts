@@ -10,7 +10,7 @@ import {
   ComposeOptionError,
   DEFAULT_INSTRUMENT,
   SUPPORTED_METERS,
-  parseMeter,
+  parseMeterText,
   parseMode,
   type AudioCodec,
 } from '../../compose/compose-options.js';
@@ -22,7 +22,9 @@ import { logger } from '../../util/logger.js';
 
 const { bars, temperature, tempo } = COMPOSE_LIMITS;
 
-const usage = `Usage: folkbot compose [options]
+/** The usage text, listing the meters of the model that --model (or the default) names. */
+function usageText(meters: string): string {
+  return `Usage: folkbot compose [options]
 
 Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.png (the score) and
 tune.mp3 (an audio preview; tune.ogg with --audio opus) into a folder.
@@ -33,7 +35,7 @@ Options:
                         C lower, # sharp, - flat) or r for a rest; bar lines | are optional (one
                         before a whole bar makes a pickup, and --bars full bars follow it)
   --bars N              length in bars, seed included (${bars.min}-${bars.max}, default ${bars.default})
-  --meter M             ${SUPPORTED_METERS.join(', ')} (default 4/4)
+  --meter M             ${meters} (default 4/4)
   --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
   --mode major|minor    (default: the seed's mode, or major)
   --temperature T       ${temperature.min}-${temperature.max}: lower is safer, higher more adventurous (default ${temperature.default})
@@ -49,6 +51,19 @@ Options:
 
 Example:
   folkbot compose --seed "8g 8a 4b 4g | 4a 4d" --meter 3/4 --key G --bars 16 --random-seed 7`;
+}
+
+function modelDirOf(model: string | undefined): string {
+  return model ?? process.env.FOLKBOT_MODEL_DIR ?? 'models/default';
+}
+
+/** The --model value in raw arguments (for --help, which does not parse them strictly). */
+function modelArgument(argv: readonly string[]): string | undefined {
+  const index = argv.findIndex((arg) => arg === '--model' || arg.startsWith('--model='));
+  if (index < 0) return undefined;
+  const arg = argv[index]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+}
 
 function numberOption(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -79,7 +94,16 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
 export const command: CliCommand = {
   name: 'compose',
   summary: 'compose a tune from a seed: MIDI, **kern, score picture and audio preview',
-  usage,
+  usage: usageText(`${SUPPORTED_METERS.join(', ')}, those the model knows`),
+  async help(argv) {
+    const dir = modelDirOf(modelArgument(argv));
+    const { modelMeters } = await import('../../compose/composer.js');
+    const meters = await modelMeters(dir).then(
+      (list) => `${list.join(', ')} (the meters of ${dir})`,
+      () => `${SUPPORTED_METERS.join(', ')}, those that the model knows (${dir} could not be read)`,
+    );
+    return usageText(meters);
+  },
   async run(argv) {
     const started = performance.now();
     // All WebAssembly on V8's baseline compiler (see src/util/wasm-tiering.mjs): optimising verovio in the
@@ -117,7 +141,8 @@ export const command: CliCommand = {
       input = {
         seed: values.seed,
         bars: numberOption('bars', values.bars),
-        meter: values.meter === undefined ? undefined : parseMeter(values.meter),
+        // Which meters are accepted depends on the model: the composer checks, naming the model's meters.
+        meter: values.meter === undefined ? undefined : parseMeterText(values.meter),
         key: values.key,
         mode: values.mode === undefined ? undefined : parseMode(values.mode),
         temperature: numberOption('temperature', values.temperature),
@@ -131,7 +156,7 @@ export const command: CliCommand = {
       throw error;
     }
 
-    const modelDir = values.model ?? process.env.FOLKBOT_MODEL_DIR ?? 'models/default';
+    const modelDir = modelDirOf(values.model);
     const soundfontPath = values.soundfont ?? (process.env.FOLKBOT_SOUNDFONT || undefined);
     const audio = values.audio ?? (process.env.FOLKBOT_AUDIO || 'mp3');
     if (!(AUDIO_CODECS as readonly string[]).includes(audio)) {

@@ -35,7 +35,14 @@ export const command: CliCommand = {
       throw error;
     }
     const guildId = values.global ? undefined : (values.guild ?? config.guildId);
-    const names = await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId, apiUrl: config.apiUrl });
+    // /compose offers only the meters of the model the bot will serve (FOLKBOT_MODEL_DIR).
+    const { modelMeters } = await import('../../compose/composer.js');
+    // Without a readable model every choice is offered; the bot still refuses, naming the meter, what its model lacks.
+    const meters = await modelMeters(config.modelDir).catch((error: unknown) => {
+      process.stderr.write(`folkbot register-commands: offering every meter: cannot read the model in ${config.modelDir} (${(error as Error).message})\n`);
+      return undefined;
+    });
+    const names = await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId, apiUrl: config.apiUrl, meters });
     process.stdout.write(`Registered ${names.map((n) => `/${n}`).join(', ')} ${guildId ? `in guild ${guildId}` : 'globally'}.\n`);
     return 0;
   },

@@ -308,7 +308,8 @@ interface TimedChoice {
  * Sampling one tune: `pickup` ticks (0 for none), then exactly `bars` full bars of the requested meter; `|` is
  * forced at each barline and `<end>` at the end of the last bar. A note or rest may only start when what is left
  * of its bar can still be filled exactly; with `endOnTonic` the last note of the last bar is a C (major) or A
- * (minor) in any octave. Continuations (ties over a barline) may follow a barline, as in the corpus.
+ * (minor) in any octave. Continuations (ties over a barline) may follow a barline, as in the corpus, except
+ * right after the primer: the primer's last note keeps the length it was given.
  */
 class EventsSamplingState implements SamplingState {
   readonly prefix: Int32Array;
@@ -318,6 +319,8 @@ class EventsSamplingState implements SamplingState {
   private next = 0;
   private afterBar = false;
   private readonly built: MutableEvent[] = [];
+  /** Events that came from the primer: the last of them keeps its length (no continuation may extend it). */
+  private primerEvents = 0;
   /** Barline ticks: the end of the pickup (if any), of every bar, the last one the end of the tune. */
   private readonly barlines: readonly number[];
   private readonly unit: number;
@@ -371,6 +374,7 @@ class EventsSamplingState implements SamplingState {
       throw new EncodingError(`no bar of ${meterText(meter)} ending on the tonic can be built from the vocabulary`);
     }
     this.prefix = Int32Array.from([meterId, table.vocabulary.id(modeToken(mode)), ...this.writePrimer()]);
+    this.primerEvents = this.built.length;
     if (!this.allowed().includes(1)) {
       throw new EncodingError(`the primer ends at tick ${this.time}, where the bar cannot be completed with the vocabulary's durations`);
     }
@@ -391,7 +395,8 @@ class EventsSamplingState implements SamplingState {
     }
     const remaining = barline - this.time;
     const tonicEnd = this.request.endOnTonic && this.next === last;
-    const canContinue = this.afterBar && this.built.length > 0;
+    // The seed's durations are the user's: a primer that ends on a barline is not tied on into the next bar.
+    const canContinue = this.afterBar && this.built.length > this.primerEvents;
     for (const choice of this.choices) {
       if (choice.ticks > remaining) continue;
       if (choice.kind === 'continuation' && !canContinue) continue;

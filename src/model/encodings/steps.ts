@@ -168,6 +168,8 @@ class StepsSamplingState implements SamplingState {
   private step = 0;
   private readonly totalSteps: number;
   private readonly built: MutableEvent[] = [];
+  /** Events that came from the primer: the last of them keeps its length (no hold may extend it). */
+  private primerEvents = 0;
   private readonly tonic: number;
   private readonly separator: number;
   private readonly hold: number;
@@ -205,6 +207,7 @@ class StepsSamplingState implements SamplingState {
       }
     }
     this.prefix = Int32Array.from(ids);
+    this.primerEvents = this.built.length;
   }
 
   get done(): boolean {
@@ -224,7 +227,8 @@ class StepsSamplingState implements SamplingState {
       if (token.kind === 'note') mask[id] = !lastStep || token.pitch % 12 === this.tonic ? 1 : 0;
       else if (token.kind === 'rest') mask[id] = lastStep ? 0 : 1;
     });
-    if (previous !== undefined && (!lastStep || (previous.kind === 'note' && previous.pitch % 12 === this.tonic))) mask[this.hold] = 1;
+    const holdable = previous !== undefined && this.built.length > this.primerEvents;
+    if (holdable && (!lastStep || (previous.kind === 'note' && previous.pitch % 12 === this.tonic))) mask[this.hold] = 1;
     return mask;
   }
 
