@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { command } from '../../src/cli/commands/evaluate.js';
+import { command, evaluationNames } from '../../src/cli/commands/evaluate.js';
 import { UsageError } from '../../src/cli/command.js';
 import { isValidationSong, loadCorpus } from '../../src/model/data/dataset.js';
 import { buildEncoding } from '../../src/model/encodings/index.js';
@@ -101,6 +101,20 @@ describe('folkbot evaluate', () => {
     assert.match(stdout, new RegExp(`Songs: ${expected} in the split`));
     assert.match(stdout, /untrained-events\tevents\t/);
     assert.match(stdout, /bits\/note\tgrammar bits\/note\t/);
+  });
+
+  it('names rows after their folders where saved names repeat, or as --name says', async () => {
+    assert.deepEqual(evaluationNames(['default', 'default'], ['/r/ballad/model', '/m/models/default'], []), ['ballad', 'default']);
+    assert.deepEqual(evaluationNames(['default', 'default'], ['/a/model', '/b/model'], []), ['a', 'b']);
+    assert.deepEqual(evaluationNames(['x', 'x'], ['/a/m', '/b/m'], []), ['/a/m', '/b/m']);
+    assert.deepEqual(evaluationNames(['default', 'default'], ['/a/model', '/b/model'], ['first']), ['first', 'default']);
+    await ready;
+    const { code, stdout } = runCommand(['--model', eventsDir, '--model', eventsDir, '--name', 'one', '--name', 'two', '--data', fixtures, '--split', 'all', '--json', '--no-cache']);
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(stdout).results.map((r: { name: string }) => r.name), ['one', 'two']);
+    const tooMany = runCommand(['--model', eventsDir, '--name', 'a', '--name', 'b', '--data', fixtures]);
+    assert.equal(tooMany.code, 2);
+    assert.match(tooMany.stderr, /2 --name for 1 --model/);
   });
 
   it('refuses bad usage with a UsageError', async () => {

@@ -7,7 +7,7 @@ import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/data/dataset.js';
 import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/scoring/evaluate.js';
 import { loadGenerator } from '../../model/generation/generator.js';
-import { loadModelFolder } from '../../model/folder/model-folder.js';
+import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
@@ -22,6 +22,8 @@ counted as "grammar fallbacks".
 
 Options:
   --model DIR             model folder (repeat to compare models on the songs all of them can encode) (required)
+  --name NAME             the row's name for the --model in the same place (repeatable; default: the name the
+                          model was saved with, or its folder's name where two rows would share one)
   --data DIR              folder of .krn files, searched recursively (required)
   --split NAME            validation (the songs training held out: same hash, fraction and seed) | all
                           (default: validation)
@@ -48,6 +50,17 @@ function parseFilter(text: string): CorpusFilter {
   return text;
 }
 
+/**
+ * The row names: the --name given for a model, else its saved name; where saved names repeat (every model trained
+ * before names came from folders was called after its preset), the folder's name, then the path if that repeats.
+ */
+export function evaluationNames(saved: readonly string[], dirs: readonly string[], given: readonly string[]): string[] {
+  const first = saved.map((name, i) => given[i] ?? name);
+  const count = (list: readonly string[], name: string): number => list.filter((n) => n === name).length;
+  const second = first.map((name, i) => (given[i] === undefined && count(first, name) > 1 ? modelNameFromFolder(dirs[i]!) : name));
+  return second.map((name, i) => (given[i] === undefined && count(second, name) > 1 ? dirs[i]! : name));
+}
+
 function format(value: number | null, digits: number): string {
   return value === null ? '-' : value.toFixed(digits);
 }
@@ -59,6 +72,7 @@ export const command: CliCommand = {
   async run(argv) {
     const v = parseOptions(argv, {
       model: { type: 'string', multiple: true },
+      name: { type: 'string', multiple: true },
       data: { type: 'string' },
       split: { type: 'string', default: 'validation' },
       filter: { type: 'string' },
@@ -72,6 +86,12 @@ export const command: CliCommand = {
     if (v.data === undefined) throw new UsageError('--data DIR is required');
     if (v.split !== 'validation' && v.split !== 'all') throw new UsageError(`--split must be validation or all, got "${v.split}"`);
     const split = v.split;
+    const names = v.name ?? [];
+    if (names.length > modelDirs.length) throw new UsageError(`${names.length} --name for ${modelDirs.length} --model: give at most one name per model, in the same order`);
+    for (const name of names) {
+      const problem = modelNameProblem(name);
+      if (problem !== null) throw new UsageError(`--name: ${problem}`);
+    }
 
     const generators = [];
     for (const dir of modelDirs) generators.push(await loadGenerator(dir));
@@ -104,9 +124,10 @@ export const command: CliCommand = {
       for (const reason of new Set(reasons)) skippedReasons[reason] = (skippedReasons[reason] ?? 0) + 1;
     }
 
+    const rowNames = evaluationNames(generators.map((generator) => generator.info.name), modelDirs, names);
     const results: EvaluatedModel[] = generators.map((generator, index) => ({
       model: modelDirs[index]!,
-      name: generator.info.name,
+      name: rowNames[index]!,
       ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), common, { grammar: true }),
     }));
 

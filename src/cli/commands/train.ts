@@ -1,10 +1,13 @@
 // `folkbot train`: builds the training data from a folder of **kern files and trains a model into an out
 // folder (model/, checkpoint/, report.json, loss-curves.png). Ctrl-C saves a checkpoint and exits; --resume
 // continues from it.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
+import { formatSeconds, TrainProgress } from '../train-progress.js';
 import { logger } from '../../util/logger.js';
+import { modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import { initBackend } from '../../model/network/backend.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/training/train-presets.js';
 import type { TrainingEvent } from '../../model/training/train.js';
@@ -15,16 +18,21 @@ Trains a melody model on the **kern files under DIR (searched recursively).
 
 Options:
   --data DIR             folder of .krn files, e.g. ../shared/data/essen/europa (required)
-  --out DIR              run folder: model/ (best epoch), checkpoint/, report.json, loss-curves.png (required)
+  --out DIR              run folder: model/ (best epoch), checkpoint/, report.json, loss-curves.png (required);
+                         one that holds a run already is refused unless --resume or --force is given
+  --name NAME            the model's name, shown by evaluate, /about and --json (default: the --out folder's name)
   --preset NAME          ${PRESET_NAMES.join(' | ')} (default: default)
   --epochs N             maximum epochs (default: the preset's)
   --max-minutes M        stop cleanly after M minutes of wall time (validation and checkpoint included)
   --resume               continue from DIR/checkpoint (with --learning-rate: restart at that rate)
+  --force                start afresh in a --out folder that holds a run, replacing it
   --seed N               random seed for initialisation, shuffling and dropout (default 1)
   --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
   --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
                          override the preset
   --no-progress          no progress bar (logs only)
+
+At a terminal the logs are printed as lines above the progress bar; otherwise (a pipe, a file) they are JSON.
 
 Environment: FOLKBOT_BACKEND=tensorflow|wasm|cpu forces a TensorFlow.js backend; LOG_LEVEL sets the log level.`;
 
@@ -42,10 +50,9 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   return value;
 }
 
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+/** What in `outDir` shows that a run was already trained there (empty: none). */
+function earlierRun(outDir: string): string[] {
+  return ['model', 'checkpoint', 'report.json'].filter((entry) => existsSync(path.join(outDir, entry)));
 }
 
 export const command: CliCommand = {
@@ -60,6 +67,8 @@ export const command: CliCommand = {
       epochs: { type: 'string' },
       'max-minutes': { type: 'string' },
       resume: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      name: { type: 'string' },
       seed: { type: 'string' },
       'checkpoint-minutes': { type: 'string' },
       'hidden-size': { type: 'string' },
@@ -98,8 +107,26 @@ export const command: CliCommand = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
     const dataDir = path.resolve(v.data);
     const outDir = path.resolve(v.out);
+    if (v.resume && v.force) throw new UsageError('give either --resume (continue the run in --out) or --force (replace it), not both');
+    const found = earlierRun(outDir);
+    if (found.length > 0 && !v.resume && !v.force) {
+      throw new UsageError(
+        `${outDir} already holds a training run (${found.join(', ')}): give --resume to continue it, --force to replace it, or another --out`,
+      );
+    }
+    const modelName = v.name ?? modelNameFromFolder(outDir);
+    const nameProblem = modelNameProblem(modelName);
+    if (nameProblem !== null) throw new UsageError(`--name: ${nameProblem}`);
 
-    const log = logger().child({ command: 'train' });
+    const showBar = !v['no-progress'] && process.stderr.isTTY === true;
+    const progress = showBar
+      ? new TrainProgress({
+          stream: process.stderr,
+          colorize: true,
+          ...(maxMinutes !== undefined ? { deadline: Date.now() + maxMinutes * 60_000 } : {}),
+        })
+      : null;
+    const log = (progress?.log ?? logger()).child({ command: 'train' });
     const backend = await initBackend();
     log.info({ backend }, 'TensorFlow.js backend ready');
 
@@ -128,47 +155,32 @@ export const command: CliCommand = {
     };
     process.on('SIGINT', onSigint);
 
-    const showBar = !v['no-progress'] && process.stderr.isTTY === true;
-    const bar = new SingleBar(
-      {
-        stream: process.stderr,
-        format: 'epoch {epoch} |{bar}| {value}/{total} loss {loss} acc {accuracy} {speed} tok/s epoch ETA {eta_formatted} elapsed {elapsed}',
-        hideCursor: true,
-        etaBuffer: 50,
-        noTTYOutput: false,
-      },
-    );
-    let barRunning = false;
     let lastLogged = 0;
     const onProgress = (event: TrainingEvent): void => {
       switch (event.kind) {
         case 'batch': {
-          const payload = {
-            epoch: `${event.epoch}/${event.epochs}`,
-            loss: event.loss.toFixed(3),
-            accuracy: event.accuracy.toFixed(3),
-            speed: Math.round(event.targetsPerSecond),
-            elapsed: formatSeconds(event.elapsedSeconds),
-          };
-          if (showBar) {
-            if (!barRunning) {
-              bar.start(event.batches, event.batch, payload);
-              barRunning = true;
-            } else {
-              bar.setTotal(event.batches);
-              bar.update(event.batch, payload);
-            }
+          if (progress) {
+            progress.batch(event);
           } else if (Date.now() - lastLogged > 30_000) {
             lastLogged = Date.now();
-            log.info({ ...payload, batch: event.batch, batches: event.batches, epochEta: formatSeconds(event.epochEtaSeconds) }, 'training');
+            log.info(
+              {
+                epoch: `${event.epoch}/${event.epochs}`,
+                loss: event.loss.toFixed(3),
+                accuracy: event.accuracy.toFixed(3),
+                speed: Math.round(event.targetsPerSecond),
+                elapsed: formatSeconds(event.elapsedSeconds),
+                batch: event.batch,
+                batches: event.batches,
+                epochEta: formatSeconds(event.epochEtaSeconds),
+              },
+              'training',
+            );
           }
           break;
         }
         case 'validating':
-          if (barRunning) {
-            bar.stop();
-            barRunning = false;
-          }
+          progress?.stop();
           break;
         case 'epoch': {
           const r = event.record;
@@ -196,15 +208,17 @@ export const command: CliCommand = {
           log.info({ epoch: event.epoch + 1, batch: event.batch }, 'resuming from checkpoint');
           break;
         case 'stopped':
-          if (barRunning) {
-            bar.stop();
-            barRunning = false;
-          }
+          progress?.stop();
           log.info({ reason: event.reason }, 'training stopped');
           break;
       }
     };
 
+    if (v.force && found.length > 0) {
+      // Replaced as a whole: an interrupted first epoch must not leave the earlier run's model beside the new run.
+      for (const entry of [...found, 'loss-curves.svg', 'loss-curves.png']) await rm(path.join(outDir, entry), { recursive: true, force: true });
+      log.warn({ outDir, replaced: found }, 'replacing the earlier run (--force)');
+    }
     try {
       const result = await train({
         preset,
@@ -214,6 +228,7 @@ export const command: CliCommand = {
         epochs,
         maxMinutes: maxMinutes === undefined ? undefined : Math.max(0, maxMinutes - (Date.now() - started) / 60_000),
         resume: v.resume,
+        modelName,
         // --learning-rate with --resume restarts at that rate (the checkpoint's otherwise).
         ...(v.resume && v['learning-rate'] !== undefined ? { restartLearningRate: preset.learningRate } : {}),
         seed,
@@ -238,7 +253,7 @@ export const command: CliCommand = {
       process.stdout.write(`model: ${result.modelDir ?? '(none yet: no epoch finished)'}\nreport: ${result.reportFile}\n`);
       return result.stoppedBy === 'interrupted' ? 130 : 0;
     } finally {
-      if (barRunning) bar.stop();
+      progress?.stop();
       process.off('SIGINT', onSigint);
     }
   },

@@ -31,6 +31,22 @@ export class ModelFolderError extends Error {
   }
 }
 
+/**
+ * The name a model takes from where it lives: its folder's name, or the run folder's for a run's `model/`
+ * (runs/ballad/model -> "ballad"); `folkbot train --name` and `evaluate --name` give another.
+ */
+export function modelNameFromFolder(dir: string): string {
+  const folder = path.resolve(dir);
+  const base = path.basename(folder);
+  return base === 'model' && path.dirname(folder) !== folder ? path.basename(path.dirname(folder)) || base : base;
+}
+
+/** Checks a model name given by hand: 1 to 64 printable characters. Returns an error text, or null when fine. */
+export function modelNameProblem(name: string): string | null {
+  if (name.trim() === '' || name.length > 64 || /\p{Cc}/u.test(name)) return `a model name is 1 to 64 printable characters, got ${JSON.stringify(name)}`;
+  return null;
+}
+
 export interface TrainingSummary {
   /** The corpus folder the songs came from. */
   readonly dataDir: string;
