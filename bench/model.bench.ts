@@ -1,13 +1,20 @@
 // `npm run bench`: speed of the model engine on the wasm backend, in one run.
 //  1. Generating a 16-bar tune: stateful (plain-JS step, one step per token) vs the reference system's window
 //     re-feed (the last 64 tokens re-run through tfjs for every token) on the same weights, and stateful tfjs.
-//  2. Training targets/s of the default preset vs the reference preset (short timed runs), and tf.layers.lstm.
+//  2. Training targets/s of the default and reference presets with 1 and 2 workers (the trainer's own path), their
+//     ratio, and the default preset against today's code: the training step of git commit BASELINE_COMMIT, extracted
+//     under runs/bench-baseline/ and run in this thread (--baseline REF to pick another, --baseline none to skip);
+//     then tf.layers.lstm.
 //  3. With --sweep: targets/s for hidden sizes 128/192/256 x batch 32/64, and the cost of one tfjs op call.
 // Options: --model DIR (default models/default, else a randomly initialised default-size network),
-//          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers.
+//          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers,
+//          --baseline REF|none, --rounds N (interleaved training rounds, default 3), --batches N (timed per round, default 6).
 // The machine is shared: numbers are noisy, so medians and min..max ranges are printed.
-import { existsSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/model/network/backend.js';
@@ -19,14 +26,24 @@ import {
   type LoadedGenerator,
 } from '../src/model/generation/generator.js';
 import { generateWithWindowRefeed, tfjsStatefulPredictor } from '../src/model/generation/generator-tfjs.js';
-import { LstmNetwork, type TokenBatch } from '../src/model/network/lstm-network.js';
+import {
+  flattenWeights,
+  initialWeights,
+  LstmNetwork,
+  weightSizes,
+  type LstmConfig,
+  type TokenBatch,
+} from '../src/model/network/lstm-network.js';
 import { saveModelFolder } from '../src/model/folder/model-folder.js';
-import { createRandom } from '../src/model/generation/random.js';
+import { createRandom, type Random } from '../src/model/generation/random.js';
 import { featureTracker, inputRows, songInputRows } from '../src/model/encodings/input-features.js';
-import { layoutStreams, type SongInputRows } from '../src/model/training/train-batches.js';
+import { layoutStreams, type SongInputRows, type StreamLayout } from '../src/model/training/train-batches.js';
 import { AdamOptimizer } from '../src/model/training/train-optimizer.js';
+import { ReplicaSet } from '../src/model/training/train-replicas.js';
 import { PRESETS, type TrainingPreset } from '../src/model/training/train-presets.js';
 
+/** main before data-parallel training and the faster training step (issue 10). */
+const BASELINE_COMMIT = '46f3ae6';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +52,10 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '15' },
     sweep: { type: 'boolean', default: false },
     'no-layers': { type: 'boolean', default: false },
+    // Training: the commit whose training step is "today's code" (the last before data-parallel training), or none.
+    baseline: { type: 'string', default: BASELINE_COMMIT },
+    rounds: { type: 'string', default: '3' },
+    batches: { type: 'string', default: '6' },
   },
 });
 
@@ -164,23 +185,93 @@ function featureLabel(preset: TrainingPreset, encoding: Encoding | null): string
   return preset.inputFeatures && encoding?.inputFeatures ? '+features' : '';
 }
 
-/** Median targets/s of `batches` timed training steps (forward, backward, Adam) after one warm-up step. */
-function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32Array[], batches: number, encoding: Encoding | null): number[] {
+interface SpeedSetup {
+  readonly config: LstmConfig;
+  readonly layout: StreamLayout;
+}
+
+function speedSetup(preset: TrainingPreset, V: number, songs: readonly Int32Array[], encoding: Encoding | null): SpeedSetup {
   // The preset's input features need the real encoding (its tracker); on synthetic tokens the network takes tokens alone.
   const features = preset.inputFeatures && encoding?.inputFeatures ? { inputFeatures: encoding.inputFeatures } : {};
-  const config = { vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout, ...features };
-  const network = LstmNetwork.create(config, createRandom(1));
-  const optimizer = new AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+  const config: LstmConfig = { vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout, ...features };
   let songRows: SongInputRows | undefined;
   if (encoding && config.inputFeatures) {
     const rows = inputRows(config, featureTracker(encoding, config));
     songRows = { width: rows.width, songs: songs.map((song) => songInputRows(rows, song)) };
   }
-  const layout = layoutStreams(songs, preset.batchSize, preset.chunkSteps, createRandom(2), songRows);
-  let carry = network.zeroCarry(layout.rows);
+  return { config, layout: layoutStreams(songs, preset.batchSize, preset.chunkSteps, createRandom(2), songRows) };
+}
+
+const batchTargets = (batch: TokenBatch): number => batch.weights.reduce((a, w) => a + w, 0);
+
+/**
+ * Targets/s of `batches` timed training steps (forward, backward, gradient sum, Adam) after one warm-up step, on
+ * the trainer's own path (train.ts): `workers` replicas, in worker threads when more than one.
+ */
+async function replicaSpeed(preset: TrainingPreset, setup: SpeedSetup, workers: number, batches: number): Promise<number[]> {
+  const weights = flattenWeights(initialWeights(setup.config, createRandom(1)));
+  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.length, 0));
+  weights.reduce((offset, w) => (flat.set(w, offset), offset + w.length), 0);
+  const replicas = await ReplicaSet.start({ config: setup.config, weights: flat, workers, backend, validationSongs: [] });
+  const optimizer = new AdamOptimizer(weightSizes(setup.config), { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+  const speeds: number[] = [];
+  try {
+    for (let b = 0; b <= batches; b++) {
+      const batch = setup.layout.batches[b % setup.layout.batches.length] as TokenBatch;
+      const start = performance.now();
+      const step = await replicas.step(batch, b);
+      optimizer.apply(replicas.weights, step.gradient);
+      replicas.weightsChanged();
+      const seconds = (performance.now() - start) / 1000;
+      if (b > 0) speeds.push(batchTargets(batch) / seconds);
+    }
+  } finally {
+    await replicas.close();
+  }
+  return speeds;
+}
+
+/** The training step of the code before data-parallel training (git commit BASELINE), in this thread. */
+interface BaselineModules {
+  readonly LstmNetwork: {
+    create(config: LstmConfig, random: Random): {
+      variables: tf.Variable[];
+      zeroCarry(rows: number): { h: tf.Tensor[]; c: tf.Tensor[] };
+      trainStep(batch: TokenBatch, carry: unknown, random: Random): { gradients: tf.Tensor[]; lossSum: tf.Tensor; correct: tf.Tensor; carry: { h: tf.Tensor[]; c: tf.Tensor[] } };
+      dispose(): void;
+    };
+  };
+  readonly AdamOptimizer: new (variables: tf.Variable[], settings: { learningRate: number; clipNorm: number }) => {
+    apply(gradients: tf.Tensor[]): tf.Tensor;
+    dispose(): void;
+  };
+}
+
+/** Extracts src/ of `commit` under runs/ (git-ignored) and imports its network and optimiser; null when git cannot. */
+async function baselineModules(commit: string): Promise<BaselineModules | null> {
+  const dir = path.join(repoRoot, 'runs', 'bench-baseline', commit);
+  const network = path.join(dir, 'src/model/network/lstm-network.ts');
+  if (!existsSync(network)) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      execSync(`git -C "${repoRoot}" archive "${commit}" src | tar -x -C "${dir}"`, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      console.log(`(today's-code baseline skipped: cannot extract commit ${commit}: ${(error as Error).message.split('\n')[0]})`);
+      return null;
+    }
+  }
+  const networkModule = (await import(pathToFileURL(network).href)) as Pick<BaselineModules, 'LstmNetwork'>;
+  const optimizerModule = (await import(pathToFileURL(path.join(dir, 'src/model/training/train-optimizer.ts')).href)) as Pick<BaselineModules, 'AdamOptimizer'>;
+  return { LstmNetwork: networkModule.LstmNetwork, AdamOptimizer: optimizerModule.AdamOptimizer };
+}
+
+function baselineSpeed(modules: BaselineModules, preset: TrainingPreset, setup: SpeedSetup, batches: number): number[] {
+  const network = modules.LstmNetwork.create(setup.config, createRandom(1));
+  const optimizer = new modules.AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+  let carry = network.zeroCarry(setup.layout.rows);
   const speeds: number[] = [];
   for (let b = 0; b <= batches; b++) {
-    const batch = layout.batches[b % layout.batches.length] as TokenBatch;
+    const batch = setup.layout.batches[b % setup.layout.batches.length] as TokenBatch;
     const start = performance.now();
     const step = network.trainStep(batch, carry, createRandom(b));
     const norm = optimizer.apply(step.gradients);
@@ -188,8 +279,7 @@ function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32A
     const seconds = (performance.now() - start) / 1000;
     tf.dispose([...step.gradients, step.lossSum, step.correct, norm, ...carry.h, ...carry.c]);
     carry = step.carry;
-    const targets = batch.weights.reduce((a, w) => a + w, 0);
-    if (b > 0) speeds.push(targets / seconds);
+    if (b > 0) speeds.push(batchTargets(batch) / seconds);
   }
   tf.dispose([...carry.h, ...carry.c]);
   optimizer.dispose();
@@ -197,29 +287,55 @@ function trainingSpeed(preset: TrainingPreset, V: number, songs: readonly Int32A
   return speeds;
 }
 
-console.log('\n== training speed (targets/s: forward + backward + Adam, median of timed batches)');
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const rounds = Math.max(1, Number(args.rounds));
+const timedBatches = Math.max(2, Number(args.batches));
+console.log(`\n== training speed (targets/s: forward + backward + Adam; ${rounds} rounds of ${timedBatches} timed batches, the variants interleaved)`);
+console.log(`load average before: ${load()}   (${os.availableParallelism()} cores)`);
+const baseline = args.baseline === 'none' ? null : await baselineModules(args.baseline);
 const results = new Map<string, { targets: number; notes: number }>();
 for (const preset of [PRESETS.default, PRESETS.reference]) {
   const data = await dataFor(preset);
   const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
   const songs = data?.train ?? syntheticSongs(V, 400);
-  const speeds = trainingSpeed(preset, V, songs, 6, data?.encoding ?? null);
+  const setup = speedSetup(preset, V, songs, data?.encoding ?? null);
+  const variants: { name: string; speeds: number[]; measure: () => Promise<number[]> }[] = [
+    { name: '1 worker', speeds: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
+    { name: '2 workers', speeds: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
+    ...(baseline && preset.name === 'default'
+      ? [{ name: `today's code (${args.baseline})`, speeds: [] as number[], measure: () => Promise.resolve(baselineSpeed(baseline, preset, setup, timedBatches)) }]
+      : []),
+  ];
+  for (let round = 0; round < rounds; round++) for (const variant of variants) variant.speeds.push(...(await variant.measure()));
   // Notes per token of this encoding: the speed at which the corpus itself is covered.
   const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
-  const targets = median(speeds);
-  results.set(preset.name, { targets, notes: targets * notesPerToken });
-  const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
-  console.log(
-    `${preset.name.padEnd(9)} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}: ` +
-      `${targets.toFixed(0)} targets/s (${range(speeds, 0)})` +
-      (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : ' [synthetic tokens]'),
-  );
+  const label = `${preset.name} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}`;
+  console.log(label + (data ? '' : ' [synthetic tokens]'));
+  const medians = new Map<string, number>();
+  for (const variant of variants) {
+    const targets = median(variant.speeds);
+    medians.set(variant.name, targets);
+    const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
+    console.log(
+      `  ${variant.name.padEnd(26)} ${targets.toFixed(0).padStart(6)} targets/s (${range(variant.speeds, 0)})` +
+        (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : ''),
+    );
+  }
+  const one = medians.get('1 worker') as number;
+  const two = medians.get('2 workers') as number;
+  console.log(`  2 workers / 1 worker: ${(two / one).toFixed(2)}x   [goal >= 1.8x on 2 cores]`);
+  const old = baseline && preset.name === 'default' ? medians.get(`today's code (${args.baseline})`) : undefined;
+  if (old !== undefined) {
+    console.log(`  vs today's code: 1 worker ${(one / old).toFixed(2)}x, 2 workers ${(two / old).toFixed(2)}x   [goal >= 3x with the default workers]`);
+  }
+  results.set(preset.name, { targets: two, notes: two * notesPerToken });
 }
+console.log(`load average after: ${load()}`);
 const defaultSpeed = results.get('default');
 const referenceSpeed = results.get('reference');
 if (defaultSpeed && referenceSpeed) {
   console.log(
-    `default / reference: ${(defaultSpeed.targets / referenceSpeed.targets).toFixed(2)}x in targets/s, ` +
+    `default / reference (2 workers): ${(defaultSpeed.targets / referenceSpeed.targets).toFixed(2)}x in targets/s, ` +
       `${(defaultSpeed.notes / referenceSpeed.notes).toFixed(2)}x in notes/s`,
   );
 }
@@ -269,10 +385,12 @@ if (args.sweep) {
   const songs = data?.train ?? syntheticSongs(V, 400);
   for (const hiddenSize of [128, 192, 256]) {
     for (const batchSize of [32, 64]) {
-      const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize, batchSize, layers: 1 }, V, songs, 4, data?.encoding ?? null);
+      const preset = { ...PRESETS.default, hiddenSize, batchSize, layers: 1 };
+      const speeds = await replicaSpeed(preset, speedSetup(preset, V, songs, data?.encoding ?? null), 1, 4);
       console.log(`H=${hiddenSize} B=${batchSize}: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
     }
   }
-  const speeds = trainingSpeed({ ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 }, V, songs, 4, data?.encoding ?? null);
+  const twoLayers = { ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 };
+  const speeds = await replicaSpeed(twoLayers, speedSetup(twoLayers, V, songs, data?.encoding ?? null), 1, 4);
   console.log(`2 layers H=192 B=32: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
 }

@@ -3,6 +3,7 @@
 // continues from it.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { formatSeconds, TrainProgress } from '../train-progress.js';
@@ -28,6 +29,8 @@ Options:
   --force                start afresh in a --out folder that holds a run, replacing it
   --seed N               random seed for initialisation, shuffling and dropout (default 1)
   --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
+  --workers N            replicas of the network training side by side, one per worker thread (default: the
+                         number of cores, ${os.availableParallelism()} here; 1 with the tensorflow backend, which uses every core itself)
   --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
                          override the preset
   --no-progress          no progress bar (logs only)
@@ -71,6 +74,7 @@ export const command: CliCommand = {
       name: { type: 'string' },
       seed: { type: 'string' },
       'checkpoint-minutes': { type: 'string' },
+      workers: { type: 'string' },
       'hidden-size': { type: 'string' },
       layers: { type: 'string' },
       dropout: { type: 'string' },
@@ -103,6 +107,7 @@ export const command: CliCommand = {
     const epochs = positiveInteger('epochs', v.epochs);
     const maxMinutes = positiveNumber('max-minutes', v['max-minutes']);
     const checkpointMinutes = positiveNumber('checkpoint-minutes', v['checkpoint-minutes']);
+    const workersOption = positiveInteger('workers', v.workers);
     const seed = v.seed === undefined ? 1 : Number(v.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
     const dataDir = path.resolve(v.data);
@@ -128,11 +133,13 @@ export const command: CliCommand = {
       : null;
     const log = (progress?.log ?? logger()).child({ command: 'train' });
     const backend = await initBackend();
-    log.info({ backend }, 'TensorFlow.js backend ready');
+    // tfjs-node runs its kernels on every core already; wasm (and cpu) run on one core per thread.
+    const workers = workersOption ?? (backend === 'tensorflow' ? 1 : os.availableParallelism());
+    log.info({ backend, workers }, 'TensorFlow.js backend ready');
 
     const started = Date.now();
     const { buildTrainingData } = await import('../../model/data/dataset.js');
-    const { train } = await import('../../model/training/train.js');
+    const { train, TrainingError } = await import('../../model/training/train.js');
     log.info({ dataDir, encoding: preset.encoding, filter: preset.corpusFilter }, 'building training data');
     const data = buildTrainingData({
       dataDir,
@@ -204,6 +211,9 @@ export const command: CliCommand = {
         case 'checkpoint':
           log.debug({ dir: event.dir, reason: event.reason }, 'checkpoint saved');
           break;
+        case 'started':
+          log.info({ backend: event.backend, workers: event.workers }, event.workers > 1 ? 'training on worker threads' : 'training in the main thread');
+          break;
         case 'resumed':
           log.info({ epoch: event.epoch + 1, batch: event.batch }, 'resuming from checkpoint');
           break;
@@ -233,6 +243,7 @@ export const command: CliCommand = {
         ...(v.resume && v['learning-rate'] !== undefined ? { restartLearningRate: preset.learningRate } : {}),
         seed,
         backend,
+        workers,
         checkpointMinutes,
         shouldStop: () => stopRequested,
         onProgress,
@@ -252,6 +263,13 @@ export const command: CliCommand = {
       );
       process.stdout.write(`model: ${result.modelDir ?? '(none yet: no epoch finished)'}\nreport: ${result.reportFile}\n`);
       return result.stoppedBy === 'interrupted' ? 130 : 0;
+    } catch (error) {
+      if (!(error instanceof TrainingError)) throw error;
+      // e.g. a worker thread died, or the checkpoint does not fit: the message says what to do.
+      progress?.stop();
+      log.error({ reason: error.message }, 'training failed');
+      process.stderr.write(`folkbot train: ${error.message}\n`);
+      return 1;
     } finally {
       progress?.stop();
       process.off('SIGINT', onSigint);

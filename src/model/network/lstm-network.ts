@@ -11,7 +11,7 @@
 //  - the weight gradients are single large matMuls over all time steps after the backward sweep.
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from '../generation/random.js';
+import { createRandom, type Random } from '../generation/random.js';
 import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 /** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */
@@ -45,6 +45,23 @@ export interface TrainStepResult {
   /** Number of counted positions whose target was the arg max. */
   readonly correct: tf.Scalar;
   readonly carry: LstmCarry;
+}
+
+/** How one call of `trainStep` draws its dropout masks and averages its loss. */
+export interface TrainStepOptions {
+  /**
+   * Seed of the dropout masks. Each stream (row) of the whole batch draws its masks from its own sequence, derived
+   * from this seed and its row index, so that a batch split by rows across replicas drops the same units as the
+   * whole batch in one replica.
+   */
+  readonly dropoutSeed: number;
+  /** Index of this batch's first row within the whole batch (default 0), for the dropout sequences. */
+  readonly firstRow?: number;
+  /**
+   * The number of counted targets the loss is averaged over (default: this batch's). A replica given a share of
+   * the batch's rows passes the whole batch's count, so that the replicas' gradients add up to the batch's.
+   */
+  readonly targetCount?: number;
 }
 
 export interface EvaluateResult {
@@ -156,11 +173,12 @@ export class LstmNetwork {
     return { h: zeros(), c: zeros() };
   }
 
-  /** Loss and gradients of one chunk (teacher forcing), with dropout drawn from `random`. */
-  trainStep(batch: TokenBatch, carry: LstmCarry, random: Random): TrainStepResult {
+  /** Loss and gradients of one chunk (teacher forcing), with dropout drawn as `options` says. */
+  trainStep(batch: TokenBatch, carry: LstmCarry, options: TrainStepOptions): TrainStepResult {
     checkBatch(batch, this.config);
     const result = tf.tidy(() => {
-      const forward = this.forward(batch, carry, true, this.config.dropout > 0 ? random : null);
+      const dropout = this.config.dropout > 0 ? new DropoutMasks(batch, this.config.dropout, options.dropoutSeed, options.firstRow ?? 0) : null;
+      const forward = this.forward(batch, carry, true, dropout);
       const { rows, steps } = batch;
       const n = rows * steps;
       const V = this.config.vocabularySize;
@@ -171,8 +189,8 @@ export class LstmNetwork {
       const lossSum = tf.neg(tf.sum(tf.mul(targetMatrix, forward.logProbs))) as tf.Scalar;
       const correct = countCorrect(forward.logits, batch);
 
-      let counted = 0;
-      for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
+      let counted = options.targetCount ?? 0;
+      if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
       const scale = 1 / Math.max(counted, 1);
       // d(mean NLL)/d logits = (softmax * w - onehot * w) / count
       const dLogits = tf.mul(tf.sub(tf.mul(tf.exp(forward.logProbs), weightColumn), targetMatrix), scale) as tf.Tensor2D;
@@ -262,11 +280,10 @@ export class LstmNetwork {
     for (const v of this.variables) v.dispose();
   }
 
-  private forward(batch: TokenBatch, carry: LstmCarry, training: boolean, dropoutRandom: Random | null) {
+  private forward(batch: TokenBatch, carry: LstmCarry, training: boolean, dropout: DropoutMasks | null) {
     const { rows, steps } = batch;
     const n = rows * steps;
     const H = this.config.hiddenSize;
-    const rate = this.config.dropout;
     const keeps = resetKeeps(batch);
     const traces: LayerTrace[] = [];
     const layerInputs: (tf.Tensor2D | null)[] = [];
@@ -287,7 +304,7 @@ export class LstmNetwork {
         inputMasks.push(null);
       } else {
         let input = below as tf.Tensor2D;
-        const mask = dropoutRandom ? dropoutMask(n, H, rate, dropoutRandom) : null;
+        const mask = dropout ? tf.tensor2d(dropout.next(H), [n, H]) : null;
         if (mask) input = tf.mul(input, mask);
         layerInputs.push(input);
         inputMasks.push(mask);
@@ -307,7 +324,7 @@ export class LstmNetwork {
       traces.push(trace);
       below = trace.outputs;
     });
-    const topMask = dropoutRandom ? dropoutMask(n, H, rate, dropoutRandom) : null;
+    const topMask = dropout ? tf.tensor2d(dropout.next(H), [n, H]) : null;
     const top = below as unknown as tf.Tensor2D;
     const droppedTop = topMask ? tf.mul(top, topMask) : top;
     const logits = tf.add(tf.matMul(droppedTop, this.outputKernel), this.outputBias) as tf.Tensor2D;
@@ -446,11 +463,39 @@ function resetKeeps(batch: TokenBatch): (Float32Array | null)[] {
   return keeps;
 }
 
-function dropoutMask(n: number, width: number, rate: number, random: Random): tf.Tensor2D {
-  const values = new Float32Array(n * width);
-  const kept = 1 / (1 - rate);
-  for (let k = 0; k < values.length; k++) values[k] = random.next() < rate ? 0 : kept;
-  return tf.tensor2d(values, [n, width]);
+/**
+ * Dropout masks of one batch, [T * B, width] each (0 or 1 / (1 - rate)), in the order the network asks for them.
+ * Row r of the whole batch draws from its own sequence (seeded by the batch seed and r), so a replica holding rows
+ * firstRow.. of the batch draws exactly their part of the whole batch's masks.
+ */
+class DropoutMasks {
+  private readonly randoms: Random[];
+  constructor(
+    private readonly batch: TokenBatch,
+    private readonly rate: number,
+    seed: number,
+    firstRow: number,
+  ) {
+    this.randoms = Array.from({ length: batch.rows }, (_, r) => createRandom(rowSeed(seed, firstRow + r)));
+  }
+
+  next(width: number): Float32Array {
+    const { rows, steps } = this.batch;
+    const values = new Float32Array(rows * steps * width);
+    const kept = 1 / (1 - this.rate);
+    for (let r = 0; r < rows; r++) {
+      const random = this.randoms[r] as Random;
+      for (let t = 0; t < steps; t++) {
+        const start = (t * rows + r) * width;
+        for (let j = 0; j < width; j++) values[start + j] = random.next() < this.rate ? 0 : kept;
+      }
+    }
+    return values;
+  }
+}
+
+function rowSeed(seed: number, row: number): number {
+  return (Math.imul(seed ^ 0x85ebca6b, 0x9e3779b1) + Math.imul(row + 1, 0xc2b2ae35)) >>> 0;
 }
 
 /** [n, V] with row k = weight_k at the target (or 1 when weights is null). */

@@ -104,3 +104,40 @@ export function layoutStreams(
 export function countTargets(songs: readonly Int32Array[]): number {
   return songs.reduce((sum, song) => sum + Math.max(song.length - 1, 0), 0);
 }
+
+/** Rows `first .. first + count - 1` of every position of `batch`: one replica's share of its streams. */
+export function batchRows(batch: TokenBatch, first: number, count: number): TokenBatch {
+  const { rows, steps } = batch;
+  if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > rows) {
+    throw new RangeError(`rows ${first}..${first + count - 1} are not within the batch's ${rows} rows`);
+  }
+  const width = batch.inputRows ? batch.inputRows.length / (rows * steps) : 0;
+  const n = count * steps;
+  const part = {
+    inputs: new Int32Array(n),
+    targets: new Int32Array(n),
+    weights: new Float32Array(n),
+    resets: new Uint8Array(n),
+    inputRows: batch.inputRows ? new Int32Array(n * width) : undefined,
+  };
+  for (let t = 0; t < steps; t++) {
+    const from = t * rows + first;
+    const to = t * count;
+    part.inputs.set(batch.inputs.subarray(from, from + count), to);
+    part.targets.set(batch.targets.subarray(from, from + count), to);
+    part.weights.set(batch.weights.subarray(from, from + count), to);
+    part.resets.set(batch.resets.subarray(from, from + count), to);
+    part.inputRows?.set((batch.inputRows as Int32Array).subarray(from * width, (from + count) * width), to * width);
+  }
+  const { inputRows, ...arrays } = part;
+  return { rows: count, steps, ...arrays, ...(inputRows ? { inputRows } : {}) };
+}
+
+/** Splits `total` items into at most `parts` contiguous shares of nearly equal size (none empty). */
+export function evenShares(total: number, parts: number): { first: number; count: number }[] {
+  const used = Math.max(1, Math.min(parts, total));
+  return Array.from({ length: used }, (_, k) => {
+    const first = Math.floor((k * total) / used);
+    return { first, count: Math.floor(((k + 1) * total) / used) - first };
+  });
+}

@@ -1,6 +1,8 @@
-// Adam with gradient clipping by global norm, written with tfjs ops on the network's variables so that its
-// moment estimates can be saved in checkpoints and restored exactly (`--resume`).
-import * as tf from '@tensorflow/tfjs';
+// Adam with gradient clipping by global norm over ONE flat parameter vector (all of the network's variables end to
+// end, in `LstmNetwork.variables` order). Plain JavaScript rather than tfjs ops: the data-parallel trainer sums the
+// replicas' gradients in shared memory and updates shared weights that every replica then reads, so the step has
+// to run on plain arrays; over ~0.7 M parameters it takes a few milliseconds. The moment estimates are saved in
+// checkpoints per variable and restored exactly (`--resume`).
 
 export interface AdamSettings {
   readonly learningRate: number;
@@ -13,14 +15,15 @@ export interface AdamSettings {
 
 export interface AdamState {
   readonly step: number;
+  /** Per variable, in the order of the sizes the optimiser was made with. */
   readonly firstMoments: Float32Array[];
   readonly secondMoments: Float32Array[];
 }
 
 export class AdamOptimizer {
-  private readonly variables: readonly tf.Variable[];
-  private readonly firstMoments: tf.Variable[];
-  private readonly secondMoments: tf.Variable[];
+  private readonly sizes: readonly number[];
+  private readonly firstMoments: Float32Array;
+  private readonly secondMoments: Float32Array;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -28,66 +31,74 @@ export class AdamOptimizer {
   learningRate: number;
   readonly clipNorm: number;
 
-  constructor(variables: readonly tf.Variable[], settings: AdamSettings) {
-    this.variables = variables;
+  /** `sizes`: the element count of each variable of the flat vector. */
+  constructor(sizes: readonly number[], settings: AdamSettings) {
+    this.sizes = [...sizes];
+    const total = sizes.reduce((a, b) => a + b, 0);
     this.learningRate = settings.learningRate;
     this.beta1 = settings.beta1 ?? 0.9;
     this.beta2 = settings.beta2 ?? 0.999;
     this.epsilon = settings.epsilon ?? 1e-8;
     this.clipNorm = settings.clipNorm;
-    this.firstMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.secondMoments = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.firstMoments = new Float32Array(total);
+    this.secondMoments = new Float32Array(total);
   }
 
   get step(): number {
     return this.stepCount;
   }
 
-  /** Applies one update; returns the gradients' global norm before clipping (a tensor, to read with the loss). */
-  apply(gradients: readonly tf.Tensor[]): tf.Scalar {
-    if (gradients.length !== this.variables.length) {
-      throw new RangeError(`expected ${this.variables.length} gradients, got ${gradients.length}`);
+  /** Updates `weights` in place from `gradient`; returns the gradient's global norm before clipping. */
+  apply(weights: Float32Array, gradient: Float32Array): number {
+    const total = this.firstMoments.length;
+    if (weights.length !== total || gradient.length !== total) {
+      throw new RangeError(`expected ${total} weights and gradients, got ${weights.length} and ${gradient.length}`);
     }
+    let squares = 0;
+    for (let k = 0; k < total; k++) {
+      const g = gradient[k] as number;
+      squares += g * g;
+    }
+    const norm = Math.sqrt(squares);
+    const scale = this.clipNorm / Math.max(norm, this.clipNorm);
     this.stepCount++;
     const t = this.stepCount;
-    const correctedRate = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    return tf.tidy(() => {
-      const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
-      const clip = tf.scalar(this.clipNorm);
-      const scale = tf.div(clip, tf.maximum(norm, clip));
-      this.variables.forEach((variable, k) => {
-        const g = tf.mul(gradients[k] as tf.Tensor, scale);
-        const m = this.firstMoments[k] as tf.Variable;
-        const v = this.secondMoments[k] as tf.Variable;
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
-        variable.assign(tf.sub(variable, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), correctedRate)));
-      });
-      return norm;
-    });
+    const rate = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const { beta1, beta2, epsilon, firstMoments: m, secondMoments: v } = this;
+    for (let k = 0; k < total; k++) {
+      const g = (gradient[k] as number) * scale;
+      const mk = beta1 * (m[k] as number) + (1 - beta1) * g;
+      const vk = beta2 * (v[k] as number) + (1 - beta2) * g * g;
+      m[k] = mk;
+      v[k] = vk;
+      weights[k] = (weights[k] as number) - (rate * mk) / (Math.sqrt(vk) + epsilon);
+    }
+    return norm;
   }
 
   readState(): AdamState {
-    const copy = (v: tf.Variable): Float32Array => Float32Array.from(v.dataSync() as Float32Array);
-    return { step: this.stepCount, firstMoments: this.firstMoments.map(copy), secondMoments: this.secondMoments.map(copy) };
+    return { step: this.stepCount, firstMoments: this.split(this.firstMoments), secondMoments: this.split(this.secondMoments) };
   }
 
   restoreState(state: AdamState): void {
     const check = (arrays: readonly Float32Array[]): void => {
-      if (arrays.length !== this.variables.length || arrays.some((a, k) => a.length !== this.variables[k]?.size)) {
+      if (arrays.length !== this.sizes.length || arrays.some((a, k) => a.length !== this.sizes[k])) {
         throw new RangeError('optimizer state does not match the network variables');
       }
     };
     check(state.firstMoments);
     check(state.secondMoments);
     this.stepCount = state.step;
-    const assign = (targets: tf.Variable[], arrays: readonly Float32Array[]): void =>
-      targets.forEach((target, k) => tf.tidy(() => target.assign(tf.tensor(arrays[k] as Float32Array, target.shape))));
-    assign(this.firstMoments, state.firstMoments);
-    assign(this.secondMoments, state.secondMoments);
+    let offset = 0;
+    state.firstMoments.forEach((first, k) => {
+      this.firstMoments.set(first, offset);
+      this.secondMoments.set(state.secondMoments[k] as Float32Array, offset);
+      offset += first.length;
+    });
   }
 
-  dispose(): void {
-    for (const v of [...this.firstMoments, ...this.secondMoments]) v.dispose();
+  private split(flat: Float32Array): Float32Array[] {
+    let offset = 0;
+    return this.sizes.map((size) => flat.slice(offset, (offset += size)));
   }
 }

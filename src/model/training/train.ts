@@ -7,9 +7,8 @@
 //   report.json        curves, timings, data summary; loss-curves.svg / loss-curves.png
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { Encoding } from '../encodings/encoding.js';
-import { LstmNetwork, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-network.js';
+import { flattenWeights, initialWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-network.js';
 import {
   float32Arrays,
   float32Bytes,
@@ -22,8 +21,9 @@ import {
 import { featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
 import { createRandom } from '../generation/random.js';
 import { layoutStreams, type SongInputRows } from './train-batches.js';
-import { bitsPerNote, evaluateSongs } from './train-evaluate.js';
+import { bitsPerNote } from './train-evaluate.js';
 import { AdamOptimizer } from './train-optimizer.js';
+import { ReplicaError, ReplicaSet } from './train-replicas.js';
 import type { TrainingPreset } from './train-presets.js';
 import { lossCurvesSvg, renderPng } from './train-report.js';
 
@@ -59,8 +59,15 @@ export interface TrainOptions {
    */
   readonly restartLearningRate?: number;
   readonly seed?: number;
-  /** The tfjs backend in use, recorded in the model. */
+  /** The tfjs backend in use, recorded in the model (and initialised by every worker thread). */
   readonly backend: string;
+  /**
+   * Replicas of the network training data-parallel, one per worker thread (default 1: in the calling thread, no
+   * worker). More workers than the batch has streams are not started.
+   */
+  readonly workers?: number;
+  /** Tests only: the second worker thread exits as if it had crashed when given this step of the session. */
+  readonly workerExitAtStep?: number;
   /** Minutes between mid-epoch checkpoints (default 5). */
   readonly checkpointMinutes?: number;
   /** Polled between batches; true = save a checkpoint and return (e.g. after SIGINT). */
@@ -103,6 +110,8 @@ export type TrainingEvent =
   | { readonly kind: 'epoch'; readonly record: EpochRecord; readonly improved: boolean; readonly bestEpoch: number }
   | { readonly kind: 'checkpoint'; readonly dir: string; readonly reason: 'epoch' | 'timer' | 'stop' }
   | { readonly kind: 'resumed'; readonly epoch: number; readonly batch: number }
+  /** The replicas are ready: how many train side by side (worker threads when more than one). */
+  | { readonly kind: 'started'; readonly workers: number; readonly backend: string }
   | { readonly kind: 'stopped'; readonly reason: StopReason };
 
 export interface TrainingResult {
@@ -187,8 +196,10 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   }
   await fs.mkdir(outDir, { recursive: true });
 
-  let network: LstmNetwork;
-  let optimizer: AdamOptimizer;
+  const sizes = weightSizes(config);
+  const parameterCount = sizes.reduce((a, b) => a + b, 0);
+  let startWeights: LstmWeights;
+  const optimizer = new AdamOptimizer(sizes, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
   let state: LoopState;
   let bestWeights: LstmWeights | null = null;
   const checkpointExists = await fs.stat(path.join(checkpointDir, CHECKPOINT_JSON)).then(() => true, () => false);
@@ -197,17 +208,15 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   }
   if (options.resume) {
     const restored = await readCheckpoint(checkpointDir, vocabulary, config);
-    network = LstmNetwork.fromWeights(restored.weights);
+    startWeights = restored.weights;
     const restart = options.restartLearningRate;
     state = restart === undefined ? restored.state : { ...restored.state, learningRate: restart, epochsWithoutImprovement: 0 };
-    optimizer = new AdamOptimizer(network.variables, { learningRate: state.learningRate, clipNorm: preset.clipNorm });
     optimizer.restoreState(restored.optimizer);
     optimizer.learningRate = state.learningRate;
     bestWeights = await loadModelFolder(modelDir).then((m) => m.weights, () => null);
     options.onProgress?.({ kind: 'resumed', epoch: state.epoch, batch: state.batch });
   } else {
-    network = LstmNetwork.create(config, createRandom(seed));
-    optimizer = new AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
+    startWeights = initialWeights(config, createRandom(seed));
     state = {
       epoch: 0,
       batch: 0,
@@ -228,7 +237,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     name: options.modelName ?? preset.name,
     encoding: data.encoding.config,
     network: weights.config,
-    parameters: network.parameterCount,
+    parameters: parameterCount,
     hyperparameters: { ...preset, seed },
     training: {
       dataDir: options.dataDir,
@@ -250,8 +259,26 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     },
   });
 
+  const workers = Math.min(options.workers ?? 1, preset.batchSize);
+  const replicas = await ReplicaSet.start({
+    config,
+    weights: concatenate(flattenWeights(startWeights)),
+    workers,
+    backend: options.backend,
+    validationSongs: data.validation,
+    ...(validationRows ? { validationRows } : {}),
+    ...(options.workerExitAtStep ? { exitAtStep: options.workerExitAtStep } : {}),
+  }).catch((error: unknown) => {
+    throw error instanceof ReplicaError ? new TrainingError(`cannot start training: ${error.message}`) : error;
+  });
+  options.onProgress?.({ kind: 'started', workers: replicas.workers, backend: options.backend });
+  const currentWeights = (): LstmWeights => {
+    let offset = 0;
+    return unflattenWeights(config, sizes.map((size) => replicas.weights.slice(offset, (offset += size))));
+  };
+
   const saveCheckpoint = async (reason: 'epoch' | 'timer' | 'stop'): Promise<void> => {
-    const weights = network.readWeights();
+    const weights = currentWeights();
     const files = modelFiles(weights, metadataFor(weights, state.history.at(-1) ?? null));
     const optimizerState = optimizer.readState();
     files.set(OPTIMIZER_FILE, float32Bytes([...optimizerState.firstMoments, ...optimizerState.secondMoments]));
@@ -281,20 +308,17 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     epochs: while (state.epoch < maxEpochs) {
       const layout = layoutStreams(data.train, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)), trainRows);
       const batches = layout.batches.length;
-      let carry = network.zeroCarry(layout.rows);
+      replicas.resetCarry();
       let cutShort = false;
       let batchStarted = performance.now();
       while (state.batch < batches) {
         const batch = layout.batches[state.batch];
         if (!batch) break;
         batchStarted = performance.now();
-        const step = network.trainStep(batch, carry, createRandom(derivedSeed(seed, state.epoch, state.batch)));
+        const { lossSum, correct, gradient } = await replicas.step(batch, derivedSeed(seed, state.epoch, state.batch));
         optimizer.learningRate = state.learningRate;
-        const norm = optimizer.apply(step.gradients);
-        const lossSum = (await step.lossSum.data())[0] ?? NaN;
-        const correct = (await step.correct.data())[0] ?? 0;
-        tf.dispose([...step.gradients, step.lossSum, step.correct, norm, ...carry.h, ...carry.c]);
-        carry = step.carry;
+        optimizer.apply(replicas.weights, gradient);
+        replicas.weightsChanged();
         if (!Number.isFinite(lossSum)) throw new TrainingError(`the loss became ${lossSum} in epoch ${state.epoch + 1}, batch ${state.batch + 1}`);
         let targets = 0;
         for (const w of batch.weights) targets += w;
@@ -321,7 +345,6 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         if (options.shouldStop?.()) {
           stoppedBy = 'interrupted';
           await saveCheckpoint('stop');
-          tf.dispose([...carry.h, ...carry.c]);
           break epochs;
         }
         if (Date.now() >= deadline && state.batch < batches) {
@@ -336,11 +359,10 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         // Let signal handlers and I/O run between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      tf.dispose([...carry.h, ...carry.c]);
 
       options.onProgress?.({ kind: 'validating', epoch: state.epoch + 1 });
       const validationStarted = performance.now();
-      const evaluation = evaluateSongs(network, data.validation, 64, 64, validationRows);
+      const evaluation = await replicas.evaluate();
       const bits = bitsPerNote(data.encoding, data.validation, evaluation.logProbs);
       const p = state.partial;
       const record: EpochRecord = {
@@ -362,7 +384,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         state.bestBitsPerNote = bits;
         state.bestEpoch = record.epoch;
         state.epochsWithoutImprovement = 0;
-        bestWeights = network.readWeights();
+        bestWeights = currentWeights();
         updateClock();
         await saveModelFolder(modelDir, bestWeights, metadataFor(bestWeights, record));
       } else {
@@ -398,7 +420,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
       const bestRecord = state.history.find((r) => r.epoch === state.bestEpoch) ?? null;
       await saveModelFolder(modelDir, bestWeights, metadataFor(bestWeights, bestRecord));
     }
-    const reportFile = await writeReport(outDir, options, state, stoppedBy, network.parameterCount, seed);
+    const reportFile = await writeReport(outDir, options, state, stoppedBy, parameterCount, seed, replicas.workers);
     return {
       modelDir: bestWeights ? modelDir : null,
       reportFile,
@@ -408,12 +430,26 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
       bestValidationLoss: state.bestValidationLoss,
       bestBitsPerNote: state.bestBitsPerNote,
       trainingSeconds: state.trainingSeconds,
-      parameters: network.parameterCount,
+      parameters: parameterCount,
     };
+  } catch (error) {
+    if (!(error instanceof ReplicaError)) throw error;
+    throw new TrainingError(
+      `${error.message}. Training stopped; the last checkpoint in ${checkpointDir} is intact, and resuming continues from it.`,
+    );
   } finally {
-    optimizer.dispose();
-    network.dispose();
+    await replicas.close();
   }
+}
+
+function concatenate(arrays: readonly Float32Array[]): Float32Array {
+  const flat = new Float32Array(arrays.reduce((sum, a) => sum + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    flat.set(a, offset);
+    offset += a.length;
+  }
+  return flat;
 }
 
 async function readCheckpoint(dir: string, vocabulary: readonly string[], config: LstmConfig) {
@@ -460,6 +496,7 @@ async function writeReport(
   stoppedBy: StopReason,
   parameters: number,
   seed: number,
+  workers: number,
 ): Promise<string> {
   const history = state.history;
   const trainSeconds = history.reduce((sum, r) => sum + r.trainSeconds, 0);
@@ -468,6 +505,7 @@ async function writeReport(
     preset: options.preset,
     seed,
     backend: options.backend,
+    workers,
     parameters,
     data: {
       dataDir: options.dataDir,
