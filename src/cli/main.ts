@@ -40,7 +40,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // The message, not the class (ModelFolderError, TrainingError...): every folkbot error says what and where.
+    const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`folkbot: ${message}\n`);
     if (process.env.FOLKBOT_DEBUG) console.error(error);
     process.exitCode = 1;

@@ -87,6 +87,14 @@ describe('folkbot compose', () => {
     assert.doesNotMatch(line ?? '', /12\/8/);
   });
 
+  it('answers negative numbers and option typos in its own words', async () => {
+    const negative = await folkbot(['compose', '--temperature', '-1']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /temperature must be a number from 0\.1 to 2 \(got -1\)/);
+    const typo = await folkbot(['compose', '--bar', '8']);
+    assert.match(typo.stderr, /unknown option --bar; did you mean --bars\?/);
+  });
+
   it('names a bad option and a missing model folder', async () => {
     const bars = await folkbot(['compose', '--bars', 'many']);
     assert.equal(bars.code, 2);
@@ -101,6 +109,7 @@ describe('folkbot compose', () => {
     const model = await folkbot(['compose', '--model', '/nonexistent/model']);
     assert.equal(model.code, 1);
     assert.match(model.stderr, /\/nonexistent\/model/);
+    assert.doesNotMatch(model.stderr, /ModelFolderError|Error:/, 'the message, not the class');
     assert.doesNotMatch(model.stderr, /\n\s+at /);
   });
 });

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTrainingData, isValidationSong, loadCorpus } from '../../src/model/data/dataset.js';
+import { buildTrainingData, isValidationSong, loadCorpus, RejectionTally } from '../../src/model/data/dataset.js';
 import { createEncoding } from '../../src/model/encodings/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,6 +71,30 @@ describe('buildTrainingData', () => {
       assert.equal(reasons.length, 1);
       assert.match(reasons[0]!, /sixteenth-note grid/);
     }));
+
+  it('names the tokens a dropped song needed, not "…"', () =>
+    withCache((cacheDir) => {
+      // Tokens used by one song only leave the vocabulary, so the songs that use them are dropped.
+      const data = buildTrainingData({ dataDir: fixtures, encoding: 'events', filter: 'default', cacheDir, minSongsPerToken: 2 });
+      const reasons = Object.keys(data.summary.dropped).filter((reason) => reason.startsWith('encoding:'));
+      assert.ok(reasons.length > 0, 'some songs are dropped');
+      for (const reason of reasons) {
+        assert.doesNotMatch(reason, /…/);
+        assert.match(reason, /^encoding: token\(s\) "[^"]+"(, "[^"]+"){0,2}( and \d+ more)? not in the vocabulary$/);
+      }
+    }));
+
+  it('tallies rejections by category, showing the three tokens most songs needed and how many more', () => {
+    const tally = new RejectionTally();
+    tally.add('tokens "60:1/5", "r:1/6" not in the vocabulary');
+    tally.add('token "60:1/5" not in the vocabulary');
+    tally.add('tokens "<M:7/8>", "60:1/5", "61:5", "62:5" not in the vocabulary');
+    tally.add('the melody has no meter at tick 0');
+    assert.deepEqual(tally.summary(), {
+      'encoding: token(s) "60:1/5", "<M:7/8>", "61:5" and 2 more not in the vocabulary': 3,
+      'encoding: the melody has no meter at tick N': 1,
+    });
+  });
 
   it('reads the dataset back from the cache, and rebuilds it when a file changes', () =>
     withCache((cacheDir) => {

@@ -1,11 +1,10 @@
 // `folkbot bot [--shards auto|N]`: runs the Discord bot until SIGINT/SIGTERM. With --shards, discord.js's
 // ShardingManager runs one process per shard (see docs/scaling.md).
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { REST, Routes, ShardingManager } from 'discord.js';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { ConfigError, loadBotConfig, type BotConfig } from '../../bot/config.js';
 import { runBot } from '../../bot/run-bot.js';
 import { logger } from '../../util/logger.js';
@@ -76,12 +75,7 @@ export const command: CliCommand = {
   summary: 'Run the Discord bot',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: [...argv], options: { shards: { type: 'string' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parseOptions(argv, { shards: { type: 'string' } });
     const config = readConfig();
     if (values.shards !== undefined) return runSharded(config, values.shards);
     const running = await runBot(config, logger());

@@ -1,9 +1,10 @@
 // `folkbot compose`: the main job on the command line. Parses options, calls the Composer, writes the files.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
+import { ensureOutputFolder } from '../output-folder.js';
 import {
   AUDIO_CODECS,
   COMPOSE_LIMITS,
@@ -183,7 +184,7 @@ export const command: CliCommand = {
     }
 
     const out = values.out ?? freshFolder(path.resolve(`folkbot-tune-${result.options.randomSeed}`));
-    await mkdir(out, { recursive: true });
+    await ensureOutputFolder(out);
     const files = {
       midi: path.join(out, 'tune.mid'),
       kern: path.join(out, 'tune.krn'),

@@ -4,7 +4,7 @@
 // With several models, only the songs every model's encoding can represent are scored, so the figures compare.
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
-import { isValidationSong, loadCorpus, rejectCategory, type CorpusFilter } from '../../model/data/dataset.js';
+import { isValidationSong, loadCorpus, rejectCategory, RejectionTally, type CorpusFilter } from '../../model/data/dataset.js';
 import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/scoring/evaluate.js';
 import { loadGenerator } from '../../model/generation/generator.js';
 import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
@@ -113,16 +113,24 @@ export const command: CliCommand = {
 
     const encodings = generators.map((generator) => generator.encoding);
     // Songs any model cannot encode are left out for all, so that the models are scored on the same songs.
-    const skippedReasons: Record<string, number> = {};
+    const skipped = new RejectionTally();
     const common: Melody[] = [];
     for (const { melody } of inSplit) {
-      const reasons = encodings.flatMap((encoding) => {
+      let rejected = false;
+      const seen = new Set<string>();
+      for (const encoding of encodings) {
         const reason = encoding.reject(melody);
-        return reason === null ? [] : [`${encoding.config.name} ${rejectCategory(reason)}`];
-      });
-      if (reasons.length === 0) common.push(melody);
-      for (const reason of new Set(reasons)) skippedReasons[reason] = (skippedReasons[reason] ?? 0) + 1;
+        if (reason === null) continue;
+        rejected = true;
+        // Two models with the same encoding count a song once.
+        const prefix = `${encoding.config.name} `;
+        if (seen.has(prefix + rejectCategory(reason))) continue;
+        seen.add(prefix + rejectCategory(reason));
+        skipped.add(reason, prefix);
+      }
+      if (!rejected) common.push(melody);
     }
+    const skippedReasons = skipped.summary();
 
     const rowNames = evaluationNames(generators.map((generator) => generator.info.name), modelDirs, names);
     const results: EvaluatedModel[] = generators.map((generator, index) => ({

@@ -1,7 +1,6 @@
 // `folkbot register-commands [--guild ID]`: registers the bot's slash commands globally or in one guild.
-import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
-import { UsageError, type CliCommand } from '../command.js';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { ConfigError, loadBotConfig } from '../../bot/config.js';
 import { registerCommands } from '../../bot/register-commands.js';
 
@@ -18,12 +17,7 @@ export const command: CliCommand = {
   summary: 'Register the slash commands with Discord (globally or in one guild)',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: [...argv], options: { guild: { type: 'string' }, global: { type: 'boolean' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parseOptions(argv, { guild: { type: 'string' }, global: { type: 'boolean' } });
     if (values.guild !== undefined && values.global) throw new UsageError('give either --guild ID or --global, not both');
     if (values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)) throw new UsageError(`--guild must be a Discord id of 17 to 20 digits (got "${values.guild}")`);
     dotenv.config({ quiet: true });

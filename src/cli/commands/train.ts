@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
+import { ensureOutputFolder } from '../output-folder.js';
 import { formatSeconds, TrainProgress } from '../train-progress.js';
 import { logger } from '../../util/logger.js';
 import { modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
@@ -119,6 +120,7 @@ export const command: CliCommand = {
         `${outDir} already holds a training run (${found.join(', ')}): give --resume to continue it, --force to replace it, or another --out`,
       );
     }
+    await ensureOutputFolder(v.out);
     const modelName = v.name ?? modelNameFromFolder(outDir);
     const nameProblem = modelNameProblem(modelName);
     if (nameProblem !== null) throw new UsageError(`--name: ${nameProblem}`);

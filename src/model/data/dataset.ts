@@ -320,6 +320,37 @@ export function rejectCategory(reason: string): string {
   return `encoding: ${blanked}`;
 }
 
+/**
+ * Counts rejected songs by category (rejectCategory) while keeping the tokens the reasons name: the summary's
+ * keys show the three tokens that most songs needed and how many more there were, e.g.
+ * `encoding: token(s) "60:1/5", "r:1/6", "<M:7/8>" and 4 more not in the vocabulary`, so a reader can act on them.
+ */
+export class RejectionTally {
+  private readonly songs = new Map<string, number>();
+  private readonly named = new Map<string, Map<string, number>>();
+
+  add(reason: string, prefix = ''): void {
+    const category = prefix + rejectCategory(reason);
+    this.songs.set(category, (this.songs.get(category) ?? 0) + 1);
+    const tokens = this.named.get(category) ?? new Map<string, number>();
+    for (const token of new Set([...reason.matchAll(/"([^"]*)"/g)].map((match) => match[1] ?? ''))) tokens.set(token, (tokens.get(token) ?? 0) + 1);
+    this.named.set(category, tokens);
+  }
+
+  /** Songs per category, the categories written with their most needed tokens. */
+  summary(): Record<string, number> {
+    const result: Record<string, number> = {};
+    for (const [category, count] of this.songs) {
+      const tokens = [...(this.named.get(category) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const shown = tokens.slice(0, 3).map(([token]) => `"${token}"`).join(', ');
+      const more = tokens.length > 3 ? ` and ${tokens.length - 3} more` : '';
+      const key = tokens.length === 0 ? category : category.replace(/(token\(s\) )?"…"(, "…")*/, (_, word: string | undefined) => `${word ?? ''}${shown}${more}`);
+      result[key] = (result[key] ?? 0) + count;
+    }
+    return result;
+  }
+}
+
 function increment(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
@@ -381,10 +412,11 @@ function encodeCorpus(
   let trainTokens = 0;
   let validationTokens = 0;
   let notes = 0;
+  const rejected = new RejectionTally();
   songs.forEach(({ file, melody }, index) => {
     const reason = encoding.reject(melody);
     if (reason !== null) {
-      increment(dropped, rejectCategory(reason));
+      rejected.add(reason);
     } else {
       const tokens = encoding.encode(melody);
       notes += encoding.scoredPositions(tokens).notes;
@@ -400,6 +432,7 @@ function encodeCorpus(
     }
     if (index % 500 === 499 || index === songs.length - 1) onProgress?.({ phase: 'encode', done: index + 1, total: songs.length });
   });
+  for (const [category, count] of Object.entries(rejected.summary())) dropped[category] = (dropped[category] ?? 0) + count;
 
   const failedCount = Object.values(failed).reduce((sum, count) => sum + count, 0);
   return {
