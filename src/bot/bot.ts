@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import type { BotContext, ButtonHandler, Command, RequestRecord } from './command.js';
 import type { ComposeService } from './compose-service.js';
-import type { ComposeQueueStatus } from './compose-pool.js';
+import type { Admission } from './compose-pool.js';
 import { commands as allCommands } from './commands/index.js';
 import { tuneButtons } from './tune-buttons.js';
 import { Cooldown } from './cooldown.js';
@@ -16,7 +16,8 @@ import { respond } from './respond.js';
 export interface FolkBotOptions {
   readonly config: BotConfig;
   readonly composer: ComposeService;
-  readonly queueStatus?: () => ComposeQueueStatus | undefined;
+  /** Admission of compose requests (the worker pool's admit()); default: every request is admitted. */
+  readonly admit?: () => Admission;
   readonly log: Logger;
   readonly commands?: readonly Command[];
   readonly buttons?: readonly ButtonHandler[];
@@ -40,7 +41,7 @@ export class FolkBot {
     this.context = {
       config,
       composer: options.composer,
-      queueStatus: options.queueStatus ?? (() => undefined),
+      admit: options.admit ?? (() => ({ admitted: true, release: () => undefined })),
       cooldown: new Cooldown(config.cooldownSeconds),
       log: options.log,
       newRandomSeed: options.newRandomSeed ?? newRandomSeed,
@@ -128,6 +129,8 @@ export class FolkBot {
           options: record.options,
           outcome: record.outcome ?? 'unanswered',
           ...(record.error ? { error: record.error } : {}),
+          ...(record.delivery ? { delivery: record.delivery } : {}),
+          ...(record.problems ? { problems: record.problems } : {}),
           ms: Math.round(performance.now() - started),
           timings: roundAll(record.timings),
         },

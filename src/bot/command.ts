@@ -4,7 +4,7 @@ import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInp
 import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import type { ComposeService } from './compose-service.js';
-import type { ComposeQueueStatus } from './compose-pool.js';
+import type { Admission } from './compose-pool.js';
 import type { Cooldown } from './cooldown.js';
 
 /** Fields a handler fills in for the one log line written per request. */
@@ -13,13 +13,20 @@ export interface RequestRecord {
   outcome?: string;
   timings?: Record<string, number>;
   error?: string;
+  /** How a tune reached the user: 'edit' (the usual), 'reply', 'follow-up' or 'channel'. */
+  delivery?: string;
+  /** REST calls that failed on the way (past discord.js's retries) though the request was answered another way. */
+  problems?: string[];
 }
 
 export interface BotContext {
   readonly config: BotConfig;
   readonly composer: ComposeService;
-  /** Queue state of the composer, when it has a queue (the worker pool). */
-  readonly queueStatus: () => ComposeQueueStatus | undefined;
+  /**
+   * Whether a compose request gets a place now (the worker pool's admit()), decided before anything is sent, so a
+   * refused request is answered privately at once. A composer without a queue admits everything.
+   */
+  readonly admit: () => Admission;
   readonly cooldown: Cooldown;
   readonly log: Logger;
   readonly newRandomSeed: () => number;

@@ -1,12 +1,15 @@
 // A pool of worker threads that run the compose pipeline, so that composing (CPU-bound tfjs-wasm sampling,
-// rendering, encoding) never blocks the bot's event loop and its gateway heartbeats. Jobs wait in a bounded
-// queue; when it is full the pool says so at once (QueueFullError with a wait estimate) instead of queueing
-// without limit. Note: native @tensorflow/tfjs-node misbehaves in worker threads; the wasm backend works.
+// rendering, encoding) never blocks the bot's event loop and its gateway heartbeats. Requests are admitted
+// synchronously (admit()): at most `size + queueLimit` at a time, each holding its place until its composing is
+// done, so a request is told "busy" (with a wait estimate) before anything is sent for it. Jobs wait in a bounded
+// queue; a job past it is refused at once (QueueFullError) instead of queueing without limit. Note: native
+// @tensorflow/tfjs-node misbehaves in worker threads; the wasm backend works.
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
 import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
 import type { CompiledWasm } from '../util/wasm-tiering.mjs';
+import { resolveComposeOptions } from '../compose/compose-options.js';
 import { ComposeFailure, type ComposeService, type ComposeServiceSettings, type ModelInfo, type SerializedError } from './compose-service.js';
 
 /** A connection to the pool's shared score engraver (see ScoreRenderer.connect and useScoreEngraver). */
@@ -63,6 +66,16 @@ export interface ComposeQueueStatus {
   readonly retryAfterSeconds: number;
 }
 
+/** The answer to admit(): a place (to release once composing is done) or a refusal with a wait estimate. */
+export type Admission =
+  | { readonly admitted: true; release(): void }
+  | { readonly admitted: false; readonly retryAfterSeconds: number };
+
+/** What each worker composes once at start-up: it warms the worker up and gives the first wait estimate. */
+const WARM_UP_OPTIONS: ComposeOptions = resolveComposeOptions({ bars: 16, randomSeed: 0 });
+/** Job durations the wait estimate averages over. */
+const ESTIMATE_WINDOW = 20;
+
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
   constructor(readonly retryAfterSeconds: number) {
@@ -80,6 +93,8 @@ export class PoolClosedError extends Error {
 interface Job {
   readonly id: number;
   readonly options: ComposeOptions;
+  /** performance.now() when a worker took it. */
+  started?: number;
   readonly resolve: (result: ComposeResult) => void;
   readonly reject: (error: Error) => void;
 }
@@ -102,8 +117,10 @@ export class ComposePool implements ComposeService {
   private modelDir: string;
   private closing = false;
   private reloading: Promise<unknown> = Promise.resolve();
-  /** Recent job durations (ms) for the wait estimate. */
+  /** Recent job durations (ms) for the wait estimate, the warm-up tunes' first. */
   private readonly durations: number[] = [];
+  /** Requests admitted and not yet released. */
+  private admitted = 0;
 
   private constructor(
     private readonly options: ComposePoolOptions,
@@ -134,6 +151,9 @@ export class ComposePool implements ComposeService {
     const started = spawned as PromiseFulfilledResult<{ worker: Worker; info: ModelInfo }>[];
     const pool = new ComposePool(options, started[0]!.value.info, engraver);
     for (const { value } of started) pool.adopt(value.worker);
+    // One tune per worker, at once: each worker's first tune pays for lazy initialisation before a user's does, and
+    // their times are the wait estimate until real jobs replace them. A failed warm-up is the first job's problem.
+    await Promise.allSettled(pool.workers.map(() => pool.compose(WARM_UP_OPTIONS)));
     return pool;
   }
 
@@ -146,17 +166,50 @@ export class ComposePool implements ComposeService {
     return this.info;
   }
 
+  /** Requests that may be admitted at once: one composing on each worker, `queueLimit` waiting. */
+  private get capacity(): number {
+    return this.options.size + this.options.queueLimit;
+  }
+
   status(): ComposeQueueStatus {
     const running = this.workers.filter((w) => w.job).length;
     const waiting = this.waiting.length;
-    const average = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : 2_000;
-    const ahead = waiting + (running >= this.workers.length ? 1 : 0);
     return {
       running,
       waiting,
-      full: this.closing || (running >= this.workers.length && waiting >= this.options.queueLimit),
-      retryAfterSeconds: Math.max(1, Math.ceil(((ahead / Math.max(1, this.workers.length)) * average) / 1000)),
+      full: this.closing || this.admitted >= this.capacity || (running >= this.workers.length && waiting >= this.options.queueLimit),
+      retryAfterSeconds: this.retryAfterSeconds(),
     };
+  }
+
+  /**
+   * Decides at once, before the caller sends anything, whether a request gets a place. An admitted request keeps
+   * it until `release()` (call it when its composing is done, however it ended; calling it again does nothing).
+   */
+  admit(): Admission {
+    if (this.admitted >= this.capacity) return { admitted: false, retryAfterSeconds: this.retryAfterSeconds() };
+    this.admitted += 1;
+    let held = true;
+    return {
+      admitted: true,
+      release: () => {
+        if (held) this.admitted -= 1;
+        held = false;
+      },
+    };
+  }
+
+  /**
+   * How long until a place frees, in whole seconds (at least 1): the running job nearest its end, going by the
+   * mean of recent job times (the warm-up tunes' until real jobs replace them).
+   */
+  private retryAfterSeconds(): number {
+    const average = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : 2_000;
+    const now = performance.now();
+    const left = this.workers.flatMap((w) => (w.job?.started !== undefined ? [Math.max(0, average - (now - w.job.started))] : []));
+    // No job running (admitted requests between replay steps or sending replies): about one job's time.
+    const soonest = left.length > 0 ? Math.min(...left) : average;
+    return Math.max(1, Math.ceil(soonest / 1000));
   }
 
   compose(options: ComposeOptions): Promise<ComposeResult> {
@@ -262,7 +315,6 @@ export class ComposePool implements ComposeService {
   }
 
   private run(w: PoolWorker, job: Job): void {
-    w.job = job;
     const started = performance.now();
     const timeoutMs = this.options.jobTimeoutMs ?? 120_000;
     w.timer = setTimeout(() => {
@@ -272,10 +324,10 @@ export class ComposePool implements ComposeService {
     }, timeoutMs);
     const resolve = (result: ComposeResult): void => {
       this.durations.push(performance.now() - started);
-      if (this.durations.length > 50) this.durations.shift();
+      if (this.durations.length > ESTIMATE_WINDOW) this.durations.shift();
       job.resolve(result);
     };
-    w.job = { ...job, resolve };
+    w.job = { ...job, resolve, started };
     w.worker.postMessage({ type: 'compose', id: job.id, options: job.options } satisfies WorkerRequest);
   }
 

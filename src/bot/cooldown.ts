@@ -1,4 +1,5 @@
-// Per-user cooldown: a user may start one compose every `seconds`. Only accepted requests start a cooldown.
+// Per-user cooldown: a user may start one compose every `seconds`. Only served requests keep a cooldown: one that
+// is refused, fails or has bad input is taken back (cancel).
 export class Cooldown {
   private readonly until = new Map<string, number>();
 
@@ -17,6 +18,11 @@ export class Cooldown {
       return 0;
     }
     return Math.ceil(left / 1000);
+  }
+
+  /** Takes back a cooldown started for a request that was not served after all. */
+  cancel(userId: string): void {
+    this.until.delete(userId);
   }
 
   start(userId: string): void {

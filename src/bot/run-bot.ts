@@ -48,7 +48,7 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend, verovio: pool.engraverInfo()?.verovioVersion }, 'model loaded');
   const slowStart = pool.engraverInfo()?.startNote;
   if (slowStart) log.warn({ reason: slowStart }, 'verovio started from its packed module (each start about 0.8 s slower)');
-  const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
+  const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log });
   if (log.isLevelEnabled('debug')) bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));
   try {
     await bot.start();

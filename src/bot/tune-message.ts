@@ -3,7 +3,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
 import type { ComposeResult } from '../compose/types.js';
 import { BARS, formatMeter } from './compose-options.js';
-import { continuePlan, encodeCustomId, type TuneState } from './tune-state.js';
+import { continuePlan, encodeCustomId, MAX_TUNE_STEPS, type TuneState } from './tune-state.js';
 
 export const SEED_FIELD = 'Seed';
 
@@ -23,8 +23,12 @@ export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessag
   const options = state.options;
   const bars = result.bars;
   const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
-  const canContinue = continuePlan(result.notes, bars, barQuarters).bars <= BARS.max;
-  const summary = `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}`;
+  // Each step is replayed on every click (see MAX_TUNE_STEPS): past the limit, only Another take is offered.
+  const atStepLimit = state.steps.length >= MAX_TUNE_STEPS;
+  const canContinue = !atStepLimit && continuePlan(result.notes, bars, barQuarters).bars <= BARS.max;
+  const summary =
+    `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}` +
+    (atStepLimit ? `\nThis tune has had ${MAX_TUNE_STEPS} Continue/Variation steps, the most its buttons replay: start again with Another take or /compose.` : '');
   const embed = new EmbedBuilder()
     .setTitle(`A tune in ${result.key.name}`)
     .setImage('attachment://tune.png')
@@ -45,7 +49,7 @@ export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessag
   const more = encodeCustomId('continue', state);
   if (more) buttons.push(new ButtonBuilder().setCustomId(more).setLabel('Continue').setStyle(ButtonStyle.Secondary).setDisabled(!canContinue));
   const variation = encodeCustomId('variation', state);
-  if (variation) buttons.push(new ButtonBuilder().setCustomId(variation).setLabel('Variation').setStyle(ButtonStyle.Secondary));
+  if (variation) buttons.push(new ButtonBuilder().setCustomId(variation).setLabel('Variation').setStyle(ButtonStyle.Secondary).setDisabled(atStepLimit));
 
   const audioName = `tune.${result.files.audioFormat}`;
   return {

@@ -25,21 +25,54 @@ export interface TuneState {
 export type ButtonAction = 'take' | 'continue' | 'variation';
 
 const ACTION_CODES: Record<ButtonAction, string> = { take: 't', continue: 'c', variation: 'v' };
-const PREFIX = 'fb1';
+const PREFIX = 'fb2';
+/**
+ * Ids of folkbot before 0.2 (`fb1`) wrote a history as `c` and `v<base-36 seed>` with nothing between steps, so a
+ * Continue after a Variation read as part of its seed. Such ids are read only when that cannot happen (no Variation).
+ */
+const LEGACY_PREFIX = 'fb1';
 export const CUSTOM_ID_MAX = 100;
+/**
+ * The most Continue/Variation steps a tune may take. A button rebuilds its tune by replaying every step (one compose
+ * each), so this bounds what one click costs: at most MAX_TUNE_STEPS + 1 composes. The tune message says so when
+ * the limit is reached and leaves Continue and Variation disabled.
+ */
+export const MAX_TUNE_STEPS = 8;
 /** Marks a seed too long for the custom id: it is read back from the message's Seed field. */
 const SEED_IN_MESSAGE = '~';
+// Step markers are upper case, so they never read as the lower-case base-36 digits of a Variation's random seed.
+const CONTINUE_MARK = 'C';
+const VARIATION_MARK = 'V';
 
 function encodeSteps(steps: readonly TuneStep[]): string {
-  return steps.map((s) => (s.kind === 'continue' ? 'c' : `v${s.randomSeed.toString(36)}`)).join('');
+  return steps.map((s) => (s.kind === 'continue' ? CONTINUE_MARK : `${VARIATION_MARK}${s.randomSeed.toString(36)}`)).join('');
 }
 
-function decodeSteps(text: string): TuneStep[] {
+function tooManySteps(count: number): ComposeOptionError {
+  return new ComposeOptionError(
+    'button',
+    `this tune has been continued or varied ${count} times, past the limit of ${MAX_TUNE_STEPS} steps a button replays; start again with Another take or /compose`,
+  );
+}
+
+function decodeSteps(text: string, legacy: boolean): TuneStep[] {
   const steps: TuneStep[] = [];
-  for (const match of text.matchAll(/c|v([0-9a-z]+)/g)) {
-    steps.push(match[0] === 'c' ? { kind: 'continue' } : { kind: 'variation', randomSeed: parseInt(match[1] ?? '0', 36) });
+  if (legacy) {
+    if (!/^c*$/.test(text)) throw new ComposeOptionError('button', 'this button is from an older folkbot and its tune history cannot be read reliably; use /compose again');
+    for (let k = 0; k < text.length; k++) steps.push({ kind: 'continue' });
+  } else {
+    if (!/^(C|V[0-9a-z]{1,6})*$/.test(text)) throw new ComposeOptionError('button', `unreadable tune history "${text.slice(0, 40)}"`);
+    for (const match of text.matchAll(/C|V([0-9a-z]+)/g)) {
+      if (match[0] === CONTINUE_MARK) {
+        steps.push({ kind: 'continue' });
+        continue;
+      }
+      const randomSeed = parseInt(match[1] ?? '', 36);
+      if (!(randomSeed <= RANDOM_SEED_MAX)) throw new ComposeOptionError('button', `this button's tune history has a random seed out of range (${match[1] ?? ''})`);
+      steps.push({ kind: 'variation', randomSeed });
+    }
   }
-  if (encodeSteps(steps) !== text) throw new ComposeOptionError('button', `unreadable tune history "${text}"`);
+  if (steps.length > MAX_TUNE_STEPS) throw tooManySteps(steps.length);
   return steps;
 }
 
@@ -69,7 +102,7 @@ export function encodeCustomId(action: ButtonAction, state: TuneState): string |
 }
 
 export function isTuneCustomId(customId: string): boolean {
-  return customId.startsWith(`${PREFIX}|`);
+  return customId.startsWith(`${PREFIX}|`) || customId.startsWith(`${LEGACY_PREFIX}|`);
 }
 
 /**
@@ -78,7 +111,7 @@ export function isTuneCustomId(customId: string): boolean {
  */
 export function decodeCustomId(customId: string, seedFromMessage: () => string | undefined): { action: ButtonAction; state: TuneState } {
   const parts = customId.split('|');
-  if (parts.length < 11 || parts[0] !== PREFIX) throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
+  if (parts.length < 11 || (parts[0] !== PREFIX && parts[0] !== LEGACY_PREFIX)) throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
   const [, actionCode, bars, meter, key, mode, temperature, tempo, randomSeed, steps] = parts as [string, string, string, string, string, string, string, string, string, string];
   const seedField = parts.slice(10).join('|');
   const action = (Object.keys(ACTION_CODES) as ButtonAction[]).find((a) => ACTION_CODES[a] === actionCode);
@@ -103,7 +136,7 @@ export function decodeCustomId(customId: string, seedFromMessage: () => string |
   if (![options.bars, options.temperature, options.tempo, options.randomSeed].every(Number.isFinite)) {
     throw new ComposeOptionError('button', `this button's settings are unreadable (${customId.slice(0, 60)})`);
   }
-  return { action, state: { options, steps: decodeSteps(steps) } };
+  return { action, state: { options, steps: decodeSteps(steps, parts[0] === LEGACY_PREFIX) } };
 }
 
 /** The state a button click leads to; throws a ComposeOptionError when the step is not possible. */
@@ -112,8 +145,10 @@ export function applyAction(action: ButtonAction, state: TuneState, newRandomSee
     case 'take':
       return { options: { ...state.options, randomSeed: newRandomSeed() }, steps: [] };
     case 'continue':
+      if (state.steps.length >= MAX_TUNE_STEPS) throw tooManySteps(state.steps.length + 1);
       return { options: state.options, steps: [...state.steps, { kind: 'continue' }] };
     case 'variation':
+      if (state.steps.length >= MAX_TUNE_STEPS) throw tooManySteps(state.steps.length + 1);
       return { options: state.options, steps: [...state.steps, { kind: 'variation', randomSeed: newRandomSeed() % (RANDOM_SEED_MAX + 1) }] };
   }
 }

@@ -3,8 +3,9 @@
 // options and random seed = same tune), keeps the seed's notes at the start, and returns real files: MIDI via
 // @tonejs/midi, a PNG drawn from SVG by resvg, and silent MPEG-1 Layer III frames as the audio.
 //
-// Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ... }); a missing or malformed file is
-// refused with the reason, like a broken model. Failure hooks for tests: temperature exactly 1.99 makes
+// Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ..., "composeMs": ... }); a missing or
+// malformed file is refused with the reason, like a broken model. With composeMs, every compose (the pool's
+// warm-up tune included) takes at least that long, like a model of known speed. Failure hooks for tests: temperature exactly 1.99 makes
 // composing throw an internal error, tempo 41 makes it take 1.5 s; the seed syntax is `<duration><pitch>` (4c, 8.d#, 2r), anything else
 // is a SeedError with position and token.
 import { readFile } from 'node:fs/promises';
@@ -122,7 +123,12 @@ function kernText(notes: readonly ComposedNote[], options: ComposeOptions, tonic
   return ['**kern', `*M${options.meter.numerator}/${options.meter.denominator}`, `*${options.mode === 'minor' ? tonic.toLowerCase() : tonic}:`, ...body, '*-', ''].join('\n');
 }
 
-async function loadModel(dir: string): Promise<ModelInfo> {
+interface FakeModel {
+  readonly info: ModelInfo;
+  readonly composeMs: number;
+}
+
+async function loadModel(dir: string): Promise<FakeModel> {
   const file = path.join(dir, 'fake-model.json');
   let text: string;
   try {
@@ -130,14 +136,14 @@ async function loadModel(dir: string): Promise<ModelInfo> {
   } catch {
     throw new Error(`no model in ${dir}: fake-model.json is missing`);
   }
-  let parsed: { name?: unknown; parameters?: unknown };
+  let parsed: { name?: unknown; parameters?: unknown; composeMs?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (error) {
     throw new Error(`the model in ${dir} is broken: fake-model.json is not JSON (${(error as Error).message})`, { cause: error });
   }
   if (typeof parsed.name !== 'string') throw new Error(`the model in ${dir} is broken: fake-model.json has no "name"`);
-  return {
+  const info: ModelInfo = {
     name: parsed.name,
     data: 'Essen Folksong Collection (fake model for tests)',
     ...(typeof parsed.parameters === 'number' ? { parameters: parsed.parameters } : {}),
@@ -145,20 +151,22 @@ async function loadModel(dir: string): Promise<ModelInfo> {
     backend: 'fake',
     dir,
   };
+  return { info, composeMs: typeof parsed.composeMs === 'number' ? parsed.composeMs : 0 };
 }
 
 export async function createComposeService(modelDir: string): Promise<ComposeService> {
-  let info = await loadModel(modelDir);
+  let model = await loadModel(modelDir);
   return {
-    modelInfo: () => info,
+    modelInfo: () => model.info,
     async reload(dir: string) {
-      info = await loadModel(dir);
-      return info;
+      model = await loadModel(dir);
+      return model.info;
     },
     async compose(options: ComposeOptions): Promise<ComposeResult> {
       const started = performance.now();
       if (options.temperature === FAILING_TEMPERATURE) throw new Error('fake model: the sampler fell over');
       if (options.tempo === SLOW_TEMPO) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+      if (model.composeMs > 0) await new Promise((resolve) => setTimeout(resolve, model.composeMs));
       const mode = options.mode ?? 'major';
       const tonic = options.key ?? (mode === 'major' ? 'C' : 'A');
       const tonicPc = TONICS[tonic];
@@ -178,7 +186,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         pickup: 0,
         notes,
         files: { midi, kern: kernText(notes, options, tonic), png, audio: silentMp3(8), audioFormat: 'mp3' },
-        model: { name: info.name, backend: 'fake' },
+        model: { name: model.info.name, backend: 'fake' },
         timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },
       };
     },

@@ -35,8 +35,21 @@ export interface HarnessOptions {
   /** Compose service module for the workers (default: the fake) and its model folder (default: a fake model). */
   readonly serviceModule?: string;
   readonly modelDir?: string;
+  /** Extra fields of the default fake model's fake-model.json, e.g. { composeMs: 300 } (see fake-compose-service.ts). */
+  readonly fakeModel?: Readonly<Record<string, unknown>>;
   /** FOLKBOT_AUDIO (default: the bot's default). */
   readonly audio?: 'mp3' | 'opus';
+}
+
+/** The bot's log line for an interaction, once written (it is written after the reply has been sent). */
+export async function requestLog(h: Harness, interactionId: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request' && l.interaction === interactionId);
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no request log line for interaction ${interactionId}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export async function writeFakeModel(dir: string, content: string): Promise<void> {
@@ -48,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fake = new FakeDiscord({ token: TEST_TOKEN, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000 });
   await fake.start();
   const modelsRoot = await mkdtemp(path.join(tmpdir(), 'folkbot-bot-test-'));
-  await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-lstm-v1', parameters: 123456 }));
+  await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'fake-lstm-v1', parameters: 123456, ...options.fakeModel }));
   const config = loadBotConfig({
     DISCORD_TOKEN: TEST_TOKEN,
     DISCORD_APPLICATION_ID: fake.applicationId,
@@ -80,7 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sharedEngraver: serviceModule === DEFAULT_COMPOSE_MODULE,
     settings: { audio: config.audio },
   });
-  const bot = new FolkBot({ config, composer: pool, queueStatus: () => pool.status(), log });
+  const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log });
   // discord.js debug output goes to the log too, so the token test sees everything the client says.
   bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));
   await bot.start();

@@ -2,7 +2,7 @@
 // 429 and 5xx. Every interaction must end with an answer.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from './harness.js';
+import { requestLog, startHarness, type Harness } from './harness.js';
 import { assertTuneMessage } from './tune-files.js';
 import type { FakeUser } from '../fake-discord/fake-discord.js';
 
@@ -83,11 +83,49 @@ test('REST answers 500 twice then 200: discord.js retries and the reply arrives'
   assert.deepEqual(patches.map((p) => p.status), [500, 500, 200]);
 });
 
-test('REST failing with 503 beyond the retries: the bot answers with an error message instead', async () => {
-  // discord.js tries 1 + 3 times; all fail, so the bot's error path sends a follow-up.
-  h.fake.failNext(4, 503, { match: (r) => r.method === 'PATCH' });
+test('the webhook edit failing 5 x 502 (past the retries): the tune arrives as a follow-up, once', async () => {
+  // discord.js tries 1 + 3 times; all fail, so the tune goes as a follow-up message.
+  h.fake.failNext(5, 502, { match: (r) => r.method === 'PATCH' });
   const interaction = h.fake.sendCommand('compose', { bars: 4 }, user());
-  const event = await interaction.waitFor((e) => e.kind === 'followup' || e.kind === 'edit', 30_000);
-  assert.ok(event.kind === 'edit' || event.kind === 'followup');
-  assert.match(event.message.content, /something went wrong/);
+  const { message, ephemeral } = await interaction.finalReply(30_000);
+  assert.equal(ephemeral, false);
+  assertTuneMessage(message);
+  assert.equal(interaction.followups.length, 1);
+  assert.doesNotMatch(JSON.stringify(interaction.events), /something went wrong/);
+  const log = await requestLog(h, interaction.id);
+  assert.equal(log?.outcome, 'composed');
+  assert.equal(log?.delivery, 'follow-up');
+  h.fake.clearFailures();
+});
+
+test('8 x 502 on every webhook call (edit and follow-up): the tune is posted in the channel', async () => {
+  h.fake.failNext(8, 502, { match: (r) => r.path.startsWith('/webhooks/') && r.method !== 'DELETE' });
+  const who = user();
+  const interaction = h.fake.sendCommand('compose', { bars: 4 }, who);
+  const message = await h.fake.waitForChannelMessage((m) => m.content.includes(`<@${who.id}>`), 30_000);
+  assertTuneMessage(message);
+  // The "thinking..." left by the failed edit is removed.
+  await interaction.waitFor((e) => e.kind === 'delete', 10_000);
+  const log = await requestLog(h, interaction.id);
+  assert.equal(log?.outcome, 'composed');
+  assert.equal(log?.delivery, 'channel');
+});
+
+test('8 x 503 on the interaction callback (the deferral fails): the tune still reaches the user', async () => {
+  h.fake.failNext(8, 503, { match: (r) => r.path.endsWith('/callback') });
+  const who = user();
+  const interaction = h.fake.sendCommand('compose', { bars: 4 }, who);
+  const message = await h.fake.waitForChannelMessage((m) => m.content.includes(`<@${who.id}>`), 30_000);
+  assertTuneMessage(message);
+  assert.equal(interaction.events.length, 0);
+  assert.equal((await requestLog(h, interaction.id)).delivery, 'channel');
+});
+
+test('every way of sending failing: the loss is logged once, with each way\'s error', async () => {
+  h.fake.failNext(16, 502, { match: (r) => (r.path.startsWith('/webhooks/') || r.path.startsWith('/channels/')) && r.method !== 'DELETE' });
+  const interaction = h.fake.sendCommand('compose', { bars: 4 }, user());
+  const log = await requestLog(h, interaction.id, 30_000);
+  h.fake.clearFailures();
+  assert.equal(log.outcome, 'error');
+  assert.match(String(log.error), /TuneLostError: the tune could not be delivered \(edit: 502 .*follow-up: 502 .*channel: 502 /);
 });

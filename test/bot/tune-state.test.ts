@@ -2,7 +2,9 @@
 // back from notes use kern spelling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyAction, continuePlan, decodeCustomId, encodeCustomId, kernPitch, notesToSeed, variationOpening, type TuneState } from '../../src/bot/tune-state.js';
+import { applyAction, continuePlan, decodeCustomId, encodeCustomId, kernPitch, MAX_TUNE_STEPS, notesToSeed, variationOpening, type TuneState, type TuneStep } from '../../src/bot/tune-state.js';
+import { createRandom } from '../../src/util/random.js';
+import { RANDOM_SEED_MAX } from '../../src/bot/compose-options.js';
 import type { ComposeOptions } from '../../src/compose/types.js';
 
 const options: ComposeOptions = {
@@ -93,8 +95,10 @@ test('a variation keeps the first half, fewer bars when that exceeds the seed li
 });
 
 test('malformed custom ids are refused with a message', () => {
-  assert.throws(() => decodeCustomId('fb1|x|16|4/4|-|-|1|100|a||', () => undefined), /unknown button action/);
-  assert.throws(() => decodeCustomId('fb1|t|16|5/4|-|-|1|100|a||', () => undefined), /meter "5\/4" is not offered/);
+  assert.throws(() => decodeCustomId('fb2|x|16|4/4|-|-|1|100|a||', () => undefined), /unknown button action/);
+  assert.throws(() => decodeCustomId('fb2|t|16|5/4|-|-|1|100|a||', () => undefined), /meter "5\/4" is not offered/);
+  assert.throws(() => decodeCustomId('fb2|t|16|4/4|-|-|1|100|a|Cx|', () => undefined), /unreadable tune history/);
+  assert.throws(() => decodeCustomId('fb2|t|16|4/4|-|-|1|100|a|Vzzzzzz|', () => undefined), /random seed out of range/);
   assert.throws(() => decodeCustomId('something-else', () => undefined), /not one of folkbot's/);
 });
 
@@ -139,4 +143,50 @@ test('on the shipped model, Continue keeps a pickup tune note for note and in th
   } finally {
     composer.dispose();
   }
+});
+
+/** Random histories: every step kind, Variation seeds over the whole range (its ends included), up to the longest chain. */
+function randomHistory(next: () => number, length: number): TuneStep[] {
+  const edges = [0, 1, 35, 36, RANDOM_SEED_MAX - 1, RANDOM_SEED_MAX];
+  return Array.from({ length }, (): TuneStep => {
+    if (next() < 0.5) return { kind: 'continue' };
+    const randomSeed = next() < 0.2 ? edges[Math.floor(next() * edges.length)]! : Math.floor(next() * (RANDOM_SEED_MAX + 1));
+    return { kind: 'variation', randomSeed };
+  });
+}
+
+test('generated histories round-trip exactly through every button, up to the longest chain', () => {
+  const { next } = createRandom(15);
+  for (let trial = 0; trial < 3000; trial++) {
+    const steps = randomHistory(next, trial % (MAX_TUNE_STEPS + 1));
+    const state: TuneState = { options, steps };
+    for (const action of ['take', 'continue', 'variation'] as const) {
+      const id = encodeCustomId(action, state);
+      // The worst case (every step a Variation with a 6-digit seed, the longest options) still fits 100 characters.
+      assert.ok(id !== undefined, `history of ${steps.length} steps fits`);
+      assert.ok(id.length <= 100, id);
+      assert.deepEqual(decodeCustomId(id, () => options.seed).state, state, id);
+    }
+  }
+});
+
+test('the issue 15 history (Variation, then Continue, Continue) decodes as three steps', () => {
+  const state: TuneState = { options: { ...options, randomSeed: 42 }, steps: [{ kind: 'variation', randomSeed: 511_453_962 }, { kind: 'continue' }, { kind: 'continue' }] };
+  const decoded = decodeCustomId(encodeCustomId('continue', state)!, () => undefined).state;
+  assert.deepEqual(decoded.steps, state.steps);
+});
+
+test('the chain is capped: past MAX_TUNE_STEPS, Continue and Variation are refused and forged longer ids too', () => {
+  const full: TuneState = { options, steps: Array.from({ length: MAX_TUNE_STEPS }, () => ({ kind: 'continue' as const })) };
+  assert.throws(() => applyAction('continue', full, () => 1), /limit of 8 steps/);
+  assert.throws(() => applyAction('variation', full, () => 1), /limit of 8 steps/);
+  assert.deepEqual(applyAction('take', full, () => 1).steps, []);
+  const forged = `fb2|c|16|4/4|-|-|0.9|100|a|${'C'.repeat(72)}|`;
+  assert.throws(() => decodeCustomId(forged, () => undefined), /continued or varied 72 times, past the limit/);
+});
+
+test('ids of the previous format: Continue-only histories still work, ambiguous ones are refused', () => {
+  const decoded = decodeCustomId('fb1|c|16|4/4|-|-|0.9|100|a|cc|4c', () => undefined);
+  assert.deepEqual(decoded.state.steps, [{ kind: 'continue' }, { kind: 'continue' }]);
+  assert.throws(() => decodeCustomId('fb1|c|16|4/4|-|-|0.9|100|a|v1c|4c', () => undefined), /older folkbot/);
 });

@@ -176,6 +176,10 @@ export class FakeDiscord {
   readonly commands = new Map<string, Record<string, unknown>[]>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly messages = new Map<string, FakeMessage>();
+  /** Messages the bot posted in channels (POST /channels/{id}/messages), in order. */
+  readonly channelMessages: (FakeMessage & { readonly channelId: string })[] = [];
+  /** Emits 'channel-message' for each of them. */
+  readonly events = new EventEmitter();
   readonly gatewayEvents: { op: number; t?: string | null; at: number }[] = [];
   /** Counters tests assert on. */
   identifies = 0;
@@ -233,6 +237,11 @@ export class FakeDiscord {
     this.failures.push({ count, status, retryAfterSeconds: options.retryAfterSeconds ?? 0.2, match: options.match ?? (() => true) });
   }
 
+  /** Drops the failures that failNext set up and that no request has used yet. */
+  clearFailures(): void {
+    this.failures = [];
+  }
+
   /** Closes the gateway connection: with a close frame (code 4000 lets the client resume) or by destroying the socket. */
   dropConnection(how: { code: number } | 'destroy' = { code: 4000 }): void {
     const socket = this.current?.socket;
@@ -259,6 +268,15 @@ export class FakeDiscord {
       const type = declared.find((o) => o.name === optionName)?.type ?? (typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : Number.isInteger(value) ? 4 : 10);
       return { name: optionName, type, value };
     });
+    return this.sendForgedCommand(name, typed, user);
+  }
+
+  /**
+   * Dispatches a slash command with options exactly as given, as a modified client could send them: any option
+   * type (3 string, 4 integer, 10 number, 5 boolean...) with any JSON value, whatever the registered definition says.
+   */
+  sendForgedCommand(name: string, typed: readonly { name: string; type: number; value: unknown }[], user: FakeUser = defaultUser): FakeInteraction {
+    const definition = [...this.commands.values()].flat().find((c) => c.name === name);
     return this.dispatchInteraction(user, {
       type: 2,
       data: { id: String(definition?.id ?? snowflake()), name, type: 1, ...(typed.length > 0 ? { options: typed } : {}) },
@@ -273,6 +291,25 @@ export class FakeDiscord {
       type: 3,
       data: { custom_id: customId, component_type: 2 },
       message: this.messagePayload(message),
+    });
+  }
+
+  /** Resolves with the first channel message (already posted or to come) that satisfies `predicate`. */
+  waitForChannelMessage(predicate: (message: FakeMessage) => boolean, timeoutMs = 20_000): Promise<FakeMessage> {
+    const found = this.channelMessages.find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.events.off('channel-message', listener);
+        reject(new Error(`no matching channel message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (message: FakeMessage): void => {
+        if (!predicate(message)) return;
+        clearTimeout(timer);
+        this.events.off('channel-message', listener);
+        resolve(message);
+      };
+      this.events.on('channel-message', listener);
     });
   }
 
@@ -644,6 +681,16 @@ export class FakeDiscord {
           return [200, this.messagePayload(next)];
         }
       }
+    }
+    // POST /channels/{channel}/messages
+    if (parts[0] === 'channels' && parts[2] === 'messages' && parts.length === 3 && method === 'POST') {
+      if (!this.authorised(record)) return unauthorised;
+      if (parts[1] !== this.channelId) return [404, { message: 'Unknown Channel', code: 10003 }];
+      const message = { ...toMessage(snowflake(), (record.json ?? {}) as Record<string, unknown>, files, this.baseUrl), channelId: parts[1] };
+      this.channelMessages.push(message);
+      this.messages.set(`channel/${message.id}`, message);
+      this.events.emit('channel-message', message);
+      return [200, this.messagePayload(message)];
     }
     return [404, { message: `fake discord does not serve ${method} ${path}`, code: 0 }];
   }
