@@ -36,6 +36,13 @@ test('a bad seed on the real pipeline gets the parser error privately', { skip }
   assert.match(message.content, /7q/);
 });
 
+test('a seed of rests filling the tune gets a clear private error, not the generic one', { skip }, async () => {
+  const { message, ephemeral } = await h!.fake.sendCommand('compose', { seed: '1r 1r 1r 1r', bars: 4 }, { id: '600000000000000003', username: 'z' }).finalReply(60_000);
+  assert.equal(ephemeral, true, message.content);
+  assert.match(message.content, /the last bar is left for the ending/);
+  assert.doesNotMatch(message.content, /something went wrong|RenderError/);
+});
+
 test('/about shows the real model', { skip }, async () => {
   const { message } = await h!.fake.sendCommand('about').finalReply();
   assert.match(JSON.stringify(message.embeds), /Essen|songs/);

@@ -228,6 +228,23 @@ describe('Composer on the shipped model', () => {
     );
   });
 
+  it('refuses a seed of rests that fills the tune with a clear message; with room left, the model writes notes', async () => {
+    await assert.rejects(composer.compose({ seed: '1r 1r 1r 1r', bars: 4, randomSeed: 1 }), (error: unknown) => {
+      assert.ok(error instanceof SeedError);
+      assert.match(error.message, /the last bar is left for the ending/);
+      return true;
+    });
+    const result = await composer.compose({ seed: '1r 1r 1r', bars: 4, randomSeed: 1 });
+    assert.ok(result.notes.some((n) => n.pitch !== null));
+    assert.ok(result.files.audio.length > 0);
+  });
+
+  it('drops control characters from a title instead of failing in the engraver', async () => {
+    const result = await composer.compose({ bars: 4, randomSeed: 2, title: 'Reel\u0001 for\u0007 the\u001b two' });
+    assert.match(result.files.kern, /^!!!OTL: Reel for the two$/m);
+    assert.ok(result.files.png.length > 0);
+  });
+
   it('refuses bad options with the option named', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ bars: 0 }, /bars must be a whole number from 4 to 64/],

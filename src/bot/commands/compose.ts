@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, SEED_EXAMPLE, SEED_MAX_LENGTH, TEMPERATURE, TEMPO, toComposeOptions } from '../compose-options.js';
 import { composeForInteraction, badInputText } from '../tune-request.js';
 import { respond } from '../respond.js';
+import { checkedOptions } from '../checked-options.js';
 import { ComposeOptionError } from '../compose-options.js';
 
 export const data = new SlashCommandBuilder()
@@ -39,9 +40,9 @@ export const data = new SlashCommandBuilder()
   );
 
 export const execute: Command['execute'] = async (interaction, context, record) => {
-  const get = interaction.options;
   let options;
   try {
+    const get = checkedOptions(interaction);
     options = toComposeOptions(
       {
         seed: get.getString('seed'),

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
+import { checkedOptions } from '../checked-options.js';
 
 export const data = new SlashCommandBuilder()
   .setName('reload-model')
@@ -29,7 +30,14 @@ export const execute: Command['execute'] = async (interaction, context, record) 
     await interaction.reply({ content: 'Only administrators of the home server can reload the model.', flags: MessageFlags.Ephemeral });
     return;
   }
-  const folder = interaction.options.getString('folder');
+  let folder: string | null;
+  try {
+    folder = checkedOptions(interaction).getString('folder');
+  } catch (error) {
+    record.outcome = 'bad-input';
+    await interaction.reply({ content: `That did not work: ${(error as Error).message}.`, flags: MessageFlags.Ephemeral });
+    return;
+  }
   const dir = resolveModelFolder(context.config.modelDir, folder);
   record.options = { folder };
   if (dir === undefined) {
