@@ -18,6 +18,8 @@ export interface ModelInfo {
   readonly dir: string;
   /** The meters it composes in ("3/4"), when known: /compose and /help offer only these. */
   readonly meters?: readonly string[];
+  /** What the folder loaded with but deserves a word (no weights checksum); logged, and shown on /reload-model. */
+  readonly warnings?: readonly string[];
 }
 
 export interface ComposeService {

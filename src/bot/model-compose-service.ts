@@ -17,6 +17,7 @@ function describe(info: GeneratorInfo, dir: string, meters: readonly string[]): 
     backend: info.backend,
     dir,
     meters,
+    ...(info.warnings.length > 0 ? { warnings: info.warnings } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
     settings: { audio: config.audio },
   });
   log.info({ model: pool.modelInfo().name, backend: pool.modelInfo().backend, verovio: pool.engraverInfo()?.verovioVersion }, 'model loaded');
+  for (const warning of pool.modelInfo().warnings ?? []) log.warn({ modelDir: config.modelDir, warning }, 'model folder');
   const slowStart = pool.engraverInfo()?.startNote;
   if (slowStart) log.warn({ reason: slowStart }, 'verovio started from its packed module (each start about 0.8 s slower)');
   const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log });

@@ -91,3 +91,60 @@ test('broken JSON is reported as invalid JSON', async () => {
   await fs.writeFile(path.join(dir, 'model.json'), '{"format": "folkbot-lstm", ');
   await assert.rejects(loadModelFolder(dir), (error: unknown) => error instanceof ModelFolderError && error.problem === 'invalid-json');
 });
+
+test('a saved folder records the SHA-256 of its weights and loads without warnings', async () => {
+  const dir = await savedFolder();
+  const recorded = JSON.parse(await fs.readFile(path.join(dir, 'folkbot-model.json'), 'utf8')) as ModelMetadata;
+  assert.match(recorded.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
+  assert.deepEqual((await loadModelFolder(dir)).warnings, []);
+});
+
+test('weights changed after saving fail the checksum', async () => {
+  const dir = await savedFolder();
+  const file = path.join(dir, 'weights.bin');
+  const bytes = await fs.readFile(file);
+  bytes[100] = bytes[100]! ^ 0x01;
+  await fs.writeFile(file, bytes);
+  await assert.rejects(loadModelFolder(dir), (error: unknown) => {
+    assert.ok(error instanceof ModelFolderError);
+    assert.equal(error.problem, 'checksum-mismatch');
+    assert.match(error.message, /weights\.bin: its SHA-256 is not the weightsSha256 recorded/);
+    return true;
+  });
+});
+
+test('weights of the right size that are not numbers are refused, checksum or not', async () => {
+  const dir = await savedFolder();
+  const file = path.join(dir, 'weights.bin');
+  const size = (await fs.stat(file)).size;
+  const nan = Buffer.alloc(size);
+  for (let offset = 0; offset < size; offset += 4) nan.writeFloatLE(Number.NaN, offset);
+  await fs.writeFile(file, nan);
+  // Without a checksum (a folder from before checksums), the values themselves are checked.
+  const metadataFile = path.join(dir, 'folkbot-model.json');
+  const { weightsSha256: _sum, ...old } = JSON.parse(await fs.readFile(metadataFile, 'utf8')) as ModelMetadata;
+  await fs.writeFile(metadataFile, JSON.stringify(old));
+  await assert.rejects(loadModelFolder(dir), (error: unknown) => {
+    assert.ok(error instanceof ModelFolderError);
+    assert.equal(error.problem, 'non-finite-weights');
+    assert.match(error.message, /weight 0 of lstm0\/input_kernel is NaN: every weight must be a finite number/);
+    return true;
+  });
+});
+
+test('a folder from before checksums loads, with a warning', async () => {
+  const dir = await savedFolder();
+  const metadataFile = path.join(dir, 'folkbot-model.json');
+  const { weightsSha256: _sum, ...old } = JSON.parse(await fs.readFile(metadataFile, 'utf8')) as ModelMetadata;
+  await fs.writeFile(metadataFile, JSON.stringify(old));
+  const loaded = await loadModelFolder(dir);
+  assert.equal(loaded.warnings.length, 1);
+  assert.match(loaded.warnings[0]!, /records no weightsSha256/);
+});
+
+test('the shipped model records the checksum of its weights', async () => {
+  const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../models/default');
+  const loaded = await loadModelFolder(dir);
+  assert.deepEqual(loaded.warnings, []);
+  assert.match(loaded.metadata.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
+});

@@ -15,6 +15,15 @@ export const data = new SlashCommandBuilder()
     o.setName('folder').setDescription('Folder name next to the current model (default: the configured model folder)').setMaxLength(100),
   );
 
+/**
+ * Text for an administrator's eyes: the models folder's absolute path taken out, so that folders show by their
+ * name inside it ("v2/weights.bin: ...") and nothing tells of the server's layout.
+ */
+export function relativeToModels(text: string, modelDir: string): string {
+  const root = path.dirname(path.resolve(modelDir));
+  return text.split(root + path.sep).join('').split(root).join('models folder');
+}
+
 /** Resolves the folder option inside the models root; undefined when it tries to leave it. */
 export function resolveModelFolder(modelDir: string, folder: string | null): string | undefined {
   if (folder === null || folder.trim() === '') return modelDir;
@@ -51,11 +60,12 @@ export const execute: Command['execute'] = async (interaction, context, record) 
     const info = await context.composer.reload(dir);
     record.outcome = 'reloaded';
     context.log.info({ from: before.name, to: info.name, dir }, 'model reloaded');
-    await interaction.editReply(`Loaded model **${info.name}** from \`${path.basename(dir)}\` (was ${before.name}).`);
+    const warnings = (info.warnings ?? []).map((w) => `\nWarning: ${relativeToModels(w, context.config.modelDir)}.`).join('');
+    await interaction.editReply(`Loaded model **${info.name}** from \`${path.basename(dir)}\` (was ${before.name}).${warnings}`);
   } catch (error) {
     record.outcome = 'reload-refused';
     record.error = error instanceof Error ? error.message : String(error);
-    await interaction.editReply(`Refused: ${record.error}\nStill serving **${before.name}**.`);
+    await interaction.editReply(`Refused: ${relativeToModels(record.error, context.config.modelDir)}\nStill serving **${before.name}**.`);
   }
 };
 

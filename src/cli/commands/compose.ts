@@ -168,6 +168,7 @@ export const command: CliCommand = {
     // One tune: no warm-up (it would only delay this tune); the engraver is already starting.
     const composer = await Composer.open(modelDir, { soundfontPath, audio: audio as AudioCodec, warmUp: false });
     log.debug({ model: composer.info.name, modelDir, ms: Math.round(performance.now() - loadStart) }, 'model loaded');
+    for (const warning of composer.info.warnings) log.warn({ modelDir, warning }, 'model folder');
 
     let result: ComposeResult;
     try {

@@ -2,7 +2,9 @@
 // little-endian Float32 (weights.bin), and folkbot-model.json with the encoding config, hyperparameters, what it
 // was trained on and how well it did. Folders are written to a temporary sibling and renamed into place, so a
 // running bot never reads a half-written model; loading checks every file and fails with a ModelFolderError
-// that names the file and what is wrong with it.
+// that names the file and what is wrong with it. The metadata carries the SHA-256 of weights.bin (written on
+// save), and every weight must be a finite number: a damaged or foreign weights file of the right size is refused.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EncodingConfig } from '../encodings/encoding.js';
@@ -18,6 +20,8 @@ export type ModelFolderProblem =
   | 'invalid-json'
   | 'invalid-topology'
   | 'truncated-weights'
+  | 'checksum-mismatch'
+  | 'non-finite-weights'
   | 'vocabulary-mismatch';
 
 export class ModelFolderError extends Error {
@@ -81,6 +85,8 @@ export interface ModelMetadata {
   /** The dataset builder's summary of the corpus (files, songs kept and dropped, tokens), when trained here. */
   readonly dataSummary?: unknown;
   readonly validation: ValidationFigures;
+  /** SHA-256 (hex) of weights.bin, checked on load; folders saved before it existed have none (loaded with a warning). */
+  readonly weightsSha256?: string;
 }
 
 interface TopologyTensor {
@@ -102,6 +108,12 @@ interface Topology {
 export interface LoadedModel {
   readonly weights: LstmWeights;
   readonly metadata: ModelMetadata;
+  /** What loaded but deserves a word (a folder without a weights checksum). */
+  readonly warnings: readonly string[];
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function tensorNames(config: LstmConfig): string[] {
@@ -169,10 +181,11 @@ export function modelFiles(weights: LstmWeights, metadata: ModelMetadata): Map<s
     byteLength: byteOffset,
     tensors,
   };
+  const bytes = float32Bytes(arrays);
   return new Map<string, string | Buffer>([
     [TOPOLOGY_FILE, JSON.stringify(topology, null, 2) + '\n'],
-    [WEIGHTS_FILE, float32Bytes(arrays)],
-    [METADATA_FILE, JSON.stringify(metadata, null, 2) + '\n'],
+    [WEIGHTS_FILE, bytes],
+    [METADATA_FILE, JSON.stringify({ ...metadata, weightsSha256: sha256Hex(bytes) }, null, 2) + '\n'],
   ]);
 }
 
@@ -312,6 +325,27 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
       `${bytes.length} bytes, expected ${expectedBytes} (${sizes.reduce((a, b) => a + b, 0)} float32 weights): the file is truncated or belongs to another network`,
     );
   }
-  const weights = unflattenWeights(network, float32Arrays(bytes, sizes));
-  return { weights, metadata: metadata as unknown as ModelMetadata };
+  const warnings: string[] = [];
+  const recorded = metadata.weightsSha256;
+  if (recorded === undefined) {
+    warnings.push(`${METADATA_FILE} records no weightsSha256, so ${WEIGHTS_FILE} is not checked for damage (saving the model again adds it)`);
+  } else if (typeof recorded !== 'string' || !/^[0-9a-f]{64}$/.test(recorded)) {
+    throw new ModelFolderError('invalid-json', metadataFile, 'weightsSha256 must be the SHA-256 of weights.bin as 64 lower-case hex digits');
+  } else if (sha256Hex(bytes) !== recorded) {
+    throw new ModelFolderError('checksum-mismatch', weightsFile, `its SHA-256 is not the weightsSha256 recorded in ${METADATA_FILE}: the file was damaged or belongs to another model`);
+  }
+  const arrays = float32Arrays(bytes, sizes);
+  const names = tensorNames(network);
+  for (const [k, array] of arrays.entries()) {
+    const index = array.findIndex((value) => !Number.isFinite(value));
+    if (index >= 0) {
+      throw new ModelFolderError(
+        'non-finite-weights',
+        weightsFile,
+        `weight ${index} of ${names[k] ?? `tensor ${k}`} is ${String(array[index])}: every weight must be a finite number (the training diverged or the file is damaged)`,
+      );
+    }
+  }
+  const weights = unflattenWeights(network, arrays);
+  return { weights, metadata: metadata as unknown as ModelMetadata, warnings };
 }

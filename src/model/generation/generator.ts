@@ -31,6 +31,8 @@ export interface ModelInfo {
   readonly validation: { readonly bitsPerNote: number | null; readonly accuracy: number | null };
   readonly trainingSeconds: number | null;
   readonly backend: string;
+  /** What the model folder loaded with but deserves a word (see LoadedModel.warnings). */
+  readonly warnings: readonly string[];
 }
 
 export interface MelodyGenerator {
@@ -84,7 +86,7 @@ function trainedOn(metadata: ModelMetadata): string {
   return dir.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
 }
 
-export function modelInfo(metadata: ModelMetadata, weights: LstmWeights): ModelInfo {
+export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warnings: readonly string[] = []): ModelInfo {
   return {
     name: metadata.name,
     encoding: metadata.encoding.name,
@@ -96,6 +98,7 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights): ModelI
     validation: { bitsPerNote: metadata.validation.bitsPerNote, accuracy: metadata.validation.accuracy },
     trainingSeconds: metadata.training?.seconds ?? null,
     backend: metadata.training?.backend ?? 'unknown',
+    warnings,
   };
 }
 
@@ -105,8 +108,8 @@ class LstmMelodyGenerator implements MelodyGenerator {
   readonly weights: LstmWeights;
   private readonly stepper: LstmStepper;
 
-  constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding) {
-    this.info = modelInfo(metadata, weights);
+  constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding, warnings: readonly string[] = []) {
+    this.info = modelInfo(metadata, weights, warnings);
     this.encoding = encoding;
     this.weights = weights;
     this.stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
@@ -136,10 +139,10 @@ export interface LoadGeneratorOptions {
 
 /** Loads a model folder (see model-folder.ts for the errors); needs no tfjs backend. */
 export async function loadGenerator(modelDir: string, options: LoadGeneratorOptions = {}): Promise<LoadedGenerator> {
-  const { weights, metadata } = await loadModelFolder(path.resolve(modelDir));
+  const { weights, metadata, warnings } = await loadModelFolder(path.resolve(modelDir));
   const encoding = (options.createEncoding ?? createEncoding)(metadata.encoding);
   if (encoding.vocabularySize !== weights.config.vocabularySize) {
     throw new SamplingError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
   }
-  return new LstmMelodyGenerator(metadata, weights, encoding);
+  return new LstmMelodyGenerator(metadata, weights, encoding, warnings);
 }
