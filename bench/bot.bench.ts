@@ -3,6 +3,8 @@
 // bot process's peak RSS (VmHWM). Compose work is the fake service's (deterministic melody, real MIDI and
 // resvg PNG) unless --real is given, which uses the real pipeline on FOLKBOT_MODEL_DIR (default models/default).
 //   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --audio mp3|opus] [-- --profile DIR]
+//   npm run bench:bot -- --soak 5000 [--real]: N tunes (4 at a time, each from a new user), printing the bot
+//   process's RSS every 500 tunes and its growth after the first 500 (memory kept by work shows as growth).
 // --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4.
 // --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
 import { spawn } from 'node:child_process';
@@ -16,7 +18,7 @@ import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
 import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
 import { registerCommands } from '../src/bot/register-commands.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true }, soak: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 3);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -53,6 +55,56 @@ function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+/** --soak: `total` tunes, `SOAK_CONCURRENCY` at a time; RSS every 500, growth measured from the 500th tune. */
+const SOAK_CONCURRENCY = 4;
+const SOAK_STEP = 500;
+async function soak(total: number, one: (i: number) => Promise<number>, pid: number, warmRss: number): Promise<void> {
+  if (!Number.isInteger(total) || total < SOAK_STEP) throw new Error(`--soak takes a number of tunes of at least ${SOAK_STEP} (got ${values.soak})`);
+  console.log(`folkbot bot soak (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, ${SOAK_CONCURRENCY} at a time, Node ${process.version})`);
+  console.log(`  after warm-up: RSS ${warmRss.toFixed(0)} MB`);
+  const started = performance.now();
+  let baseline = NaN;
+  for (let done = 0; done < total; ) {
+    const batch = Math.min(SOAK_CONCURRENCY, total - done);
+    await Promise.all(Array.from({ length: batch }, (_, k) => one(10_000 + done + k)));
+    done += batch;
+    if (done % SOAK_STEP === 0 || done === total) {
+      const rss = rssMb(pid, 'VmRSS');
+      if (done === SOAK_STEP) baseline = rss;
+      const growth = Number.isNaN(baseline) ? '' : `, ${(((rss - baseline) / baseline) * 100).toFixed(1)}% against tune ${SOAK_STEP}`;
+      console.log(`  ${String(done).padStart(6)} tunes: RSS ${rss.toFixed(0)} MB, peak ${rssMb(pid).toFixed(0)} MB${growth}  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  }
+  const last = rssMb(pid, 'VmRSS');
+  console.log(`  growth after the first ${SOAK_STEP}: ${(((last - baseline) / baseline) * 100).toFixed(1)}%   (goal: < 10%); peak RSS (VmHWM) ${rssMb(pid).toFixed(0)} MB   (goal: < 300 MB)`);
+}
+
+/** The default run: 1 at a time, then bursts of 50, with CPU per tune and peak RSS. */
+async function latencies(one: (i: number) => Promise<number>, warmRss: number, idleRss: number): Promise<void> {
+  const single: number[] = [];
+  for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
+  const burst: number[] = [];
+  const cpuBefore = { bot: cpuMs(child.pid!), bench: process.cpuUsage(), threads: threadCpu(child.pid!) };
+  for (let r = 0; r < rounds; r++) burst.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => one(2000 + r * 50 + i)))));
+  const benchCpu = process.cpuUsage(cpuBefore.bench);
+  const cpuPerTune = { bot: (cpuMs(child.pid!) - cpuBefore.bot) / burst.length, fake: (benchCpu.user + benchCpu.system) / 1000 / burst.length };
+  const busiest = [...threadCpu(child.pid!)]
+    .map(([tid, { name, ms }]) => ({ tid, name, ms: (ms - (cpuBefore.threads.get(tid)?.ms ?? 0)) / burst.length }))
+    .filter((thread) => thread.ms >= 1)
+    .sort((a, b) => b.ms - a.ms);
+
+  single.sort((a, b) => a - b);
+  burst.sort((a, b) => a - b);
+  const rss = rssMb(child.pid!);
+  const format = (ms: number): string => `${ms.toFixed(0)} ms`;
+  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, Node ${process.version})`);
+  console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
+  console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
+  console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
+  console.log(`    by thread: ${busiest.map((t) => `${t.name}#${t.tid} ${t.ms.toFixed(0)} ms`).join(', ')}`);
+  console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB); RSS when started ${idleRss.toFixed(0)} MB, after one tune per worker ${warmRss.toFixed(0)} MB`);
 }
 
 const fake = new FakeDiscord({ token: TEST_TOKEN });
@@ -96,29 +148,8 @@ try {
   // Warm-up: the first compose in each worker pays for lazy initialisation.
   await Promise.all(Array.from({ length: Number(workers) }, (_, i) => one(i)));
   const warmRss = rssMb(child.pid!, 'VmRSS');
-
-  const single: number[] = [];
-  for (let i = 0; i < 20 * rounds; i++) single.push(await one(1000 + i));
-  const burst: number[] = [];
-  const cpuBefore = { bot: cpuMs(child.pid!), bench: process.cpuUsage(), threads: threadCpu(child.pid!) };
-  for (let r = 0; r < rounds; r++) burst.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => one(2000 + r * 50 + i)))));
-  const benchCpu = process.cpuUsage(cpuBefore.bench);
-  const cpuPerTune = { bot: (cpuMs(child.pid!) - cpuBefore.bot) / burst.length, fake: (benchCpu.user + benchCpu.system) / 1000 / burst.length };
-  const busiest = [...threadCpu(child.pid!)]
-    .map(([tid, { name, ms }]) => ({ tid, name, ms: (ms - (cpuBefore.threads.get(tid)?.ms ?? 0)) / burst.length }))
-    .filter((thread) => thread.ms >= 1)
-    .sort((a, b) => b.ms - a.ms);
-
-  single.sort((a, b) => a - b);
-  burst.sort((a, b) => a - b);
-  const rss = rssMb(child.pid!);
-  const format = (ms: number): string => `${ms.toFixed(0)} ms`;
-  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, Node ${process.version})`);
-  console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
-  console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
-  console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
-  console.log(`    by thread: ${busiest.map((t) => `${t.name}#${t.tid} ${t.ms.toFixed(0)} ms`).join(', ')}`);
-  console.log(`  bot process peak RSS (VmHWM): ${rss.toFixed(0)} MB   (goal: < 300 MB); RSS when started ${idleRss.toFixed(0)} MB, after one tune per worker ${warmRss.toFixed(0)} MB`);
+  if (values.soak !== undefined) await soak(Number(values.soak), one, child.pid!, warmRss);
+  else await latencies(one, warmRss, idleRss);
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

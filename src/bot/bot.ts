@@ -1,7 +1,7 @@
 // The folkbot Discord client: connects through discord.js (REST base from the config, gateway URL from that
 // API's GET /gateway/bot), dispatches slash commands and buttons, answers every interaction (errors included),
 // logs one line per request, and shuts down cleanly.
-import { Client, Events, GatewayIntentBits, MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, Options, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import type { BotContext, ButtonHandler, Command, RequestRecord } from './command.js';
@@ -37,6 +37,15 @@ export class FolkBot {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: config.apiUrl },
+      // discord.js keeps every user and guild member it meets and 200 messages per channel, without end: on a bot
+      // that hears from thousands of users, memory grew with work. The bot needs none of them (an interaction
+      // carries its user, member and message); guilds and channels stay cached, and the bot's own user and member.
+      makeCache: Options.cacheWithLimits({
+        ...Options.DefaultMakeCacheSettings,
+        MessageManager: 0,
+        UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id },
+        GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+      }),
     });
     this.context = {
       config,

@@ -118,11 +118,11 @@ function meterLine(meter: Meter | null): string {
   return meter === null ? '*MX' : `*M${meter.numerator}/${meter.denominator}`;
 }
 
-/** Text for a one-line record: line breaks and tabs become spaces, other control characters (which no kern
- * reader, verovio included, accepts in a record) are dropped. */
+/** Text for a one-line record: line breaks become spaces, and the other C0 control characters but the tab (which
+ * XML forbids, so the engraved SVG could not be read) are dropped. */
 function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f]/g, '').trim();
 }
 
 /** A note's kern spelling: as written when it still matches the pitch, else spelt for the key. */
