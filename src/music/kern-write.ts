@@ -5,6 +5,7 @@
 // Notes shorter than a quarter are beamed by beat (kern `L` `J`, partial beams `K` `k`) so verovio engraves them
 // as a printed folk tune does; parseKern ignores beam marks, so they do not change the Melody read back.
 import { tonicSpelling } from './key.js';
+import { kernTitle } from './title-text.js';
 import { kernToMidi, midiToKern } from './pitch.js';
 import { TICKS_PER_QUARTER } from './types.js';
 import type { Melody, MelodyEvent, Meter, MeterChange } from './types.js';
@@ -116,13 +117,6 @@ export function keySignatureLine(fifths: number): string {
 
 function meterLine(meter: Meter | null): string {
   return meter === null ? '*MX' : `*M${meter.numerator}/${meter.denominator}`;
-}
-
-/** Text for a one-line record: line breaks become spaces, and the other C0 control characters but the tab (which
- * XML forbids, so the engraved SVG could not be read) are dropped. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f]/g, '').trim();
 }
 
 /** A note's kern spelling: as written when it still matches the pitch, else spelt for the key. */
@@ -292,8 +286,8 @@ function beamMarks(notes: readonly WrittenToken[], beatStart: number): string[] 
 
 export function writeKern(melody: Melody): string {
   const lines: string[] = [];
-  lines.push(`!!!OTL: ${oneLine(melody.title)}`);
-  if (melody.region !== undefined) lines.push(`!!!ARE: ${oneLine(melody.region)}`);
+  lines.push(`!!!OTL: ${kernTitle(melody.title)}`);
+  if (melody.region !== undefined) lines.push(`!!!ARE: ${kernTitle(melody.region)}`);
   lines.push('**kern');
   const notes = melody.events.filter((e) => e.kind === 'note' && !e.grace);
   const lowNotes = notes.filter((e) => e.kind === 'note' && e.pitch < 55).length;

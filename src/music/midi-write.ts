@@ -1,6 +1,7 @@
 // Melody -> Standard MIDI File bytes (format 1: a conductor track with tempo, time and key signatures, then one
 // named track with the GM program and the notes), written with @tonejs/midi at the Melody's own resolution.
 import tonejsMidi from '@tonejs/midi';
+import { midiText } from './title-text.js';
 import { TICKS_PER_QUARTER } from './types.js';
 import type { Melody, NoteEvent } from './types.js';
 
@@ -60,7 +61,7 @@ export function melodyToMidi(melody: Melody, options: MidiOptions): Uint8Array {
   const velocity = options.velocity ?? 0.8;
   const midi = new Midi();
   midi.header.fromJSON({
-    name: melody.title,
+    name: midiText(melody.title),
     ppq: TICKS_PER_QUARTER,
     meta: [],
     tempos: [{ ticks: 0, bpm: options.tempo }],
@@ -72,7 +73,7 @@ export function melodyToMidi(melody: Melody, options: MidiOptions): Uint8Array {
     keySignatures: [{ ticks: 0, key: 'C', scale: melody.key.mode }],
   });
   const track = midi.addTrack();
-  track.name = options.trackName ?? melody.title;
+  track.name = midiText(options.trackName ?? melody.title);
   track.channel = 0;
   track.instrument.number = options.program;
   for (const note of soundingNotes(melody)) {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RenderError } from './render-error.js';
+import { escapeXmlText, shortenTitle } from '../music/title-text.js';
 
 export interface ScoreOptions {
   /** Width of the PNG in pixels; the height follows from the music. Default 1200, accepted 400..4000. */
@@ -59,6 +60,24 @@ const VEROVIO_OPTIONS = {
   spacingSystem: 6,
   svgFormatRaw: true,
 } as const;
+
+/**
+ * The widest title (textWidth) the page holds on one line at verovio's title size (measured: a line 48 wide spans
+ * 945 of the 1200 pixels); a longer one is shortened with an ellipsis rather than run off both edges.
+ */
+export const SCORE_TITLE_MAX_WIDTH = 56;
+
+/**
+ * The kern as verovio should read it: reference records (the title, the composer) escaped twice for XML, because
+ * verovio decodes entities in them once and then reads `<...>` as markup ("A <b> song" showed as "A"); the
+ * title shortened to SCORE_TITLE_MAX_WIDTH. The notes are untouched.
+ */
+export function kernForVerovio(kern: string): string {
+  return kern.replace(/^(!!![A-Za-z][^:\n]*:) ?(.*)$/gm, (_, key: string, value: string) => {
+    const text = key === '!!!OTL:' ? shortenTitle(value, SCORE_TITLE_MAX_WIDTH) : value;
+    return `${key} ${escapeXmlText(escapeXmlText(text))}`;
+  });
+}
 
 /** A system with more notes and rests than this gets fewer bars, so that nothing is squeezed. */
 const MAX_NOTES_PER_SYSTEM = 24;
@@ -240,7 +259,7 @@ export class ScoreRenderer {
     if (!/^\*\*kern(\t|$)/m.test(kern)) {
       throw new RenderError('kern', 'no **kern spine found: expected Humdrum text with an exclusive interpretation line starting "**kern"');
     }
-    const reply = await this.request(withLineBreaks(kern), width);
+    const reply = await this.request(withLineBreaks(kernForVerovio(kern)), width);
     const messages = reply.messages.filter((line) => line.trim() !== '');
     if (!reply.ok) {
       const reason = summarize(messages) || reply.thrown || 'no reason given';

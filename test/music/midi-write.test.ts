@@ -35,6 +35,16 @@ describe('melodyToMidi', () => {
     assert.ok(Math.abs((track.notes[4]?.time ?? 0) - 8 / 3) < 1e-4, "tempo is stored in whole microseconds per quarter");
   });
 
+  it('writes the title and track name as UTF-8 (an em dash is E2 80 94, not 0x14)', () => {
+    const melody = { ...parseKern(fixture('ode-to-joy.krn').text, 'ode-to-joy.krn'), title: 'Reel — “Dawn”' };
+    const bytes = melodyToMidi(melody, { tempo: 90, program: 73 });
+    const utf8 = new TextEncoder().encode('Reel — “Dawn”');
+    // FF 03 <length> <text>: the track name meta event, written as the UTF-8 bytes of the title.
+    const text = [...bytes].join(',');
+    assert.ok(text.includes([0xff, 0x03, utf8.length, ...utf8].join(',')), 'a track name meta event holds the UTF-8 bytes');
+    assert.ok(!bytes.includes(0x14), 'no em dash cut to its low byte');
+  });
+
   it('writes flat and minor key signatures, meter changes, and grace notes before their note', () => {
     const melody = parseKern(fixture('pickup-mixed.krn').text, 'pickup-mixed.krn');
     const inBbMinor: Melody = { ...melody, key: keyOf(10, 'minor') };

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { ScoreRenderer, prepareScoreRenderer, renderScore, withLineBreaks } from '../../src/render/score.js';
+import { kernForVerovio, ScoreRenderer, prepareScoreRenderer, renderScore, withLineBreaks } from '../../src/render/score.js';
 import { RenderError } from '../../src/render/render-error.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -60,6 +60,16 @@ describe('renderScore', () => {
     assert.ok((image.svg.match(/class="mNum/g)?.length ?? 0) >= 1, 'bar numbers shown');
     // Pickup + 16 bars, all on one page.
     assert.equal(image.svg.match(/class="measure"/g)?.length, 17);
+  });
+
+  it('shows a title with markup characters as typed, and shortens a title wider than the page', async () => {
+    const titled = (title: string): string => kern.replace(/^!!!OTL:.*$/m, `!!!OTL: ${title}`);
+    const markup = await renderer.render(titled('A <b> song & more'));
+    assert.match(markup.svg, />A &lt;b&gt; song &amp; more</);
+    const long = 'The Ballad of the Wandering Shepherd Who Walked from Aberdeen to Zagreb Without Once Stopping to Rest';
+    const shortened = await renderer.render(titled(long));
+    assert.match(shortened.svg, />The Ballad of the Wandering Shepherd Who Walked from…</);
+    assert.equal(kernForVerovio('!!!OTL: a <b>\n**kern\n4c\n*-'), '!!!OTL: a &amp;lt;b&amp;gt;\n**kern\n4c\n*-');
   });
 
   it('scales the picture to the requested width', async () => {
