@@ -2,9 +2,16 @@
 // the conversion of what Discord sends into ComposeOptions.
 import type { ComposeOptions } from '../compose/types.js';
 import type { Meter, Mode } from '../music/types.js';
-import { COMPOSE_LIMITS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter } from '../compose/compose-options.js';
+import { ACCOMPANIMENTS, COMPOSE_LIMITS, ComposeOptionError, DEFAULT_ACCOMPANIMENT, DEFAULT_INSTRUMENT, formatMeter, parseAccompaniment } from '../compose/compose-options.js';
 
 export { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter };
+
+/** /compose's accompaniment choices: shown name and value. */
+export const ACCOMPANIMENT_CHOICES: readonly { readonly name: string; readonly value: string }[] = ACCOMPANIMENTS.map((value) => ({
+  name: { none: 'none: the melody alone', chords: 'chords: chord symbols on the score', full: 'full: chord symbols, bass and chords in the audio' }[value],
+  value,
+}));
+export { DEFAULT_ACCOMPANIMENT };
 
 export const BARS = COMPOSE_LIMITS.bars;
 export const TEMPERATURE = COMPOSE_LIMITS.temperature;
@@ -64,6 +71,7 @@ export interface RawComposeOptions {
   readonly temperature?: number | null;
   readonly tempo?: number | null;
   readonly random_seed?: number | null;
+  readonly accompaniment?: string | null;
 }
 
 function checkRange(name: string, value: number, min: number, max: number, integer: boolean): number {
@@ -96,6 +104,7 @@ export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => numbe
     tempo: checkRange('tempo', raw.tempo ?? TEMPO.default, TEMPO.min, TEMPO.max, true),
     randomSeed: checkRange('random_seed', raw.random_seed ?? randomSeed(), 0, RANDOM_SEED_MAX, true),
     instrument: DEFAULT_INSTRUMENT,
+    accompaniment: parseAccompaniment(raw.accompaniment ?? DEFAULT_ACCOMPANIMENT),
   };
 }
 

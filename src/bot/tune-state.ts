@@ -13,7 +13,14 @@
 // Another take restarts from the /compose options with a new random seed.
 import type { ComposeOptions, ComposeResult, ComposedNote } from '../compose/types.js';
 import { SEED_MAX_EVENTS, SEED_RECIPS } from '../music/seed.js';
-import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
+import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_ACCOMPANIMENT, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
+import type { Accompaniment } from '../compose/types.js';
+
+/**
+ * The accompaniment rides in the mode field, after the mode's letter, when it is not the default: 'Mn' (major,
+ * none), '-c' (the seed's mode, chords). Ids made before there was a choice read as the default.
+ */
+const ACCOMPANIMENT_CODES: Record<Accompaniment, string> = { none: 'n', chords: 'c', full: 'f' };
 
 export type TuneStep = { readonly kind: 'continue' } | { readonly kind: 'variation'; readonly randomSeed: number };
 
@@ -88,7 +95,8 @@ export function encodeCustomId(action: ButtonAction, state: TuneState): string |
     String(o.bars),
     formatMeter(o.meter),
     o.key ?? '-',
-    o.mode === undefined ? '-' : o.mode === 'major' ? 'M' : 'm',
+    (o.mode === undefined ? '-' : o.mode === 'major' ? 'M' : 'm') +
+      ((o.accompaniment ?? DEFAULT_ACCOMPANIMENT) === DEFAULT_ACCOMPANIMENT ? '' : ACCOMPANIMENT_CODES[o.accompaniment ?? DEFAULT_ACCOMPANIMENT]),
     String(o.temperature),
     String(o.tempo),
     o.randomSeed.toString(36),
@@ -112,7 +120,12 @@ export function isTuneCustomId(customId: string): boolean {
 export function decodeCustomId(customId: string, seedFromMessage: () => string | undefined): { action: ButtonAction; state: TuneState } {
   const parts = customId.split('|');
   if (parts.length < 11 || (parts[0] !== PREFIX && parts[0] !== LEGACY_PREFIX)) throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
-  const [, actionCode, bars, meter, key, mode, temperature, tempo, randomSeed, steps] = parts as [string, string, string, string, string, string, string, string, string, string];
+  const [, actionCode, bars, meter, key, modeField, temperature, tempo, randomSeed, steps] = parts as [string, string, string, string, string, string, string, string, string, string];
+  const mode = modeField.slice(0, 1);
+  const accompanimentCode = modeField.slice(1);
+  const accompaniment =
+    accompanimentCode === '' ? DEFAULT_ACCOMPANIMENT : (Object.keys(ACCOMPANIMENT_CODES) as Accompaniment[]).find((a) => ACCOMPANIMENT_CODES[a] === accompanimentCode);
+  if (accompaniment === undefined) throw new ComposeOptionError('button', `this button's accompaniment "${accompanimentCode}" is unknown`);
   const seedField = parts.slice(10).join('|');
   const action = (Object.keys(ACTION_CODES) as ButtonAction[]).find((a) => ACTION_CODES[a] === actionCode);
   if (!action) throw new ComposeOptionError('button', `unknown button action "${actionCode}"`);
@@ -132,6 +145,7 @@ export function decodeCustomId(customId: string, seedFromMessage: () => string |
     tempo: Number(tempo),
     randomSeed: parseInt(randomSeed, 36),
     instrument: DEFAULT_INSTRUMENT,
+    accompaniment,
   };
   if (![options.bars, options.temperature, options.tempo, options.randomSeed].every(Number.isFinite)) {
     throw new ComposeOptionError('button', `this button's settings are unreadable (${customId.slice(0, 60)})`);

@@ -1,7 +1,7 @@
 // Defaults, bounds and validation of compose options, shared by the CLI and the bot so both accept the same
 // values and give the same messages.
 import type { Meter, Mode } from '../music/types.js';
-import type { ComposeOptions } from './types.js';
+import type { Accompaniment, ComposeOptions } from './types.js';
 
 export const COMPOSE_LIMITS = {
   bars: { min: 4, max: 64, default: 16 },
@@ -18,6 +18,22 @@ export const COMPOSE_LIMITS = {
 export const SUPPORTED_METERS = ['2/4', '3/4', '4/4', '3/8', '6/8', '9/8', '12/8', '2/2', '3/2', '5/4'] as const;
 
 export const DEFAULT_INSTRUMENT = 'flute';
+
+export const ACCOMPANIMENTS: readonly Accompaniment[] = ['none', 'chords', 'full'];
+/**
+ * A tune comes with its accompaniment unless asked otherwise: most listeners hear the audio, where a lone
+ * flute is thin, and the chords cost little (see README: figures).
+ */
+export const DEFAULT_ACCOMPANIMENT: Accompaniment = 'full';
+
+export function parseAccompaniment(text: string): Accompaniment {
+  const value = text.trim().toLowerCase();
+  if ((ACCOMPANIMENTS as readonly string[]).includes(value)) return value as Accompaniment;
+  throw new ComposeOptionError(
+    'accompaniment',
+    `accompaniment "${text}" is not offered; use none (the melody alone), chords (chord symbols on the score) or full (chord symbols, and bass and chords in the MIDI and audio)`,
+  );
+}
 
 /** An invalid compose option: `option` names it, the message says what is accepted. */
 export class ComposeOptionError extends Error {
@@ -95,6 +111,7 @@ export function resolveComposeOptions(
     tempo: checkNumber('tempo', input.tempo ?? tempo.default, tempo, true),
     instrument: input.instrument ?? DEFAULT_INSTRUMENT,
     title: input.title,
+    accompaniment: parseAccompaniment(input.accompaniment ?? DEFAULT_ACCOMPANIMENT),
   };
 }
 

@@ -2,7 +2,9 @@
 // The CLI (`folkbot compose`) and the bot (`/compose`) both call Composer.compose; they only parse options.
 import { performance } from 'node:perf_hooks';
 import { SeedError } from '../music/errors.js';
-import { instrumentProgram } from '../music/instruments.js';
+import { accompanimentNotes } from '../music/accompaniment.js';
+import { chordChanges, harmonize } from '../music/harmony.js';
+import { accompanimentProgram, instrumentProgram } from '../music/instruments.js';
 import { barlinesForMeter, barTicks, writeKern } from '../music/kern-write.js';
 import { estimateSeedKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose, type SeedMetre } from '../music/key.js';
 import { melodyToMidi } from '../music/midi-write.js';
@@ -164,11 +166,18 @@ export class Composer {
     const started = performance.now();
     const { options, program, melody, pickup, generateMs } = this.composeMelody(input);
 
+    const th = performance.now();
+    const harmony = options.accompaniment === 'none' ? null : harmonize(melody);
+    // The band comes in on the first full bar: no chord symbols over a pickup, nor accompaniment.
+    const chords = harmony === null ? [] : chordChanges(harmony.slots.filter((span) => span.onset >= pickup));
+    const accompaniment =
+      harmony !== null && options.accompaniment === 'full' ? { notes: accompanimentNotes(melody, harmony), program: accompanimentProgram(program) } : undefined;
+    const harmonyMs = elapsed(th);
     const t1 = performance.now();
-    const kern = writeKern(melody);
+    const kern = writeKern(melody, harmony === null ? {} : { chords });
     const kernMs = elapsed(t1);
     const t2 = performance.now();
-    const midi = melodyToMidi(melody, { tempo: options.tempo, program, trackName: melody.title });
+    const midi = melodyToMidi(melody, { tempo: options.tempo, program, trackName: melody.title, ...(accompaniment ? { accompaniment } : {}) });
     const midiMs = elapsed(t2);
 
     const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
@@ -180,7 +189,7 @@ export class Composer {
     const [[score, pngMs], [audio, audioMs]] = await Promise.all([
       timed(() => renderScore(kern)),
       timed(() =>
-        renderAudio(performanceFromMelody(melody, { bpm: options.tempo, program }), { format: this.options.audio ?? 'mp3', soundfontPath: this.options.soundfontPath }),
+        renderAudio(performanceFromMelody(melody, { bpm: options.tempo, program, ...(accompaniment ? { accompaniment } : {}) }), { format: this.options.audio ?? 'mp3', soundfontPath: this.options.soundfontPath }),
       ),
     ]);
 
@@ -199,9 +208,10 @@ export class Composer {
       notes: melody.events
         .filter((event) => !(event.kind === 'note' && event.grace))
         .map((event) => ({ pitch: event.kind === 'note' ? event.pitch : null, onset: quarters(event.onset), duration: quarters(event.duration) })),
+      chords: chords.map((span) => ({ symbol: span.chord.symbol, numeral: span.chord.numeral, onset: quarters(span.onset), duration: quarters(span.duration) })),
       files: { midi, kern, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
       model: { name: this.generator.info.name, backend: 'js' },
-      timings: { generate: generateMs, kern: kernMs, midi: midiMs, png: pngMs, audio: audioMs, total: elapsed(started) },
+      timings: { generate: generateMs, harmony: harmonyMs, kern: kernMs, midi: midiMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };
   }
 

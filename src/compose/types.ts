@@ -19,6 +19,24 @@ export interface ComposeOptions {
   /** General MIDI instrument name or program number as text ("flute", "73"). */
   readonly instrument: string;
   readonly title?: string;
+  /**
+   * Chords under the melody: 'none'; 'chords', chord symbols on the score and in the kern (and ABC); 'full',
+   * the symbols and an accompaniment part (bass and chords) in the MIDI and the audio. undefined: the default,
+   * DEFAULT_ACCOMPANIMENT (resolveComposeOptions fills it in).
+   */
+  readonly accompaniment?: Accompaniment;
+}
+
+export type Accompaniment = 'none' | 'chords' | 'full';
+
+/** A chord of the tune's harmonisation, in quarter notes from the start. */
+export interface ComposedChord {
+  /** Chord symbol spelt for the key: 'G', 'Em', 'D7'. */
+  readonly symbol: string;
+  /** Roman numeral in the key: 'I', 'V7', 'ii'. */
+  readonly numeral: string;
+  readonly onset: number;
+  readonly duration: number;
 }
 
 export interface ComposedNote {
@@ -49,6 +67,8 @@ export interface ComposeResult {
    */
   readonly pickup: number;
   readonly notes: readonly ComposedNote[];
+  /** Where the chord changes (empty with accompaniment 'none'); none in a pickup. */
+  readonly chords: readonly ComposedChord[];
   readonly files: ComposeFiles;
   readonly model: { readonly name: string; readonly backend: string };
   /** Milliseconds per stage: generate, midi, kern, png, audio, total. */

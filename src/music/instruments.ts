@@ -91,3 +91,38 @@ export function instrumentName(program: number): string {
   if (name === undefined) throw new InstrumentError(`instrument number ${program} is outside General MIDI's 0..127`);
   return name;
 }
+
+/**
+ * The General MIDI program that accompanies a melody instrument, as folk tunes are played: a flute, whistle,
+ * fiddle or voice over a guitar, an accordion over its own bass and chords, a piano over itself, a guitar over
+ * a piano, winds and brass over a piano, a pad or synth over strings.
+ */
+export function accompanimentProgram(melodyProgram: number): number {
+  const NYLON_GUITAR = 24;
+  const STEEL_GUITAR = 25;
+  const ACCORDION = 21;
+  const PIANO = 0;
+  const STRINGS = 48;
+  if (melodyProgram >= 104 && melodyProgram <= 111) return STEEL_GUITAR; // sitar, banjo, bagpipe, fiddle ...
+  switch (Math.floor(melodyProgram / 8)) {
+    case 0: // pianos
+    case 1: // chromatic percussion
+      return PIANO;
+    case 2: // organs, accordion, harmonica
+      return ACCORDION;
+    case 3: // guitars
+    case 4: // basses
+      return PIANO;
+    case 5: // strings: fiddle tunes over a guitar
+      return STEEL_GUITAR;
+    case 6: // ensembles, choir, voice
+      return NYLON_GUITAR;
+    case 7: // brass
+    case 8: // reeds
+      return PIANO;
+    case 9: // pipes: flute, recorder, whistle
+      return NYLON_GUITAR;
+    default: // synth leads, pads, effects, percussion
+      return STRINGS;
+  }
+}

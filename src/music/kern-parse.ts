@@ -2,6 +2,9 @@
 // anything it cannot represent: several spines, chords, durations off the 960-ticks-per-quarter grid and
 // unknown signifiers raise a KernParseError naming file, line and token instead of being dropped.
 //
+// One harmony spine (`**mxhm` or `**harm`, chord symbols as writeKern puts them above the staff) may stand
+// beside the **kern spine: parseKernWithChords returns its symbols, parseKern ignores it.
+//
 // Accepted on purpose without effect on the Melody: comments, instrument/section/tempo/key-signature and other
 // tandem interpretations, slurs, beams, stems, articulations, ornaments, editorial marks, barline styles.
 // A key change in mid-song keeps the opening key as Melody.key (the type has one key); the notes keep their
@@ -246,7 +249,22 @@ const SPINE_MANIPULATORS = new Set(['*^', '*v', '*x', '*+']);
 const MODE_SUFFIXES = new Set(['', 'ion', 'dor', 'phr', 'lyd', 'mix', 'aeo', 'loc']);
 
 /** Parses one **kern melody. `source` names it in errors (usually the file path). */
+/** A chord symbol of a harmony spine, at the tick of the **kern note or rest on its line. */
+export interface KernChordSymbol {
+  readonly tick: number;
+  readonly symbol: string;
+}
+
 export function parseKern(text: string, source: string): Melody {
+  return parseKernWithChords(text, source).melody;
+}
+
+/**
+ * parseKern, and the chord symbols of a harmony spine beside the **kern spine (none without one). A symbol on a
+ * line whose **kern token is null (`.`: a chord change under a held note) has no time **kern alone can give,
+ * and is left out.
+ */
+export function parseKernWithChords(text: string, source: string): { melody: Melody; chords: KernChordSymbol[] } {
   const reader: KernReader = new KernReader(source);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/); // a UTF-8 byte-order mark is not content
   const titles: string[] = [];
@@ -313,10 +331,29 @@ export function parseKern(text: string, source: string): Melody {
     tick += token.duration;
   };
 
+  const chords: KernChordSymbol[] = [];
+  let harmonySpine = false;
   for (let index = 0; index < lines.length; index++) {
-    const line = (lines[index] ?? '').trimEnd();
+    let line = (lines[index] ?? '').trimEnd();
     reader.setLine(index + 1);
     if (line === '') continue;
+    if (state === 'before' && /^\*\*kern\t\*\*(mxhm|harm)$/.test(line)) {
+      harmonySpine = true;
+      state = 'inside';
+      continue;
+    }
+    if (harmonySpine && !line.startsWith('!!')) {
+      const fields = line.split('\t');
+      const kernField = fields[0] ?? '';
+      const harmonyField = fields[1] ?? '';
+      if (fields.length !== 2 || (kernField.startsWith('*') && (SPINE_MANIPULATORS.has(harmonyField) || harmonyField.startsWith('**')))) {
+        reader.fail(line.replace(/\t/g, ' | '), 'multiple spines', 'only one **kern spine and one harmony spine (**mxhm) are accepted');
+      }
+      line = kernField;
+      if (!/^[*=!.]/.test(kernField) && harmonyField !== '.' && harmonyField !== '' && !/^[*=!]/.test(harmonyField)) {
+        chords.push({ tick, symbol: harmonyField });
+      }
+    }
     if (line.startsWith('!')) {
       const record = /^!!!([^:]+):\s*(.*)$/.exec(line);
       if (record) {
@@ -423,7 +460,7 @@ export function parseKern(text: string, source: string): Melody {
     events: melodyEvents,
     phraseStarts,
   };
-  return melody;
+  return { melody, chords };
 }
 
 /** A title for a song without `!!!OTL`: its file name without folder and extension. */

@@ -284,8 +284,18 @@ function beamMarks(notes: readonly WrittenToken[], beatStart: number): string[] 
   return marks.map((m) => 'L'.repeat(m.starts) + 'J'.repeat(m.ends) + 'K'.repeat(m.right) + 'k'.repeat(m.left));
 }
 
-export function writeKern(melody: Melody): string {
+export interface KernWriteOptions {
+  /**
+   * Chord symbols to write in a `**mxhm` spine beside the melody (verovio prints them above the staff): each at
+   * its onset, on the melody's line there or on a line of its own under a held note.
+   */
+  readonly chords?: readonly { readonly onset: number; readonly chord: { readonly symbol: string } }[];
+}
+
+export function writeKern(melody: Melody, options: KernWriteOptions = {}): string {
   const lines: string[] = [];
+  /** Tick of each barline and note or rest line (not grace notes), by line index: where chord symbols go. */
+  const lineTicks = new Map<number, number>();
   lines.push(`!!!OTL: ${kernTitle(melody.title)}`);
   if (melody.region !== undefined) lines.push(`!!!ARE: ${kernTitle(melody.region)}`);
   lines.push('**kern');
@@ -321,7 +331,10 @@ export function writeKern(melody: Melody): string {
   const boundary = (tick: number): void => {
     if (tick === boundaryDone) return;
     boundaryDone = tick;
-    if (barlineSet.has(tick)) lines.push(tick === end && tick === barlines[barlines.length - 1] ? '==' : `=${barNumber++}`);
+    if (barlineSet.has(tick)) {
+      lines.push(tick === end && tick === barlines[barlines.length - 1] ? '==' : `=${barNumber++}`);
+      lineTicks.set(lines.length - 1, tick);
+    }
     const meter = meterAt.get(tick);
     if (meter !== undefined) lines.push(meterLine(meter));
   };
@@ -338,6 +351,7 @@ export function writeKern(melody: Melody): string {
     }
     lines.push(token);
     lastTokenLine = lines.length - 1;
+    if (kind !== 'grace') lineTicks.set(lastTokenLine, tick);
     written.push({ line: lastTokenLine, start: tick, length, kind });
   };
   /** [start, length] spans of [from, to) cut at barlines, phrase starts and meter changes, then into durations. */
@@ -388,5 +402,53 @@ export function writeKern(melody: Melody): string {
   }
   boundary(end);
   lines.push('*-');
-  return lines.join('\n') + '\n';
+  const text = options.chords === undefined ? lines : withChordSpine(lines, lineTicks, options.chords, end);
+  return text.join('\n') + '\n';
+}
+
+/**
+ * The single-spine lines with a `**mxhm` spine added: `*above` on the first interpretation after the header,
+ * barlines repeated, each symbol on the line where its onset falls, or on a line of its own (`.` in the **kern
+ * spine: the note goes on sounding) placed before the next line that starts later.
+ */
+function withChordSpine(
+  lines: readonly string[],
+  lineTicks: ReadonlyMap<number, number>,
+  chords: NonNullable<KernWriteOptions['chords']>,
+  end: number,
+): string[] {
+  const pending = [...chords].filter((span) => span.onset < end).sort((a, b) => a.onset - b.onset);
+  let next = 0;
+  const result: string[] = [];
+  let placeAbove = true;
+  lines.forEach((line, index) => {
+    if (line.startsWith('!!')) {
+      result.push(line);
+      return;
+    }
+    if (line === '**kern') {
+      result.push('**kern\t**mxhm');
+      return;
+    }
+    if (line.startsWith('*')) {
+      result.push(line === '*-' ? '*-\t*-' : `${line}\t${placeAbove ? '*above' : '*'}`);
+      placeAbove = false;
+      return;
+    }
+    const tick = lineTicks.get(index);
+    if (tick !== undefined) {
+      for (; next < pending.length && pending[next]!.onset < tick; next++) result.push(`.\t${pending[next]!.chord.symbol}`);
+    }
+    if (line.startsWith('=')) {
+      result.push(`${line}\t${line}`);
+      return;
+    }
+    if (tick !== undefined && pending[next]?.onset === tick) {
+      result.push(`${line}\t${pending[next]!.chord.symbol}`);
+      next++;
+      return;
+    }
+    result.push(`${line}\t.`);
+  });
+  return result;
 }

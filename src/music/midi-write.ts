@@ -1,5 +1,6 @@
 // Melody -> Standard MIDI File bytes (format 1: a conductor track with tempo, time and key signatures, then one
-// named track with the GM program and the notes), written with @tonejs/midi at the Melody's own resolution.
+// named track with the GM program and the notes, and an "Accompaniment" track on channel 2 when one is given),
+// written with @tonejs/midi at the Melody's own resolution.
 import tonejsMidi from '@tonejs/midi';
 import { midiText } from './title-text.js';
 import { TICKS_PER_QUARTER } from './types.js';
@@ -17,7 +18,15 @@ export interface MidiOptions {
   readonly trackName?: string;
   /** Note-on velocity 0..1; 0.8 when absent. */
   readonly velocity?: number;
+  /** A second part on its own track and channel (see accompaniment.ts). */
+  readonly accompaniment?: {
+    readonly notes: readonly { readonly pitch: number; readonly onset: number; readonly duration: number; readonly velocity: number }[];
+    /** General MIDI program 0..127 (see accompanimentProgram). */
+    readonly program: number;
+  };
 }
+
+export const ACCOMPANIMENT_TRACK_NAME = 'Accompaniment';
 
 /** How long a grace note sounds: a 32nd note, taken from the start of the note it leads to. */
 const GRACE_TICKS = TICKS_PER_QUARTER / 8;
@@ -55,8 +64,10 @@ export function melodyToMidi(melody: Melody, options: MidiOptions): Uint8Array {
   if (!(options.tempo > 0 && Number.isFinite(options.tempo))) {
     throw new RangeError(`melodyToMidi: tempo must be a positive number of quarter notes per minute, got ${options.tempo}`);
   }
-  if (!Number.isInteger(options.program) || options.program < 0 || options.program > 127) {
-    throw new RangeError(`melodyToMidi: program must be a General MIDI program 0..127, got ${options.program}`);
+  for (const program of [options.program, ...(options.accompaniment ? [options.accompaniment.program] : [])]) {
+    if (!Number.isInteger(program) || program < 0 || program > 127) {
+      throw new RangeError(`melodyToMidi: program must be a General MIDI program 0..127, got ${program}`);
+    }
   }
   const velocity = options.velocity ?? 0.8;
   const midi = new Midi();
@@ -78,6 +89,15 @@ export function melodyToMidi(melody: Melody, options: MidiOptions): Uint8Array {
   track.instrument.number = options.program;
   for (const note of soundingNotes(melody)) {
     track.addNote({ midi: note.pitch, ticks: note.onset, durationTicks: note.duration, velocity });
+  }
+  if (options.accompaniment) {
+    const accompaniment = midi.addTrack();
+    accompaniment.name = ACCOMPANIMENT_TRACK_NAME;
+    accompaniment.channel = 1;
+    accompaniment.instrument.number = options.accompaniment.program;
+    for (const note of options.accompaniment.notes) {
+      accompaniment.addNote({ midi: note.pitch, ticks: note.onset, durationTicks: note.duration, velocity: note.velocity });
+    }
   }
   const bytes = midi.toArray();
   return withKeySignature(bytes, melody.key.fifths, melody.key.mode === 'minor');

@@ -39,6 +39,22 @@ console.error = (...args) => (sink ? sink.push(args.map(String).join(' ')) : ori
 let module;
 let toolkit;
 
+/**
+ * Verovio sets the accidentals of chord symbols (F#m) as SMuFL figured-bass glyphs in its music font, which the
+ * SVG names but resvg does not have (only the serif text face is loaded): they become the text face's own
+ * accidental characters, at the symbol's text size.
+ */
+const SMUFL_TEXT_ACCIDENTALS = { '\uEA63': '\u266D\u266D', '\uEA64': '\u266D', '\uEA65': '\u266E', '\uEA66': '\u266F', '\uEA67': '\u266F\u266F' };
+function withTextAccidentals(svg) {
+  // Flats are written as "b" ("Bb", "Ebm"): the flat sign reads better, in chord symbols (class "harm") only.
+  const flats = svg.replace(/<g id="[^"]*" class="harm">.*?<\/g>/gs, (group) => group.replace(/(<tspan font-size="\d+px">[A-G])b/g, '$1\u266D'));
+  // Appended to the text span before it (the root letter), whose size it takes: "F" + sharp -> "F\u266F".
+  return flats.replace(
+    /(<tspan font-size="\d+px">[^<]*)<\/tspan><tspan font-family="Leipzig" font-size="\d+px">([\uEA63-\uEA67])<\/tspan>/g,
+    (_, before, glyph) => `${before}${SMUFL_TEXT_ACCIDENTALS[glyph]}</tspan>`,
+  );
+}
+
 /** Rasterizes verovio's SVG on white at `width` pixels; frees resvg's memory before returning. */
 function rasterize(Resvg, fontBuffers, svg, width) {
   const resvg = new Resvg(svg, {
@@ -86,7 +102,7 @@ try {
       const loaded = toolkit.loadData(request.kern);
       const log = toolkit.getLog();
       const pageCount = loaded ? toolkit.getPageCount() : 0;
-      const svg = loaded && pageCount === 1 ? toolkit.renderToSVG(1) : '';
+      const svg = loaded && pageCount === 1 ? withTextAccidentals(toolkit.renderToSVG(1)) : '';
       // A page without notes is refused by the caller: no picture needed.
       const png = svg.includes('class="note"') ? rasterize(Resvg, fontBuffers, svg, request.width) : null;
       const transfer = png ? [png.data.buffer] : [];

@@ -21,6 +21,13 @@ export interface Performance {
   readonly program: number;
   /** Length of the music in seconds (rests at the end included); default: the end of the last note. */
   readonly durationSeconds?: number;
+  /** A second part under the melody, in its own program and voice (chords and bass: see music/accompaniment.ts). */
+  readonly accompaniment?: {
+    readonly notes: readonly PerformedNote[];
+    readonly program: number;
+    /** Loudness against the melody (synth: DEFAULT_ACCOMPANIMENT_LEVEL, 0.5). */
+    readonly level?: number;
+  };
 }
 
 export interface MelodyPerformanceOptions {
@@ -30,6 +37,11 @@ export interface MelodyPerformanceOptions {
   readonly program?: number;
   /** How much longer a note or rest under a fermata is held; default 1.5. */
   readonly fermataStretch?: number;
+  /** Notes in the melody's ticks with velocity 0..1, played under it in this program (fermatas stretch them too). */
+  readonly accompaniment?: {
+    readonly notes: readonly { readonly pitch: number; readonly onset: number; readonly duration: number; readonly velocity: number }[];
+    readonly program: number;
+  };
 }
 
 export const DEFAULT_PROGRAM = 73;
@@ -74,7 +86,31 @@ export function performanceFromMelody(melody: Melody, options: MelodyPerformance
     }
     end = Math.max(end, start + length);
   }
-  return { notes, program, durationSeconds: end };
+  const accompaniment = options.accompaniment;
+  if (accompaniment === undefined || accompaniment.notes.length === 0) return { notes, program, durationSeconds: end };
+  checkProgram(accompaniment.program);
+  // Fermatas stretch time: a tick's time is its plain time plus the delay of the fermatas before it, and inside a
+  // fermata event, a stretched share of that event.
+  const fermatas = melody.events.filter((event) => event.fermata && event.duration > 0);
+  const secondsAt = (tick: number): number => {
+    let extra = 0;
+    for (const event of fermatas) {
+      if (event.onset >= tick) break;
+      extra += (Math.min(tick, event.onset + event.duration) - event.onset) * (stretch - 1);
+    }
+    return (tick + extra) * secondsPerTick;
+  };
+  const accompanimentNotes = accompaniment.notes.map((note): PerformedNote => {
+    const start = secondsAt(note.onset);
+    return {
+      pitch: note.pitch,
+      start,
+      duration: Math.max(0.01, secondsAt(note.onset + note.duration) - start),
+      velocity: Math.max(1, Math.min(127, Math.round(note.velocity * 127))),
+    };
+  });
+  for (const note of accompanimentNotes) end = Math.max(end, note.start + note.duration);
+  return { notes, program, durationSeconds: end, accompaniment: { notes: accompanimentNotes, program: accompaniment.program } };
 }
 
 /** Checks a performance and returns its length in seconds (at least the end of its last note). */
@@ -98,6 +134,14 @@ export function checkedPerformanceLength(performance: Performance): number {
     }
     end = Math.max(end, note.start + note.duration);
   });
+  (performance.accompaniment?.notes ?? []).forEach((note, index) => {
+    const where = `accompaniment note ${index + 1}`;
+    if (!Number.isInteger(note.pitch) || note.pitch < 0 || note.pitch > 127 || !Number.isFinite(note.start) || note.start < 0 || !Number.isFinite(note.duration) || note.duration <= 0) {
+      throw new RenderError('notes', `${where}: needs a MIDI pitch 0..127, a start >= 0 and a duration > 0 (seconds)`);
+    }
+    end = Math.max(end, note.start + note.duration);
+  });
+  if (performance.accompaniment !== undefined) checkProgram(performance.accompaniment.program);
   const stated = performance.durationSeconds;
   if (stated !== undefined) {
     if (!Number.isFinite(stated) || stated < end - 1e-6) {

@@ -104,7 +104,8 @@ export function withLineBreaks(kern: string): string {
       current = number ? { line: index, notes: 0 } : null;
       if (number && current) bars.set(Number(number[1]), current);
     } else if (current && line !== '' && !line.startsWith('*') && !line.startsWith('!')) {
-      current.notes += line.split('\t').filter((token) => token !== '.').length;
+      // The **kern spine only: a chord symbol spine (**mxhm) beside it holds no notes.
+      if ((line.split('\t')[0] ?? '.') !== '.') current.notes++;
     }
   });
   const last = Math.max(0, ...bars.keys());

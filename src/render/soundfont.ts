@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { BasicSoundBank } from 'spessasynth_core';
 import { DEFAULT_VELOCITY, checkedPerformanceLength, type Performance } from './performance.js';
 import { RenderError } from './render-error.js';
-import { DEFAULT_REVERB, TAIL_SECONDS, addRoomReverb, normalizeLoudness } from './synth.js';
+import { DEFAULT_ACCOMPANIMENT_LEVEL, DEFAULT_REVERB, TAIL_SECONDS, addRoomReverb, normalizeLoudness } from './synth.js';
 
 /** spessasynth renders at most this many samples per process() call (its default maxBufferSize). */
 const BLOCK = 128;
@@ -65,11 +65,13 @@ interface NoteMessage {
   readonly on: boolean;
   readonly pitch: number;
   readonly velocity: number;
+  readonly channel: number;
 }
 
 /**
- * Renders the performance with the SoundFont at `path`, program `performance.program` on channel 1
- * (the bank's nearest preset when it lacks that program). Mono, the music plus TAIL_SECONDS, normalized.
+ * Renders the performance with the SoundFont at `path`, program `performance.program` on channel 1 and the
+ * accompaniment's, if any, on channel 2 (the bank's nearest preset when it lacks a program). Mono, the music plus
+ * TAIL_SECONDS, normalized.
  */
 export async function synthesizeWithSoundFont(performance: Performance, path: string, sampleRate: number): Promise<Float32Array> {
   const length = checkedPerformanceLength(performance);
@@ -86,11 +88,19 @@ export async function synthesizeWithSoundFont(performance: Performance, path: st
   synth.programChange(0, performance.program);
 
   const messages: NoteMessage[] = [];
-  for (const note of performance.notes) {
-    const velocity = note.velocity ?? DEFAULT_VELOCITY;
-    const on = Math.round(note.start * sampleRate);
-    const off = Math.max(on + 1, Math.round((note.start + note.duration) * sampleRate));
-    messages.push({ sample: on, on: true, pitch: note.pitch, velocity }, { sample: off, on: false, pitch: note.pitch, velocity });
+  const parts = [{ channel: 0, notes: performance.notes, level: 1 }];
+  if (performance.accompaniment !== undefined) {
+    synth.programChange(1, performance.accompaniment.program);
+    parts.push({ channel: 1, notes: performance.accompaniment.notes, level: performance.accompaniment.level ?? DEFAULT_ACCOMPANIMENT_LEVEL });
+  }
+  for (const { channel, notes, level } of parts) {
+    for (const note of notes) {
+      // The part's level as velocity: the synthesizer's gain follows (velocity / 127) ** 1.5 closely enough.
+      const velocity = Math.max(1, Math.round((note.velocity ?? DEFAULT_VELOCITY) * level ** (2 / 3)));
+      const on = Math.round(note.start * sampleRate);
+      const off = Math.max(on + 1, Math.round((note.start + note.duration) * sampleRate));
+      messages.push({ sample: on, on: true, pitch: note.pitch, velocity, channel }, { sample: off, on: false, pitch: note.pitch, velocity, channel });
+    }
   }
   // At equal times, note-offs first: a repeated pitch is released before it is struck again.
   messages.sort((a, b) => a.sample - b.sample || Number(a.on) - Number(b.on));
@@ -102,8 +112,8 @@ export async function synthesizeWithSoundFont(performance: Performance, path: st
   while (position < total) {
     while (next < messages.length && (messages[next]?.sample ?? Infinity) <= position) {
       const message = messages[next++] as NoteMessage;
-      if (message.on) synth.noteOn(0, message.pitch, message.velocity);
-      else synth.noteOff(0, message.pitch);
+      if (message.on) synth.noteOn(message.channel, message.pitch, message.velocity);
+      else synth.noteOff(message.channel, message.pitch);
     }
     const until = Math.min(total, messages[next]?.sample ?? total, position + BLOCK);
     synth.process(left, right, position, until - position);

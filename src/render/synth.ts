@@ -69,23 +69,34 @@ export function synthesize(performance: Performance, options: SynthOptions = {})
   const voice = options.voice ?? voiceForProgram(performance.program);
   const samples = Math.ceil((length + TAIL_SECONDS) * sampleRate);
   const out = options.buffer && options.buffer.length >= samples ? options.buffer.subarray(0, samples).fill(0) : new Float32Array(samples);
-  const notes = performance.notes;
-  // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
-  const seed = (index: number, note: PerformedNote) => 0x9e3779b9 ^ (index * 7919 + note.pitch * 104729);
-  if (voice === 'plucked') {
-    // The gain envelope of each note goes to one scratch array, sized for the longest note.
-    let longest = 0;
-    for (const note of notes) longest = Math.max(longest, pluckedNoteSamples(note, sampleRate));
-    const gainScratch = new Float64Array(longest);
-    notes.forEach((note, index) => addPluckedNote(out, note, sampleRate, seed(index, note), gainScratch));
-  } else {
-    const sustained = SUSTAINED_VOICES[voice];
-    notes.forEach((note, index) => addSustainedNote(out, note, sampleRate, sustained, seed(index, note)));
+  addPart(out, performance.notes, voice, sampleRate, 1, 0);
+  const accompaniment = performance.accompaniment;
+  if (accompaniment !== undefined && accompaniment.notes.length > 0) {
+    addPart(out, accompaniment.notes, voiceForProgram(accompaniment.program), sampleRate, accompaniment.level ?? DEFAULT_ACCOMPANIMENT_LEVEL, performance.notes.length);
   }
   const reverb = options.reverb ?? DEFAULT_REVERB;
   if (reverb > 0) addRoomReverb(out, sampleRate, reverb);
   normalizeLoudness(out, Math.ceil(length * sampleRate));
   return out;
+}
+
+/** How loud the accompaniment's notes are against the melody's at the same velocity: it stays behind. */
+export const DEFAULT_ACCOMPANIMENT_LEVEL = 0.5;
+
+/** Adds one part's notes, scaled by `level`; `firstIndex` keeps the per-note noise seeds distinct between parts. */
+function addPart(out: Float32Array, notes: readonly PerformedNote[], voice: VoiceName, sampleRate: number, level: number, firstIndex: number): void {
+  // A per-note seed: the noise of each note is fixed by its place and pitch, not by a global state.
+  const seed = (index: number, note: PerformedNote) => 0x9e3779b9 ^ ((firstIndex + index) * 7919 + note.pitch * 104729);
+  if (voice === 'plucked') {
+    // The gain envelope of each note goes to one scratch array, sized for the longest note.
+    let longest = 0;
+    for (const note of notes) longest = Math.max(longest, pluckedNoteSamples(note, sampleRate));
+    const gainScratch = new Float64Array(longest);
+    notes.forEach((note, index) => addPluckedNote(out, note, sampleRate, seed(index, note), gainScratch, level));
+  } else {
+    const sustained = SUSTAINED_VOICES[voice];
+    notes.forEach((note, index) => addSustainedNote(out, note, sampleRate, sustained, seed(index, note), level));
+  }
 }
 
 // The noise generator: mulberry32 (the generator of util/random's createRandom, same seed, same values),
@@ -191,10 +202,10 @@ function wavetable(harmonics: readonly number[], maxHarmonics: number): Float32A
   return table;
 }
 
-function addSustainedNote(out: Float32Array, note: PerformedNote, sampleRate: number, voice: SustainedVoice, seed: number): void {
+function addSustainedNote(out: Float32Array, note: PerformedNote, sampleRate: number, voice: SustainedVoice, seed: number, partLevel: number): void {
   const frequency = midiToHertz(note.pitch);
   const table = wavetable(voice.harmonics, Math.floor((0.45 * sampleRate) / frequency));
-  const amplitude = velocityGain(note.velocity);
+  const amplitude = velocityGain(note.velocity) * partLevel;
   const first = Math.round(note.start * sampleRate);
   const held = Math.max(1, Math.round(note.duration * sampleRate));
   const total = held + Math.round(voice.release * sampleRate);
@@ -301,7 +312,7 @@ function pluckedNoteSamples(note: PerformedNote, sampleRate: number): number {
   return Math.max(1, Math.round(note.duration * sampleRate)) + Math.round(PLUCK_RELEASE * sampleRate);
 }
 
-function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: number, seed: number, gainScratch: Float64Array): void {
+function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: number, seed: number, gainScratch: Float64Array, level: number): void {
   const frequency = midiToHertz(note.pitch);
   // Loop delay P = N (buffer) + 0.5 (two-point average) + d (all-pass), with d in [0.1, 1.1) for tuning.
   const period = sampleRate / frequency;
@@ -333,7 +344,7 @@ function addPluckedNote(out: Float32Array, note: PerformedNote, sampleRate: numb
     buffer[i] = value;
     peak = Math.max(peak, Math.abs(value));
   }
-  const amplitude = (velocityGain(note.velocity) * 0.9) / (peak || 1);
+  const amplitude = (velocityGain(note.velocity) * 0.9 * level) / (peak || 1);
 
   const first = Math.round(note.start * sampleRate);
   const held = Math.max(1, Math.round(note.duration * sampleRate));

@@ -185,6 +185,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         bars: options.bars,
         pickup: 0,
         notes,
+        chords: [],
         files: { midi, kern: kernText(notes, options, tonic), png, audio: silentMp3(8), audioFormat: 'mp3' },
         model: { name: model.info.name, backend: 'fake' },
         timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },

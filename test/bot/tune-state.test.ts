@@ -17,6 +17,7 @@ const options: ComposeOptions = {
   tempo: 132,
   randomSeed: 2_147_483_647,
   instrument: 'flute',
+  accompaniment: 'chords',
 };
 
 test('custom ids round-trip every field and stay <= 100 characters', () => {
@@ -28,6 +29,20 @@ test('custom ids round-trip every field and stay <= 100 characters', () => {
     assert.equal(decoded.action, action);
     assert.deepEqual(decoded.state, state);
   }
+});
+
+test('the accompaniment rides in the mode field; an id from before the choice reads as the default', () => {
+  for (const accompaniment of ['none', 'chords', 'full'] as const) {
+    for (const mode of ['major', undefined] as const) {
+      const state: TuneState = { options: { ...options, mode, accompaniment }, steps: [] };
+      const { mode: _mode, ...withoutMode } = state.options;
+      const expected = mode === undefined ? { ...state, options: withoutMode } : state;
+      assert.deepEqual(decodeCustomId(encodeCustomId('take', state)!, () => undefined).state, expected);
+    }
+  }
+  const old = 'fb1|t|16|6/8|B-|m|0.85|132|zik0zj||4c 8d';
+  assert.equal(decodeCustomId(old, () => undefined).state.options.accompaniment, 'full');
+  assert.throws(() => decodeCustomId(old.replace('|m|', '|mx|'), () => undefined), /accompaniment "x"/);
 });
 
 test('a long seed moves to the message and is read back from there', () => {

@@ -57,6 +57,32 @@ describe('Composer on the shipped model', () => {
     assert.equal(melody.barlines.length, 12);
   });
 
+  it('puts chords under the tune: symbols in the kern, a second MIDI track and more sound with full; none without', async () => {
+    const options = { seed: '4g 8a 8g 4e 4c', bars: 8, key: 'G', randomSeed: 11 };
+    const full = await composer.compose({ ...options, accompaniment: 'full' });
+    const chords = await composer.compose({ ...options, accompaniment: 'chords' });
+    const none = await composer.compose({ ...options, accompaniment: 'none' });
+    assert.deepEqual(chords.notes, full.notes, 'the accompaniment does not change the melody');
+    assert.deepEqual(none.notes, full.notes);
+    assert.equal(full.options.accompaniment, 'full');
+    assert.ok(full.chords.length >= 4, `${full.chords.length} chord changes`);
+    assert.equal(full.chords[0]?.onset, 0);
+    assert.equal(full.chords.at(-1)?.symbol, 'G', 'ends on the tonic of G major');
+    assert.deepEqual(chords.chords, full.chords);
+    assert.deepEqual(none.chords, []);
+    assert.match(full.files.kern, /^\*\*kern\t\*\*mxhm$/m);
+    assert.equal(chords.files.kern, full.files.kern);
+    assert.doesNotMatch(none.files.kern, /mxhm/);
+    assert.deepEqual(parseKern(full.files.kern, 'tune.krn').events, parseKern(none.files.kern, 'tune.krn').events);
+    const tracks = (result: typeof full): string[] => new Midi(result.files.midi).tracks.map((track) => `${track.name}/${track.channel}/${track.instrument.number}`);
+    assert.deepEqual(tracks(full).slice(1), ['Accompaniment/1/24'], 'a guitar under the flute');
+    assert.equal(tracks(chords).length, 1);
+    assert.equal(tracks(none).length, 1);
+    assert.ok(full.files.audio.length > none.files.audio.length, 'the accompaniment is heard');
+    assert.deepEqual(chords.files.audio, none.files.audio);
+    await assert.rejects(composer.compose({ ...options, accompaniment: 'loud' as 'full' }), (error: unknown) => error instanceof ComposeOptionError && error.option === 'accompaniment');
+  });
+
   it('transposes the seed to the asked key and writes that key signature', async () => {
     const result = await composer.compose({ seed: '4c 4d 4e 4c', key: 'G', mode: 'major', bars: 8, randomSeed: 3 });
     assert.equal(result.key.name, 'G major');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKern } from '../../src/music/kern-parse.js';
+import { parseKern, parseKernWithChords } from '../../src/music/kern-parse.js';
 import { KernParseError } from '../../src/music/errors.js';
 import type { MelodyEvent } from '../../src/music/types.js';
 import { fixture } from './paths.js';
@@ -175,4 +175,20 @@ describe('parseKern: errors', () => {
       for (const mention of c.mentions) assert.ok(error.message.includes(mention), `"${mention}" missing in: ${error.message}`);
     });
   }
+});
+
+describe('parseKernWithChords: a harmony spine beside the melody', () => {
+  const text = ['**kern\t**mxhm', '*M2/4\t*above', '=1\t=1', '4c\tC', '4e\t.', '=2\t=2', '2g\tG7', '.\tC', '==\t==', '*-\t*-', ''].join('\n');
+
+  it('reads the melody as from one spine and the symbols at their notes, leaving out one under a held note', () => {
+    const { melody, chords } = parseKernWithChords(text, 'two-spines.krn');
+    assert.deepEqual(melody.events.map((event) => (event.kind === 'note' ? event.pitch : null)), [60, 64, 67]);
+    assert.deepEqual(chords, [{ tick: 0, symbol: 'C' }, { tick: 1920, symbol: 'G7' }]);
+    assert.deepEqual(parseKern(text, 'two-spines.krn').events, melody.events);
+  });
+
+  it('refuses a third spine and a line with the wrong number of fields', () => {
+    assert.throws(() => parseKern(text.replace('4e\t.', '4e\t.\t.'), 'bad.krn'), (error: unknown) => error instanceof KernParseError && /harmony spine/.test(error.message));
+    assert.throws(() => parseKern('**kern\t**kern\n4c\t4e\n*-\t*-\n', 'bad.krn'), KernParseError);
+  });
 });

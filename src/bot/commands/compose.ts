@@ -1,7 +1,7 @@
 // /compose: a new tune from the model, optionally starting from a seed melody.
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { BARS, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, SEED_EXAMPLE, SEED_MAX_LENGTH, TEMPERATURE, TEMPO, toComposeOptions } from '../compose-options.js';
+import { ACCOMPANIMENT_CHOICES, BARS, DEFAULT_ACCOMPANIMENT, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, SEED_EXAMPLE, SEED_MAX_LENGTH, TEMPERATURE, TEMPO, toComposeOptions } from '../compose-options.js';
 import { composeForInteraction, badInputText } from '../tune-request.js';
 import { respond } from '../respond.js';
 import { checkedOptions } from '../checked-options.js';
@@ -37,6 +37,12 @@ export const data = new SlashCommandBuilder()
   .addIntegerOption((o) => o.setName('tempo').setDescription(`Quarter notes per minute for the audio (default ${TEMPO.default})`).setMinValue(TEMPO.min).setMaxValue(TEMPO.max))
   .addIntegerOption((o) =>
     o.setName('random_seed').setDescription('Same settings + same random seed = same tune (default: random)').setMinValue(0).setMaxValue(RANDOM_SEED_MAX),
+  )
+  .addStringOption((o) =>
+    o
+      .setName('accompaniment')
+      .setDescription(`Chords under the melody (default ${DEFAULT_ACCOMPANIMENT})`)
+      .addChoices(...ACCOMPANIMENT_CHOICES),
   );
 
 export const execute: Command['execute'] = async (interaction, context, record) => {
@@ -53,6 +59,7 @@ export const execute: Command['execute'] = async (interaction, context, record) 
         temperature: get.getNumber('temperature'),
         tempo: get.getInteger('tempo'),
         random_seed: get.getInteger('random_seed'),
+        accompaniment: get.getString('accompaniment'),
       },
       context.newRandomSeed,
       context.composer.modelInfo().meters,

@@ -6,11 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { ensureOutputFolder } from '../output-folder.js';
 import {
+  ACCOMPANIMENTS,
   AUDIO_CODECS,
   COMPOSE_LIMITS,
+  DEFAULT_ACCOMPANIMENT,
   ComposeOptionError,
   DEFAULT_INSTRUMENT,
   SUPPORTED_METERS,
+  parseAccompaniment,
   parseMeterText,
   parseMode,
   type AudioCodec,
@@ -44,6 +47,8 @@ Options:
   --tempo BPM           quarter notes per minute, ${tempo.min}-${tempo.max} (default ${tempo.default})
   --instrument NAME     General MIDI instrument name or number 0-127 (default ${DEFAULT_INSTRUMENT})
   --title TEXT          title on the score (default: "Folk tune no. <random seed>")
+  --accompaniment A     ${ACCOMPANIMENTS.join('|')}: chord symbols on the score (chords), and bass and chords in the
+                        MIDI and audio too (full); default ${DEFAULT_ACCOMPANIMENT}
   --model DIR           model folder (default: $FOLKBOT_MODEL_DIR or models/default)
   --soundfont FILE      a General MIDI .sf2 SoundFont for the audio (default: $FOLKBOT_SOUNDFONT or built-in synth)
   --audio mp3|opus      audio preview as MP3 or as Ogg Opus (default: $FOLKBOT_AUDIO or mp3)
@@ -85,7 +90,8 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
   const meter = `${result.meter.numerator}/${result.meter.denominator}`;
   const lines = [
     `Composed "${options.title ?? `Folk tune no. ${options.randomSeed}`}": ${result.key.name}, ${meter}, ${result.bars} bars, ${result.notes.filter((n) => n.pitch !== null).length} notes`,
-    `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${options.instrument}, random seed ${options.randomSeed}`,
+    `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${options.instrument}, accompaniment ${options.accompaniment ?? DEFAULT_ACCOMPANIMENT}, random seed ${options.randomSeed}`,
+    ...(result.chords.length > 0 ? [`  chords ${result.chords.map((chord) => chord.symbol).join(' ')}`] : []),
     `  (again: --random-seed ${options.randomSeed} with the same options)`,
     ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(5)} ${file}`),
   ];
@@ -131,6 +137,7 @@ export const command: CliCommand = {
       tempo: { type: 'string' },
       instrument: { type: 'string' },
       title: { type: 'string' },
+      accompaniment: { type: 'string' },
       model: { type: 'string' },
       soundfont: { type: 'string' },
       audio: { type: 'string' },
@@ -151,6 +158,7 @@ export const command: CliCommand = {
         tempo: numberOption('tempo', values.tempo),
         instrument: values.instrument,
         title: values.title,
+        accompaniment: values.accompaniment === undefined ? undefined : parseAccompaniment(values.accompaniment),
       };
     } catch (error) {
       if (error instanceof ComposeOptionError) throw new UsageError(error.message);
