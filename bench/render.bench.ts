@@ -12,6 +12,10 @@ import { renderAudio } from '../src/render/audio.js';
 import { performanceFromMelody } from '../src/render/performance.js';
 import { ScoreRenderer } from '../src/render/score.js';
 import { synthesize } from '../src/render/synth.js';
+import { accompanimentNotes } from '../src/music/accompaniment.js';
+import { harmonize } from '../src/music/harmony.js';
+import { accompanimentProgram } from '../src/music/instruments.js';
+import { writeKern } from '../src/music/kern-write.js';
 import { AMAZING_GRACE } from '../test/fixtures/amazing-grace.js';
 import { buildTinySoundFont } from '../test/render/sf2-builder.js';
 
@@ -69,6 +73,15 @@ await measure('renderScore (kern -> SVG -> PNG 1200 px)', () => renderer.render(
 await measure('renderAudio flute (synth + MP3 VBR + Xing)', () => renderAudio(flute));
 await measure('renderAudio guitar (synth + MP3 VBR + Xing)', () => renderAudio(guitar));
 await measure('  of which: synthesize flute (PCM only)', () => synthesize(flute));
+// The accompaniment ('full': bass and chords on a guitar under the flute) against the melody alone.
+const harmony = harmonize(AMAZING_GRACE);
+const accompanied = performanceFromMelody(AMAZING_GRACE, { bpm: 100, program: 73, accompaniment: { notes: accompanimentNotes(AMAZING_GRACE, harmony), program: accompanimentProgram(73) } });
+await measure('synthesize flute + accompaniment (PCM only)', () => synthesize(accompanied));
+await measure('renderAudio flute, Ogg Opus', () => renderAudio(flute, { format: 'opus' }));
+await measure('renderAudio flute + accompaniment, Ogg Opus', () => renderAudio(accompanied, { format: 'opus' }));
+await measure('renderAudio flute + accompaniment, MP3', () => renderAudio(accompanied));
+const kernWithChords = writeKern(AMAZING_GRACE, { chords: harmony.changes });
+await measure('renderScore with chord symbols', () => renderer.render(kernWithChords));
 await measure('renderAudio flute, MP3 CBR 64 kbit/s', () => renderAudio(flute, { bitrate: 64 }));
 // spessasynth's cost per second of audio, with the one-sample test bank (a real GM bank adds its parse
 // time once, then costs about the same per voice).
