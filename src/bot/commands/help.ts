@@ -2,7 +2,7 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { SEED_MAX_EVENTS } from '../../music/seed.js';
-import { BARS, CONTINUE_BARS, KEY_CHOICES, meterChoices, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
+import { BARS, CONTINUE_BARS, DEFAULT_ACCOMPANIMENT, KEY_CHOICES, meterChoices, RANDOM_SEED_MAX, TEMPERATURE, TEMPO } from '../compose-options.js';
 
 export const data = new SlashCommandBuilder().setName('help').setDescription('How to use folkbot: seed syntax and /compose options');
 
@@ -34,6 +34,7 @@ export function helpText(modelMeters?: readonly string[]): string {
     `- \`temperature\`: ${TEMPERATURE.min}-${TEMPERATURE.max}; low is safe and repetitive, high adventurous (default ${TEMPERATURE.default})`,
     `- \`tempo\`: ${TEMPO.min}-${TEMPO.max} quarter notes per minute for the audio (default ${TEMPO.default})`,
     `- \`random_seed\`: 0-${RANDOM_SEED_MAX}; the same settings and random seed give the same tune`,
+    `- \`accompaniment\`: none (the melody alone), chords (chord symbols over the score) or full (the symbols, and bass and chords on a guitar, piano or accordion in the audio and MIDI); default ${DEFAULT_ACCOMPANIMENT}`,
     '',
     '### Buttons under a tune',
     '- **Another take**: same settings, new random seed.',
