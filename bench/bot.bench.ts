@@ -3,6 +3,7 @@
 // bot process's peak RSS (VmHWM). Compose work is the fake service's (deterministic melody, real MIDI and
 // resvg PNG) unless --real is given, which uses the real pipeline on FOLKBOT_MODEL_DIR (default models/default).
 //   npm run bench:bot [-- --real] [-- --rounds N] [-- --workers N] [-- --audio mp3|opus] [-- --profile DIR]
+//   [-- --accompaniment none|chords|full] (default: the bot's own default)
 //   npm run bench:bot -- --soak 5000 [--real]: N tunes (4 at a time, each from a new user), printing the bot
 //   process's RSS every 500 tunes and its growth after the first 500 (memory kept by work shows as growth).
 // --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4.
@@ -18,7 +19,7 @@ import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
 import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
 import { registerCommands } from '../src/bot/register-commands.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true }, soak: { type: 'string' } } });
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, accompaniment: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true }, soak: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 3);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -99,7 +100,7 @@ async function latencies(one: (i: number) => Promise<number>, warmRss: number, i
   burst.sort((a, b) => a - b);
   const rss = rssMb(child.pid!);
   const format = (ms: number): string => `${ms.toFixed(0)} ms`;
-  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, Node ${process.version})`);
+  console.log(`folkbot bot benchmark (${values.real ? 'real compose pipeline' : 'fake compose service'}, ${workers} workers, ${values.audio ?? 'opus'} audio, accompaniment ${values.accompaniment ?? 'default'}, Node ${process.version})`);
   console.log(`  1 at a time : n=${single.length}  median ${format(percentile(single, 50))}  p95 ${format(percentile(single, 95))}   (goal: median < 1000 ms)`);
   console.log(`  50 at once  : n=${burst.length}  median ${format(percentile(burst, 50))}  p95 ${format(percentile(burst, 95))}   (goal: p95 < 5000 ms)`);
   console.log(`  CPU per tune in the bursts: bot process ${cpuPerTune.bot.toFixed(0)} ms, fake Discord and bench ${cpuPerTune.fake.toFixed(0)} ms`);
@@ -140,7 +141,7 @@ try {
   let userId = 500000000000000000n;
   const one = async (i: number): Promise<number> => {
     userId += 1n;
-    const interaction = fake.sendCommand('compose', { bars: 16, random_seed: i }, { id: String(userId), username: `bench${userId}` });
+    const interaction = fake.sendCommand('compose', { bars: 16, random_seed: i, ...(values.accompaniment ? { accompaniment: values.accompaniment } : {}) }, { id: String(userId), username: `bench${userId}` });
     const reply = await interaction.finalReply(120_000);
     if (reply.message.files.length !== 4) throw new Error(`request ${i} got no tune: ${reply.message.content}`);
     return reply.at - interaction.createdAt;
