@@ -141,3 +141,13 @@ function copySlice(
     }
   }
 }
+
+/**
+ * Copies a float32 tensor's values into `target`. On wasm straight from the heap (dataSync would allocate a new
+ * array per call: the training step reads two small products per time step).
+ */
+export function readInto(tensor: tf.Tensor, target: Float32Array): Float32Array {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as Partial<WasmBackendInternals>) : null;
+  target.set(backend?.typedArrayFromHeap ? (backend.typedArrayFromHeap(tensor) as Float32Array) : (tensor.dataSync() as Float32Array));
+  return target;
+}

@@ -1,17 +1,22 @@
 // The language model: token ids (+ optional input features, see input-features.ts) -> one-hot input -> LSTM layers (fused gates) -> dropout -> dense softmax.
 //
-// Forward AND backward are written out by hand with plain tfjs ops instead of tf.layers/autodiff because on
-// the wasm backend the cost is dominated by (a) the number of op calls and (b) transposed matMuls, which skip
-// XNNPACK and run 10-30x slower. So:
+// Forward AND backward are written out by hand instead of tf.layers/autodiff. On the wasm backend the cost of
+// small ops is their number (each tfjs op call costs tens of microseconds, more than its arithmetic at these sizes)
+// and transposed matMuls skip XNNPACK and run 10-30x slower. So tfjs runs only the matrix products, always
+// untransposed (XNNPACK), and everything elementwise runs in plain JavaScript over Float32Arrays:
 //  - every position has a target (teacher forcing over long chunks of B parallel song streams);
-//  - the input projection of all time steps is ONE gather (one-hot x W is a row lookup) and its gradient ONE
-//    oneHot^T x dGates matMul (the wasm backend has no UnsortedSegmentSum, so autodiff of gather fails);
-//  - the recurrence is one [B,H] x [H,4H] matMul per step with gates fused as [i | f | o | g];
-//  - weights are transposed once per batch so that every matMul, forward and backward, is untransposed;
+//  - the first layer's input projection of all time steps is a row lookup in JS (one-hot x W), its gradient a
+//    segment sum in JS (the wasm backend has no UnsortedSegmentSum; a one-hot matMul is far slower);
+//  - the recurrence is one [B,H] x [H,4H] matMul per step with gates fused as [i | f | o | g]; the gate
+//    nonlinearities, the cell update and their derivatives are one JS loop per step, forward and backward
+//    (measured: the tfjs version spent ~2,500 op calls per batch, about half of the batch's time, on them);
+//  - the softmax, loss, accuracy and dLogits are one JS pass over the logits;
+//  - weights are transposed once per batch and activations in JS, so that every matMul is untransposed;
 //  - the weight gradients are single large matMuls over all time steps after the backward sweep.
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
 import { createRandom, type Random } from '../generation/random.js';
+import { readInto } from './backend.js';
 import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 
 /** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */
@@ -71,26 +76,6 @@ export interface EvaluateResult {
   readonly carry: LstmCarry;
 }
 
-interface StepTrace {
-  readonly sig: tf.Tensor2D;
-  readonly i: tf.Tensor2D;
-  readonly f: tf.Tensor2D;
-  readonly o: tf.Tensor2D;
-  readonly g: tf.Tensor2D;
-  readonly cPrev: tf.Tensor2D;
-  readonly tanhC: tf.Tensor2D;
-  readonly keep: tf.Tensor2D | null;
-}
-
-interface LayerTrace {
-  readonly steps: StepTrace[];
-  /** The state each step started from, after resets: [T * B, H]. */
-  readonly hPrevAll: tf.Tensor2D;
-  readonly outputs: tf.Tensor2D;
-  readonly lastH: tf.Tensor2D;
-  readonly lastC: tf.Tensor2D;
-}
-
 interface LayerVariables {
   readonly inputKernel: tf.Variable;
   readonly recurrentKernel: tf.Variable;
@@ -102,6 +87,8 @@ export class LstmNetwork {
   private readonly layerVariables: LayerVariables[];
   private readonly outputKernel: tf.Variable;
   private readonly outputBias: tf.Variable;
+  /** Work arrays of the training step, kept from call to call (megabytes each: reallocating them cost GC time). */
+  private readonly scratch = new Map<string, Float32Array>();
 
   private constructor(weights: LstmWeights) {
     const { hiddenSize: H, vocabularySize: V } = weights.config;
@@ -176,80 +163,67 @@ export class LstmNetwork {
   /** Loss and gradients of one chunk (teacher forcing), with dropout drawn as `options` says. */
   trainStep(batch: TokenBatch, carry: LstmCarry, options: TrainStepOptions): TrainStepResult {
     checkBatch(batch, this.config);
+    const { rows, steps } = batch;
+    const n = rows * steps;
+    const H = this.config.hiddenSize;
+    const V = this.config.vocabularySize;
+    const G = 4 * H;
+    const dropout = this.config.dropout > 0 ? new DropoutMasks(batch, this.config.dropout, options.dropoutSeed, options.firstRow ?? 0) : null;
+    const forward = this.forward(batch, carry, dropout, true);
+    let counted = options.targetCount ?? 0;
+    if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
+    // d(mean NLL)/d logits = (softmax - onehot) * w / count, written over the logits.
+    const logits = this.logits(forward.top, n);
+    const head = softmaxCrossEntropy(logits, batch, V, 1 / Math.max(counted, 1), null);
+    const dLogits = logits;
     const result = tf.tidy(() => {
-      const dropout = this.config.dropout > 0 ? new DropoutMasks(batch, this.config.dropout, options.dropoutSeed, options.firstRow ?? 0) : null;
-      const forward = this.forward(batch, carry, true, dropout);
-      const { rows, steps } = batch;
-      const n = rows * steps;
-      const V = this.config.vocabularySize;
-      const one = tf.scalar(1);
-
-      const weightColumn = tf.tensor2d(batch.weights, [n, 1]);
-      const targetMatrix = tf.tensor2d(targetOneHot(batch.targets, batch.weights, V), [n, V]);
-      const lossSum = tf.neg(tf.sum(tf.mul(targetMatrix, forward.logProbs))) as tf.Scalar;
-      const correct = countCorrect(forward.logits, batch);
-
-      let counted = options.targetCount ?? 0;
-      if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
-      const scale = 1 / Math.max(counted, 1);
-      // d(mean NLL)/d logits = (softmax * w - onehot * w) / count
-      const dLogits = tf.mul(tf.sub(tf.mul(tf.exp(forward.logProbs), weightColumn), targetMatrix), scale) as tf.Tensor2D;
-      const topOutputs = forward.droppedTop;
-      const gradOutputKernel = tf.matMul(tf.transpose(topOutputs), dLogits);
-      const gradOutputBias = tf.reshape(tf.matMul(tf.ones([1, n]), dLogits), [V]);
-      let dUpper = tf.matMul(dLogits, tf.transpose(this.outputKernel)) as tf.Tensor2D;
-      if (forward.topMask) dUpper = tf.mul(dUpper, forward.topMask);
-
+      const dLogitsTensor = tf.tensor2d(dLogits, [n, V]);
+      const gradOutputKernel = tf.matMul(tf.tensor2d(transpose(forward.top, n, H, this.take('topT', n * H)), [H, n]), dLogitsTensor);
+      const gradOutputBias = tf.tensor1d(columnSums(dLogits, n, V));
+      let dUpper = readMatMul(dLogitsTensor, tf.transpose(this.outputKernel));
+      if (forward.topMask) multiplyInPlace(dUpper, forward.topMask);
       const layerGradients: tf.Tensor[][] = [];
       for (let layer = this.layerVariables.length - 1; layer >= 0; layer--) {
         const vars = this.layerVariables[layer] as LayerVariables;
         const trace = forward.traces[layer] as LayerTrace;
-        const dGates = this.backwardLayer(trace, dUpper, vars, rows, one);
-        const gradRecurrent = tf.matMul(tf.transpose(trace.hPrevAll), dGates);
+        const dGates = backwardLayer(trace, dUpper, tf.transpose(vars.recurrentKernel), batch, H, this.take);
+        const dGatesTensor = tf.tensor2d(dGates, [n, G]);
+        const gradRecurrent = tf.matMul(tf.tensor2d(trace.hPrevT as Float32Array, [H, n]), dGatesTensor);
         let gradBias: tf.Tensor;
         let gradInput: tf.Tensor;
         if (layer === 0) {
-          // oneHot^T x dGates is a segment sum of dGates rows by input token: done in JS it costs one pass over
-          // dGates instead of a [V, T*B] x [T*B, 4H] matMul (V is in the hundreds). With input features each
-          // position adds its dGates row into each of its K active rows.
+          // oneHot^T x dGates is a segment sum of dGates rows by input row: one pass over dGates instead of a
+          // [F, T*B] x [T*B, 4H] matMul. With input features each position adds its row into each of its K rows.
           const F = inputSize(this.config);
-          const ids = batch.inputRows ?? batch.inputs;
-          const sums = segmentSums(dGates.dataSync() as Float32Array, ids, inputWidth(this.config), F, 4 * this.config.hiddenSize);
-          gradInput = tf.tensor2d(sums.rows, [F, 4 * this.config.hiddenSize]);
+          const sums = segmentSums(dGates, batch.inputRows ?? batch.inputs, inputWidth(this.config), F, G, V);
+          gradInput = tf.tensor2d(sums.rows, [F, G]);
           gradBias = tf.tensor1d(sums.total);
         } else {
-          gradBias = tf.reshape(tf.matMul(tf.ones([1, n]), dGates), [4 * this.config.hiddenSize]);
-          const below = forward.layerInputs[layer] as tf.Tensor2D;
-          gradInput = tf.matMul(tf.transpose(below), dGates);
-          dUpper = tf.matMul(dGates, tf.transpose(vars.inputKernel)) as tf.Tensor2D;
-          const mask = forward.inputMasks[layer];
-          if (mask) dUpper = tf.mul(dUpper, mask);
+          gradBias = tf.tensor1d(columnSums(dGates, n, G));
+          gradInput = tf.matMul(tf.tensor2d(transpose(trace.input as Float32Array, n, H, this.take('inputT', n * H)), [H, n]), dGatesTensor);
+          dUpper = readMatMul(dGatesTensor, tf.transpose(vars.inputKernel));
+          if (trace.inputMask) multiplyInPlace(dUpper, trace.inputMask);
         }
         layerGradients.unshift([gradInput, gradRecurrent, gradBias]);
       }
-      return {
-        gradients: [...layerGradients.flat(), gradOutputKernel, gradOutputBias],
-        lossSum,
-        correct,
-        carryH: [...forward.carry.h],
-        carryC: [...forward.carry.c],
-      };
+      return { gradients: [...layerGradients.flat(), gradOutputKernel, gradOutputBias] };
     });
-    return { gradients: result.gradients, lossSum: result.lossSum, correct: result.correct, carry: { h: result.carryH, c: result.carryC } };
+    return {
+      gradients: result.gradients,
+      lossSum: tf.scalar(head.lossSum),
+      correct: tf.scalar(head.correct),
+      carry: this.carryTensors(forward, rows),
+    };
   }
 
   /** Forward pass without dropout: ln p(target) at every position, and the carried state. */
   evaluate(batch: TokenBatch, carry: LstmCarry): EvaluateResult {
     checkBatch(batch, this.config);
-    const result = tf.tidy(() => {
-      const forward = this.forward(batch, carry, false, null);
-      const n = batch.rows * batch.steps;
-      const V = this.config.vocabularySize;
-      const targetMatrix = tf.tensor2d(targetOneHot(batch.targets, null, V), [n, V]);
-      const targetLogProbs = tf.sum(tf.mul(targetMatrix, forward.logProbs), 1) as tf.Tensor1D;
-      return { targetLogProbs, correct: countCorrect(forward.logits, batch), carryH: [...forward.carry.h], carryC: [...forward.carry.c] };
-    });
-    return { targetLogProbs: result.targetLogProbs, correct: result.correct, carry: { h: result.carryH, c: result.carryC } };
+    const n = batch.rows * batch.steps;
+    const forward = this.forward(batch, carry, null, false);
+    const targetLogProbs = new Float32Array(n);
+    const head = softmaxCrossEntropy(this.logits(forward.top, n), batch, this.config.vocabularySize, null, targetLogProbs);
+    return { targetLogProbs: tf.tensor1d(targetLogProbs), correct: tf.scalar(head.correct), carry: this.carryTensors(forward, batch.rows) };
   }
 
   /**
@@ -268,150 +242,325 @@ export class LstmNetwork {
       ...(inputRows ? { inputRows } : {}),
     };
     checkBatch(batch, this.config);
-    const result = tf.tidy(() => {
-      const start = carry ?? this.zeroCarry(1);
-      const forward = this.forward(batch, start, false, null);
-      return { logits: forward.logits, carryH: [...forward.carry.h], carryC: [...forward.carry.c] };
-    });
-    return { logits: result.logits, carry: { h: result.carryH, c: result.carryC } };
+    const start = carry ?? this.zeroCarry(1);
+    const forward = this.forward(batch, start, null, false);
+    if (!carry) tf.dispose([...start.h, ...start.c]);
+    return { logits: tf.tensor2d(this.logits(forward.top, steps), [steps, this.config.vocabularySize]), carry: this.carryTensors(forward, 1) };
   }
 
   dispose(): void {
     for (const v of this.variables) v.dispose();
+    this.scratch.clear();
   }
 
-  private forward(batch: TokenBatch, carry: LstmCarry, training: boolean, dropout: DropoutMasks | null) {
+  /** A reused work array of `size` floats named `key` (zeroed when `zero`), valid until the next call that takes it. */
+  private readonly take: Take = (key, size, zero = false) => {
+    let buffer = this.scratch.get(key);
+    if (buffer?.length !== size) {
+      buffer = new Float32Array(size);
+      this.scratch.set(key, buffer);
+    } else if (zero) buffer.fill(0);
+    return buffer;
+  };
+
+  private forward(batch: TokenBatch, carry: LstmCarry, dropout: DropoutMasks | null, keepTrace: boolean): Forward {
     const { rows, steps } = batch;
     const n = rows * steps;
     const H = this.config.hiddenSize;
-    const keeps = resetKeeps(batch);
     const traces: LayerTrace[] = [];
-    const layerInputs: (tf.Tensor2D | null)[] = [];
-    const inputMasks: (tf.Tensor2D | null)[] = [];
-    let below: tf.Tensor2D | null = null;
+    let below: Float32Array | null = null;
     this.layerVariables.forEach((vars, layer) => {
-      let inputProjection: tf.Tensor2D;
+      let inputProjection: Float32Array;
+      let input: Float32Array | null = null;
+      let inputMask: Float32Array | null = null;
       if (layer === 0) {
-        // Few positions (inference): gather the rows in tfjs. Many (training): one JS lookup over a copy of the
-        // table beats both the wasm gather kernel and a one-hot matMul.
-        // With input features: the sum of each position's K active rows, always in JS.
-        inputProjection = batch.inputRows
-          ? tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputRows, inputWidth(this.config)), [n, 4 * H])
-          : n < this.config.vocabularySize
-            ? tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias)
-            : tf.tensor2d(lookupRows(vars.inputKernel, vars.bias, batch.inputs, 1), [n, 4 * H]);
-        layerInputs.push(null);
-        inputMasks.push(null);
+        // A few positions without features (one-token inference): gather the rows in tfjs, which saves copying
+        // the table. Otherwise: a JS lookup (the wasm gather kernel took ~30 ns an element).
+        inputProjection =
+          !batch.inputRows && n < this.config.vocabularySize
+            ? tf.tidy(() => tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias).dataSync() as Float32Array)
+            : lookupRows(vars.inputKernel, vars.bias, batch.inputRows ?? batch.inputs, inputWidth(this.config), this.take('projection', n * 4 * H));
       } else {
-        let input = below as tf.Tensor2D;
-        const mask = dropout ? tf.tensor2d(dropout.next(H), [n, H]) : null;
-        if (mask) input = tf.mul(input, mask);
-        layerInputs.push(input);
-        inputMasks.push(mask);
-        inputProjection = tf.add(tf.matMul(input, vars.inputKernel), vars.bias);
+        input = below as Float32Array;
+        if (dropout) {
+          inputMask = dropout.next(H);
+          input = multiplied(input, inputMask);
+        }
+        const x = input;
+        inputProjection = tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x, [n, H]), vars.inputKernel), vars.bias).dataSync() as Float32Array);
       }
-      const trace = forwardLayer(
-        inputProjection,
-        vars.recurrentKernel as tf.Tensor2D,
-        carry.h[layer] as tf.Tensor2D,
-        carry.c[layer] as tf.Tensor2D,
-        keeps,
-        rows,
-        steps,
-        H,
-        training,
-      );
-      traces.push(trace);
+      const h0 = (carry.h[layer] as tf.Tensor2D).dataSync() as Float32Array;
+      const c0 = (carry.c[layer] as tf.Tensor2D).dataSync() as Float32Array;
+      const trace = forwardLayer(inputProjection, vars.recurrentKernel, h0, c0, batch, H, keepTrace ? (key, size) => this.take(`${key}${layer}`, size) : null);
+      traces.push({ ...trace, input, inputMask });
       below = trace.outputs;
     });
-    const topMask = dropout ? tf.tensor2d(dropout.next(H), [n, H]) : null;
-    const top = below as unknown as tf.Tensor2D;
-    const droppedTop = topMask ? tf.mul(top, topMask) : top;
-    const logits = tf.add(tf.matMul(droppedTop, this.outputKernel), this.outputBias) as tf.Tensor2D;
-    const logProbs = tf.logSoftmax(logits) as tf.Tensor2D;
-    const nextCarry: LstmCarry = { h: traces.map((t) => t.lastH), c: traces.map((t) => t.lastC) };
-    return { traces, layerInputs, inputMasks, topMask, droppedTop, logits, logProbs, carry: nextCarry };
+    const top = below as unknown as Float32Array;
+    const topMask = dropout ? dropout.next(H) : null;
+    return { traces, top: topMask ? multiplied(top, topMask) : top, topMask };
   }
 
-  /** Backpropagation through time for one layer: returns dLoss/dGates for all steps, [T * B, 4H]. */
-  private backwardLayer(trace: LayerTrace, dOutputs: tf.Tensor2D, vars: LayerVariables, rows: number, one: tf.Scalar): tf.Tensor2D {
+  /** [n, V] logits of the (dropped-out) top layer outputs, the output bias added. */
+  private logits(top: Float32Array, n: number): Float32Array {
     const H = this.config.hiddenSize;
-    const steps = trace.steps.length;
-    const recurrentT = tf.transpose(vars.recurrentKernel) as tf.Tensor2D;
-    const dGates: tf.Tensor2D[] = new Array<tf.Tensor2D>(steps);
-    let dhNext: tf.Tensor2D | null = null;
-    let dcNext: tf.Tensor2D | null = null;
-    for (let t = steps - 1; t >= 0; t--) {
-      const s = trace.steps[t] as StepTrace;
-      let dh = tf.slice(dOutputs, [t * rows, 0], [rows, H]) as tf.Tensor2D;
-      if (dhNext) dh = tf.add(dh, dhNext);
-      // c_t = f c_{t-1} + i g ; h_t = o tanh(c_t)
-      let dc = tf.mul(tf.mul(dh, s.o), tf.sub(one, tf.square(s.tanhC))) as tf.Tensor2D;
-      if (dcNext) dc = tf.add(dc, dcNext);
-      const dSigmoidOut = tf.concat([tf.mul(dc, s.g), tf.mul(dc, s.cPrev), tf.mul(dh, s.tanhC)], 1);
-      const dSigmoidIn = tf.mul(dSigmoidOut, tf.mul(s.sig, tf.sub(one, s.sig)));
-      const dCandidateIn = tf.mul(tf.mul(dc, s.i), tf.sub(one, tf.square(s.g)));
-      const dG = tf.concat([dSigmoidIn, dCandidateIn], 1) as tf.Tensor2D;
-      dGates[t] = dG;
-      if (t > 0) {
-        let dhPrev: tf.Tensor2D = tf.matMul(dG, recurrentT);
-        let dcPrev: tf.Tensor2D = tf.mul(dc, s.f);
-        if (s.keep) {
-          dhPrev = tf.mul(dhPrev, s.keep);
-          dcPrev = tf.mul(dcPrev, s.keep);
-        }
-        dhNext = dhPrev;
-        dcNext = dcPrev;
-      }
+    const V = this.config.vocabularySize;
+    const logits = readMatMul(tf.tensor2d(top, [n, H]), this.outputKernel, true, this.take('logits', n * V));
+    const bias = this.outputBias.dataSync() as Float32Array;
+    for (let k = 0; k < n; k++) {
+      const row = k * V;
+      for (let v = 0; v < V; v++) logits[row + v] = (logits[row + v] as number) + (bias[v] as number);
     }
-    return tf.concat(dGates, 0);
+    return logits;
+  }
+
+  private carryTensors(forward: Forward, rows: number): LstmCarry {
+    const H = this.config.hiddenSize;
+    return { h: forward.traces.map((t) => tf.tensor2d(t.lastH, [rows, H])), c: forward.traces.map((t) => tf.tensor2d(t.lastC, [rows, H])) };
   }
 }
 
+interface LayerTrace {
+  /** [T * B, H]: h at every step. */
+  readonly outputs: Float32Array;
+  readonly lastH: Float32Array;
+  readonly lastC: Float32Array;
+  /** The gates after their nonlinearities, [T * B, 4H] as [i | f | o | g] (training only). */
+  readonly gates: Float32Array | null;
+  /** The cell state each step started from (after resets), [T * B, H] (training only). */
+  readonly cPrev: Float32Array | null;
+  /** tanh of the new cell state, [T * B, H] (training only). */
+  readonly tanhC: Float32Array | null;
+  /** The state each step started from (after resets), transposed: [H, T * B] (training only). */
+  readonly hPrevT: Float32Array | null;
+  /** The layer's input below the first layer (after dropout), [T * B, H], and its dropout mask. */
+  readonly input: Float32Array | null;
+  readonly inputMask: Float32Array | null;
+}
+
+interface Forward {
+  readonly traces: LayerTrace[];
+  /** The top layer's outputs after dropout, [T * B, H]. */
+  readonly top: Float32Array;
+  readonly topMask: Float32Array | null;
+}
+
+type Take = (key: string, size: number, zero?: boolean) => Float32Array;
+
+/** a x b read back into JS (into `target` when given); a is disposed (it is a temporary), b unless `keepB`. */
+function readMatMul(a: tf.Tensor, b: tf.Tensor, keepB = false, target?: Float32Array): Float32Array {
+  const product = tf.matMul(a, b);
+  const values = target ? readInto(product, target) : (product.dataSync() as Float32Array);
+  tf.dispose(keepB ? [a, product] : [a, b, product]);
+  return values;
+}
+
+/**
+ * One layer over all steps. Per step tfjs runs the gates, sigmoid(h x W + x_t), in one vectorised pass over all
+ * four blocks: the candidate block's pre-activations are doubled, so that its sigmoid gives tanh as 2 sigmoid(2z) - 1
+ * (JS Math.exp/tanh per element cost more than the ops they save). The cell update runs in JS.
+ */
 function forwardLayer(
-  inputProjection: tf.Tensor2D,
-  recurrentKernel: tf.Tensor2D,
-  h0: tf.Tensor2D,
-  c0: tf.Tensor2D,
-  keeps: readonly (Float32Array | null)[],
-  rows: number,
-  steps: number,
+  inputProjection: Float32Array,
+  recurrentKernel: tf.Variable,
+  h0: Float32Array,
+  c0: Float32Array,
+  batch: TokenBatch,
   H: number,
-  keepTrace: boolean,
-): LayerTrace {
-  let h = h0;
-  let c = c0;
-  const traces: StepTrace[] = [];
-  const hPrev: tf.Tensor2D[] = [];
-  const outputs: tf.Tensor2D[] = [];
-  for (let t = 0; t < steps; t++) {
-    const keepValues = keeps[t];
-    const keep = keepValues ? tf.tensor2d(keepValues, [rows, 1]) : null;
-    if (keep) {
-      h = tf.mul(h, keep);
-      c = tf.mul(c, keep);
-    }
-    hPrev.push(h);
-    const gates = tf.add(tf.matMul(h, recurrentKernel), tf.slice(inputProjection, [t * rows, 0], [rows, 4 * H]));
-    const sig = tf.sigmoid(tf.slice(gates, [0, 0], [rows, 3 * H])) as tf.Tensor2D;
-    const g = tf.tanh(tf.slice(gates, [0, 3 * H], [rows, H])) as tf.Tensor2D;
-    const i = tf.slice(sig, [0, 0], [rows, H]);
-    const f = tf.slice(sig, [0, H], [rows, H]);
-    const o = tf.slice(sig, [0, 2 * H], [rows, H]);
-    const cPrev = c;
-    c = tf.add(tf.mul(f, c), tf.mul(i, g));
-    const tanhC = tf.tanh(c);
-    h = tf.mul(o, tanhC);
-    outputs.push(h);
-    if (keepTrace) traces.push({ sig, i, f, o, g, cPrev, tanhC, keep });
+  take: Take | null,
+): Omit<LayerTrace, 'input' | 'inputMask'> {
+  const { rows, steps, resets } = batch;
+  const n = rows * steps;
+  const G = 4 * H;
+  const outputs = new Float32Array(n * H);
+  const gates = take?.('gates', n * G) ?? null;
+  const cPrev = take?.('cPrev', n * H) ?? null;
+  const tanhC = take?.('tanhC', n * H) ?? null;
+  const hPrevT = take?.('hPrevT', H * n) ?? null;
+  const activated = new Float32Array(rows * G);
+  const h = Float32Array.from(h0);
+  const c = Float32Array.from(c0);
+  for (let p = 0; p < n; p++) {
+    for (let j = p * G + 3 * H; j < (p + 1) * G; j++) inputProjection[j] = 2 * (inputProjection[j] as number);
   }
-  return {
-    steps: traces,
-    hPrevAll: keepTrace ? tf.concat(hPrev, 0) : h,
-    outputs: tf.concat(outputs, 0),
-    lastH: h,
-    lastC: c,
-  };
+  const scale = new Float32Array(G).fill(1, 0, 3 * H).fill(2, 3 * H);
+  const projection = tf.tensor2d(inputProjection, [n, G]);
+  const kernel = tf.tidy(() => tf.mul(recurrentKernel, tf.tensor1d(scale)));
+  for (let t = 0; t < steps; t++) {
+    const base = t * rows;
+    for (let r = 0; r < rows; r++) {
+      if (resets[base + r]) {
+        h.fill(0, r * H, (r + 1) * H);
+        c.fill(0, r * H, (r + 1) * H);
+      }
+    }
+    if (hPrevT) {
+      for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) hPrevT[j * n + base + r] = h[r * H + j] as number;
+    }
+    const state = tf.tensor2d(h, [rows, H]);
+    const product = tf.matMul(state, kernel);
+    const slice = tf.slice(projection, [base, 0], [rows, G]);
+    const sum = tf.add(product, slice);
+    const sigmoid = tf.sigmoid(sum);
+    readInto(sigmoid, activated);
+    tf.dispose([state, product, slice, sum, sigmoid]);
+    for (let r = 0; r < rows; r++) {
+      const z = r * G;
+      const x = (base + r) * G;
+      const p = (base + r) * H;
+      const s = r * H;
+      for (let j = 0; j < H; j++) {
+        const i = activated[z + j] as number;
+        const f = activated[z + H + j] as number;
+        const o = activated[z + 2 * H + j] as number;
+        const g = 2 * (activated[z + 3 * H + j] as number) - 1;
+        const before = c[s + j] as number;
+        const cell = f * before + i * g;
+        const squashed = Math.tanh(cell);
+        const out = o * squashed;
+        c[s + j] = cell;
+        h[s + j] = out;
+        outputs[p + j] = out;
+        if (gates && cPrev && tanhC) {
+          gates[x + j] = i;
+          gates[x + H + j] = f;
+          gates[x + 2 * H + j] = o;
+          gates[x + 3 * H + j] = g;
+          cPrev[p + j] = before;
+          tanhC[p + j] = squashed;
+        }
+      }
+    }
+  }
+  tf.dispose([projection, kernel]);
+  return { outputs, lastH: h, lastC: c, gates, cPrev, tanhC, hPrevT };
+}
+
+/**
+ * Backpropagation through time for one layer: dLoss/dGates (before the nonlinearities) at every step,
+ * [T * B, 4H]. Per step the elementwise derivatives in JS and one [B,4H] x [4H,H] matMul for dh of the step before.
+ */
+function backwardLayer(trace: LayerTrace, dOutputs: Float32Array, recurrentT: tf.Tensor, batch: TokenBatch, H: number, take: Take): Float32Array {
+  const { rows, steps, resets } = batch;
+  const G = 4 * H;
+  const gates = trace.gates as Float32Array;
+  const cPrev = trace.cPrev as Float32Array;
+  const tanhC = trace.tanhC as Float32Array;
+  const dGates = take('dGates', rows * steps * G);
+  const dhNext = take('dhNext', rows * H, true);
+  const dcNext = take('dcNext', rows * H, true);
+  for (let t = steps - 1; t >= 0; t--) {
+    const base = t * rows;
+    for (let r = 0; r < rows; r++) {
+      const q = (base + r) * G;
+      const p = (base + r) * H;
+      const s = r * H;
+      for (let j = 0; j < H; j++) {
+        // c_t = f c_{t-1} + i g ; h_t = o tanh(c_t)
+        const i = gates[q + j] as number;
+        const f = gates[q + H + j] as number;
+        const o = gates[q + 2 * H + j] as number;
+        const g = gates[q + 3 * H + j] as number;
+        const squashed = tanhC[p + j] as number;
+        const dh = (dOutputs[p + j] as number) + (dhNext[s + j] as number);
+        const dc = dh * o * (1 - squashed * squashed) + (dcNext[s + j] as number);
+        dGates[q + j] = dc * g * i * (1 - i);
+        dGates[q + H + j] = dc * (cPrev[p + j] as number) * f * (1 - f);
+        dGates[q + 2 * H + j] = dh * squashed * o * (1 - o);
+        dGates[q + 3 * H + j] = dc * i * (1 - g * g);
+        dcNext[s + j] = dc * f;
+      }
+    }
+    if (t > 0) {
+      readMatMul(tf.tensor2d(dGates.subarray(base * G, (base + rows) * G), [rows, G]), recurrentT, true, dhNext);
+      // Where a song starts at step t its state was zeroed: nothing flows back into step t - 1.
+      for (let r = 0; r < rows; r++) {
+        if (resets[base + r]) {
+          dhNext.fill(0, r * H, (r + 1) * H);
+          dcNext.fill(0, r * H, (r + 1) * H);
+        }
+      }
+    }
+  }
+  recurrentT.dispose();
+  return dGates;
+}
+
+/**
+ * Log-softmax of each [V] row of `logits`, summed into the batch's loss (-ln p(target), weighted) and accuracy
+ * (arg max = target, weighted). With `gradientScale`, each row is overwritten with d(loss * scale)/d logits; with
+ * `targetLogProbs`, ln p(target) of every position (also those of weight 0) is written there.
+ */
+function softmaxCrossEntropy(
+  logits: Float32Array,
+  batch: TokenBatch,
+  V: number,
+  gradientScale: number | null,
+  targetLogProbs: Float32Array | null,
+): { lossSum: number; correct: number } {
+  const { targets, weights } = batch;
+  let lossSum = 0;
+  let correct = 0;
+  for (let k = 0; k < targets.length; k++) {
+    const row = k * V;
+    let best = 0;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const value = logits[row + v] as number;
+      if (value > max) {
+        max = value;
+        best = v;
+      }
+    }
+    const target = targets[k] as number;
+    const targetLogit = logits[row + target] as number;
+    let sum = 0;
+    for (let v = 0; v < V; v++) {
+      const e = Math.exp((logits[row + v] as number) - max);
+      if (gradientScale !== null) logits[row + v] = e;
+      sum += e;
+    }
+    const logProb = targetLogit - max - Math.log(sum);
+    const weight = weights[k] as number;
+    lossSum -= weight * logProb;
+    if (best === target) correct += weight;
+    if (targetLogProbs) targetLogProbs[k] = logProb;
+    if (gradientScale !== null) {
+      // The row holds exp(logit - max) now: softmax = that / sum.
+      const scale = weight * gradientScale;
+      const factor = scale / sum;
+      for (let v = 0; v < V; v++) logits[row + v] = (logits[row + v] as number) * factor;
+      logits[row + target] = (logits[row + target] as number) - scale;
+    }
+  }
+  return { lossSum, correct };
+}
+
+/** [rows, cols] -> [cols, rows]. */
+function transpose(values: Float32Array, rows: number, cols: number, out: Float32Array): Float32Array {
+  for (let r = 0; r < rows; r++) {
+    const from = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[from + c] as number;
+  }
+  return out;
+}
+
+function columnSums(values: Float32Array, rows: number, cols: number): Float32Array {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const from = r * cols;
+    for (let c = 0; c < cols; c++) sums[c] = (sums[c] as number) + (values[from + c] as number);
+  }
+  return Float32Array.from(sums);
+}
+
+function multiplied(values: Float32Array, by: Float32Array): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let k = 0; k < values.length; k++) out[k] = (values[k] as number) * (by[k] as number);
+  return out;
+}
+
+function multiplyInPlace(values: Float32Array, by: Float32Array): void {
+  for (let k = 0; k < values.length; k++) values[k] = (values[k] as number) * (by[k] as number);
 }
 
 /**
@@ -419,48 +568,21 @@ function forwardLayer(
  * GatherV2 kernel took ~30 ns per element, 25% of a training step; the one-hot matMul is slower still.)
  * `ids` holds `width` active rows per position (the token, then its features), summed.
  */
-function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array, width: number): Float32Array {
+function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array, width: number, out: Float32Array): Float32Array {
   const G = bias.size;
-  const table = Float32Array.from(kernel.dataSync() as Float32Array);
+  const table = kernel.dataSync() as Float32Array;
   const biasValues = bias.dataSync() as Float32Array;
-  if (width === 1) {
-    for (let row = 0; row < table.length; row += G) {
-      for (let j = 0; j < G; j++) table[row + j] = (table[row + j] ?? 0) + (biasValues[j] ?? 0);
-    }
-    const out = new Float32Array(ids.length * G);
-    for (let k = 0; k < ids.length; k++) {
-      const start = (ids[k] ?? 0) * G;
-      out.set(table.subarray(start, start + G), k * G);
-    }
-    return out;
-  }
   const positions = ids.length / width;
-  const out = new Float32Array(positions * G);
   for (let p = 0; p < positions; p++) {
     const target = p * G;
-    out.set(biasValues, target);
-    for (let a = 0; a < width; a++) {
-      const source = (ids[p * width + a] ?? 0) * G;
+    const first = (ids[p * width] as number) * G;
+    for (let j = 0; j < G; j++) out[target + j] = (table[first + j] as number) + (biasValues[j] as number);
+    for (let a = 1; a < width; a++) {
+      const source = (ids[p * width + a] as number) * G;
       for (let j = 0; j < G; j++) out[target + j] = (out[target + j] as number) + (table[source + j] as number);
     }
   }
   return out;
-}
-
-/** Per step: a [B] column of 0/1 multipliers when some stream starts a new song there, else null. */
-function resetKeeps(batch: TokenBatch): (Float32Array | null)[] {
-  const keeps: (Float32Array | null)[] = [];
-  for (let t = 0; t < batch.steps; t++) {
-    let keep: Float32Array | null = null;
-    for (let r = 0; r < batch.rows; r++) {
-      if (batch.resets[t * batch.rows + r]) {
-        keep ??= new Float32Array(batch.rows).fill(1);
-        keep[r] = 0;
-      }
-    }
-    keeps.push(keep);
-  }
-  return keeps;
 }
 
 /**
@@ -498,12 +620,6 @@ function rowSeed(seed: number, row: number): number {
   return (Math.imul(seed ^ 0x85ebca6b, 0x9e3779b1) + Math.imul(row + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** [n, V] with row k = weight_k at the target (or 1 when weights is null). */
-function targetOneHot(targets: Int32Array, weights: Float32Array | null, V: number): Float32Array {
-  const values = new Float32Array(targets.length * V);
-  for (let k = 0; k < targets.length; k++) values[k * V + (targets[k] ?? 0)] = weights ? (weights[k] ?? 0) : 1;
-  return values;
-}
 
 /**
  * Row k of `values` ([n, width]) summed into rows ids[k * active .. k * active + active - 1] of a [F, width] result
@@ -515,26 +631,22 @@ function segmentSums(
   active: number,
   F: number,
   width: number,
+  tokens: number,
 ): { rows: Float32Array; total: Float32Array } {
   const rows = new Float32Array(F * width);
-  const total = new Float32Array(width);
   const n = ids.length / active;
   for (let k = 0; k < n; k++) {
     const source = k * width;
     for (let a = 0; a < active; a++) {
-      const target = (ids[k * active + a] ?? 0) * width;
+      const target = (ids[k * active + a] as number) * width;
       for (let j = 0; j < width; j++) rows[target + j] = (rows[target + j] as number) + (values[source + j] as number);
     }
-    for (let j = 0; j < width; j++) total[j] = (total[j] as number) + (values[source + j] as number);
   }
-  return { rows, total };
+  // Every position adds its row exactly once into the rows of the tokens (its first active row, below `tokens`;
+  // the features' rows lie above), so their sum is the total: V rows to add instead of T * B.
+  return { rows, total: columnSums(rows, tokens, width) };
 }
 
-function countCorrect(logits: tf.Tensor2D, batch: TokenBatch): tf.Scalar {
-  const predicted = tf.argMax(logits, 1);
-  const hits = tf.cast(tf.equal(predicted, tf.tensor1d(batch.targets, 'int32')), 'float32');
-  return tf.sum(tf.mul(hits, tf.tensor1d(batch.weights))) as tf.Scalar;
-}
 
 function checkBatch(batch: TokenBatch, config: LstmConfig): void {
   const V = config.vocabularySize;
