@@ -205,30 +205,60 @@ function speedSetup(preset: TrainingPreset, V: number, songs: readonly Int32Arra
 const batchTargets = (batch: TokenBatch): number => batch.weights.reduce((a, w) => a + w, 0);
 
 /**
- * Targets/s of `batches` timed training steps (forward, backward, gradient sum, Adam) after one warm-up step, on
+ * Per timed batch, targets per second of wall time; and over all of them, targets per CPU second of the whole
+ * process (every thread), which other work on the machine disturbs far less than wall time.
+ */
+interface Speeds {
+  readonly wall: number[];
+  readonly perCpuSecond: number;
+}
+
+class SpeedMeter {
+  private readonly wall: number[] = [];
+  private cpu: NodeJS.CpuUsage | null = null;
+  private targets = 0;
+  startTimed(): void {
+    this.cpu ??= process.cpuUsage();
+  }
+  add(targets: number, seconds: number): void {
+    this.wall.push(targets / seconds);
+    this.targets += targets;
+  }
+  result(): Speeds {
+    const used = process.cpuUsage(this.cpu ?? undefined);
+    return { wall: this.wall, perCpuSecond: this.targets / ((used.user + used.system) / 1e6) };
+  }
+}
+
+/** Untimed steps first: a fresh worker's wasm and JS are still being compiled (V8 tiers code up as it runs). */
+const WARM_UP_BATCHES = 2;
+
+/**
+ * Targets/s of `batches` timed training steps (forward, backward, gradient sum, Adam) after the warm-up steps, on
  * the trainer's own path (train.ts): `workers` replicas, in worker threads when more than one.
  */
-async function replicaSpeed(preset: TrainingPreset, setup: SpeedSetup, workers: number, batches: number): Promise<number[]> {
+async function replicaSpeed(preset: TrainingPreset, setup: SpeedSetup, workers: number, batches: number): Promise<Speeds> {
   const weights = flattenWeights(initialWeights(setup.config, createRandom(1)));
   const flat = new Float32Array(weights.reduce((sum, w) => sum + w.length, 0));
   weights.reduce((offset, w) => (flat.set(w, offset), offset + w.length), 0);
   const replicas = await ReplicaSet.start({ config: setup.config, weights: flat, workers, backend, validationSongs: [] });
   const optimizer = new AdamOptimizer(weightSizes(setup.config), { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
-  const speeds: number[] = [];
+  const meter = new SpeedMeter();
   try {
-    for (let b = 0; b <= batches; b++) {
+    for (let b = 0; b < WARM_UP_BATCHES + batches; b++) {
       const batch = setup.layout.batches[b % setup.layout.batches.length] as TokenBatch;
+      if (b === WARM_UP_BATCHES) meter.startTimed();
       const start = performance.now();
       const step = await replicas.step(batch, b);
       optimizer.apply(replicas.weights, step.gradient);
       replicas.weightsChanged();
       const seconds = (performance.now() - start) / 1000;
-      if (b > 0) speeds.push(batchTargets(batch) / seconds);
+      if (b >= WARM_UP_BATCHES) meter.add(batchTargets(batch), seconds);
     }
+    return meter.result();
   } finally {
     await replicas.close();
   }
-  return speeds;
 }
 
 /** The training step of the code before data-parallel training (git commit BASELINE), in this thread. */
@@ -265,13 +295,14 @@ async function baselineModules(commit: string): Promise<BaselineModules | null> 
   return { LstmNetwork: networkModule.LstmNetwork, AdamOptimizer: optimizerModule.AdamOptimizer };
 }
 
-function baselineSpeed(modules: BaselineModules, preset: TrainingPreset, setup: SpeedSetup, batches: number): number[] {
+function baselineSpeed(modules: BaselineModules, preset: TrainingPreset, setup: SpeedSetup, batches: number): Speeds {
   const network = modules.LstmNetwork.create(setup.config, createRandom(1));
   const optimizer = new modules.AdamOptimizer(network.variables, { learningRate: preset.learningRate, clipNorm: preset.clipNorm });
   let carry = network.zeroCarry(setup.layout.rows);
-  const speeds: number[] = [];
-  for (let b = 0; b <= batches; b++) {
+  const meter = new SpeedMeter();
+  for (let b = 0; b < WARM_UP_BATCHES + batches; b++) {
     const batch = setup.layout.batches[b % setup.layout.batches.length] as TokenBatch;
+    if (b === WARM_UP_BATCHES) meter.startTimed();
     const start = performance.now();
     const step = network.trainStep(batch, carry, createRandom(b));
     const norm = optimizer.apply(step.gradients);
@@ -279,8 +310,9 @@ function baselineSpeed(modules: BaselineModules, preset: TrainingPreset, setup: 
     const seconds = (performance.now() - start) / 1000;
     tf.dispose([...step.gradients, step.lossSum, step.correct, norm, ...carry.h, ...carry.c]);
     carry = step.carry;
-    if (b > 0) speeds.push(batchTargets(batch) / seconds);
+    if (b >= WARM_UP_BATCHES) meter.add(batchTargets(batch), seconds);
   }
+  const speeds = meter.result();
   tf.dispose([...carry.h, ...carry.c]);
   optimizer.dispose();
   network.dispose();
@@ -299,14 +331,27 @@ for (const preset of [PRESETS.default, PRESETS.reference]) {
   const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
   const songs = data?.train ?? syntheticSongs(V, 400);
   const setup = speedSetup(preset, V, songs, data?.encoding ?? null);
-  const variants: { name: string; speeds: number[]; measure: () => Promise<number[]> }[] = [
-    { name: '1 worker', speeds: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
-    { name: '2 workers', speeds: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
+  const variants: { name: string; speeds: number[]; perCpuSecond: number[]; measure: () => Promise<Speeds> }[] = [
+    { name: '1 worker', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
+    { name: '2 workers', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
     ...(baseline && preset.name === 'default'
-      ? [{ name: `today's code (${args.baseline})`, speeds: [] as number[], measure: () => Promise.resolve(baselineSpeed(baseline, preset, setup, timedBatches)) }]
+      ? [
+          {
+            name: `today's code (${args.baseline})`,
+            speeds: [] as number[],
+            perCpuSecond: [] as number[],
+            measure: () => Promise.resolve(baselineSpeed(baseline, preset, setup, timedBatches)),
+          },
+        ]
       : []),
   ];
-  for (let round = 0; round < rounds; round++) for (const variant of variants) variant.speeds.push(...(await variant.measure()));
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      const measured = await variant.measure();
+      variant.speeds.push(...measured.wall);
+      variant.perCpuSecond.push(measured.perCpuSecond);
+    }
+  }
   // Notes per token of this encoding: the speed at which the corpus itself is covered.
   const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
   const label = `${preset.name} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}`;
@@ -318,12 +363,18 @@ for (const preset of [PRESETS.default, PRESETS.reference]) {
     const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
     console.log(
       `  ${variant.name.padEnd(26)} ${targets.toFixed(0).padStart(6)} targets/s (${range(variant.speeds, 0)})` +
-        (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : ''),
+        (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : '') +
+        `; ${median(variant.perCpuSecond).toFixed(0)} targets per CPU second`,
     );
   }
   const one = medians.get('1 worker') as number;
   const two = medians.get('2 workers') as number;
   console.log(`  2 workers / 1 worker: ${(two / one).toFixed(2)}x   [goal >= 1.8x on 2 cores]`);
+  const cpuOf = (name: string): number => median(variants.find((v) => v.name === name)?.perCpuSecond ?? [NaN]);
+  console.log(
+    `  CPU per target, 1 worker / 2 workers: ${(cpuOf('2 workers') / cpuOf('1 worker')).toFixed(2)} ` +
+      `(1.00 = the second worker adds no work: on two free cores the 2-worker wall time would be half)`,
+  );
   const old = baseline && preset.name === 'default' ? medians.get(`today's code (${args.baseline})`) : undefined;
   if (old !== undefined) {
     console.log(`  vs today's code: 1 worker ${(one / old).toFixed(2)}x, 2 workers ${(two / old).toFixed(2)}x   [goal >= 3x with the default workers]`);
@@ -386,11 +437,11 @@ if (args.sweep) {
   for (const hiddenSize of [128, 192, 256]) {
     for (const batchSize of [32, 64]) {
       const preset = { ...PRESETS.default, hiddenSize, batchSize, layers: 1 };
-      const speeds = await replicaSpeed(preset, speedSetup(preset, V, songs, data?.encoding ?? null), 1, 4);
+      const speeds = (await replicaSpeed(preset, speedSetup(preset, V, songs, data?.encoding ?? null), 1, 4)).wall;
       console.log(`H=${hiddenSize} B=${batchSize}: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
     }
   }
   const twoLayers = { ...PRESETS.default, hiddenSize: 192, batchSize: 32, layers: 2 };
-  const speeds = await replicaSpeed(twoLayers, speedSetup(twoLayers, V, songs, data?.encoding ?? null), 1, 4);
+  const speeds = (await replicaSpeed(twoLayers, speedSetup(twoLayers, V, songs, data?.encoding ?? null), 1, 4)).wall;
   console.log(`2 layers H=192 B=32: ${median(speeds).toFixed(0)} targets/s (${range(speeds, 0)})`);
 }

@@ -4,6 +4,7 @@
 // worker thread (train-worker.ts) and, with one worker, the main thread directly, so that both run the same code.
 // The protocol carries only plain values (the network's config, typed arrays), so it holds for any config.
 import * as tf from '@tensorflow/tfjs';
+import { readInto } from '../network/backend.js';
 import { LstmNetwork, unflattenWeights, weightSizes, type LstmCarry, type LstmConfig, type TokenBatch } from '../network/lstm-network.js';
 import type { SongInputRows } from './train-batches.js';
 import { evaluateSongs } from './train-evaluate.js';
@@ -80,7 +81,7 @@ export class Replica {
     });
     let offset = 0;
     for (const gradient of result.gradients) {
-      this.init.gradient.set(gradient.dataSync() as Float32Array, offset);
+      readInto(gradient, this.init.gradient.subarray(offset, offset + gradient.size));
       offset += gradient.size;
     }
     const lossSum = result.lossSum.dataSync()[0] ?? NaN;
