@@ -52,6 +52,37 @@ const ALIASES: Readonly<Record<string, number>> = {
   sax: 65,
   saxophone: 65,
   'tin whistle': 78,
+  'penny whistle': 78,
+  fife: 72,
+  flageolet: 74,
+  bagpipe: 109,
+  pipes: 109,
+  'uilleann pipes': 109,
+  'highland pipes': 109,
+  concertina: 21,
+  melodeon: 21,
+  'button accordion': 21,
+  bandoneon: 23,
+  'mouth organ': 22,
+  'hammered dulcimer': 15,
+  cimbalom: 15,
+  harp: 46,
+  'celtic harp': 46,
+  'double bass': 43,
+  'upright bass': 43,
+  keyboard: 0,
+  mandolin: 25,
+  bouzouki: 25,
+  ukulele: 24,
+  'classical guitar': 24,
+  lute: 24,
+  hurdy: 109,
+  'hurdy gurdy': 109,
+  nyckelharpa: 110,
+  cornet: 56,
+  horn: 60,
+  'french horn': 60,
+  bells: 14,
 };
 
 const EXAMPLES = ['flute', 'violin', 'acoustic grand piano', 'recorder', 'accordion', 'fiddle', 'clarinet', '73'];
@@ -60,10 +91,28 @@ function normalise(name: string): string {
   return name.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
 }
 
+/** A name with no separators or brackets, so that 'bagpipe' meets 'bag pipe' and 'synth strings 1' 'synthstrings 1'. */
+function compact(name: string): string {
+  return normalise(name).replace(/[\s()+.]/g, '');
+}
+
+/** The program of an exact GM name or alias, compared without separators, also in the singular ('bagpipes'). */
+function namedProgram(text: string): number | undefined {
+  for (const candidate of [text, text.replace(/e?s$/, ''), text.replace(/s$/, '')]) {
+    const key = compact(candidate);
+    if (key === '') continue;
+    const exact = GM_PROGRAM_NAMES.findIndex((name) => compact(name) === key);
+    if (exact >= 0) return exact;
+    const alias = Object.entries(ALIASES).find(([name]) => compact(name) === key);
+    if (alias) return alias[1];
+  }
+  return undefined;
+}
+
 /**
- * The GM program (0..127) for a name such as 'flute', 'Acoustic Grand Piano', 'acoustic-grand-piano', an alias
- * ('piano', 'guitar', 'strings'), a part of exactly one name ('grand' is ambiguous, 'oboe' is not), or a program
- * number '0'..'127'. Throws InstrumentError listing accepted names otherwise.
+ * The GM program (0..127) for a name such as 'flute', 'Acoustic Grand Piano', 'acoustic-grand-piano', 'bagpipe'
+ * or 'bagpipes' (GM 'bag pipe'), an everyday alias ('piano', 'fiddle', 'concertina', 'tin whistle', 'uilleann
+ * pipes'), a part of exactly one name ('grand' is ambiguous, 'oboe' is not), or a program number '0'..'127'. Throws InstrumentError listing accepted names otherwise.
  */
 export function instrumentProgram(nameOrNumber: string): number {
   const text = normalise(nameOrNumber);
@@ -72,10 +121,8 @@ export function instrumentProgram(nameOrNumber: string): number {
     if (program <= 127) return program;
     throw new InstrumentError(`instrument number ${text} is outside General MIDI's 0..127`);
   }
-  const exact = GM_PROGRAM_NAMES.findIndex((name) => normalise(name) === text);
-  if (exact >= 0) return exact;
-  const alias = ALIASES[text];
-  if (alias !== undefined) return alias;
+  const named = namedProgram(text);
+  if (named !== undefined) return named;
   const partial = text === '' ? [] : GM_PROGRAM_NAMES.flatMap((name, program) => (normalise(name).includes(text) ? [program] : []));
   if (partial.length === 1 && partial[0] !== undefined) return partial[0];
   const hint =
@@ -83,6 +130,12 @@ export function instrumentProgram(nameOrNumber: string): number {
       ? `it matches several: ${partial.slice(0, 6).map((p) => `'${GM_PROGRAM_NAMES[p] ?? ''}'`).join(', ')}`
       : `try ${EXAMPLES.map((e) => `'${e}'`).join(', ')} or a General MIDI program number 0..127`;
   throw new InstrumentError(`"${nameOrNumber}" is not a General MIDI instrument: ${hint}`);
+}
+
+/** How an instrument option reads back to the user: its GM name and program, e.g. 'bag pipe (GM 109)'. */
+export function instrumentLabel(nameOrNumber: string): string {
+  const program = instrumentProgram(nameOrNumber);
+  return `${instrumentName(program)} (GM ${program})`;
 }
 
 /** The GM name of a program number. */

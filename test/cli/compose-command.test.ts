@@ -79,6 +79,17 @@ describe('folkbot compose', () => {
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 
+  it('has every option of --help in the README synopsis, and its default folder git-ignored', async () => {
+    const { stdout } = await folkbot(['compose', '--help']);
+    const options = [...new Set([...stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!))];
+    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+    const synopsis = /```\nfolkbot compose ([^`]*)```/.exec(readme)?.[1] ?? '';
+    assert.ok(options.length >= 15, stdout);
+    assert.deepEqual(options.filter((option) => !synopsis.includes(`[${option}`)), [], 'options missing from the README synopsis');
+    const ignored = await run('git', ['check-ignore', 'folkbot-tune-42/tune.mid', 'folkbot-tune-42-2/tune.png'], { cwd: repoRoot }).then(({ stdout }) => stdout.trim().split('\n').length === 2, () => false);
+    assert.ok(ignored, 'folkbot-tune-*/ is git-ignored');
+  });
+
   it('offers in --help only the meters of the model', async () => {
     const { code, stdout } = await folkbot(['compose', '--help']);
     assert.equal(code, 0);

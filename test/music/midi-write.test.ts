@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import tonejsMidi from '@tonejs/midi';
 import { melodyToMidi } from '../../src/music/midi-write.js';
-import { instrumentName, instrumentProgram } from '../../src/music/instruments.js';
+import { instrumentLabel, instrumentName, instrumentProgram } from '../../src/music/instruments.js';
 import { InstrumentError } from '../../src/music/errors.js';
 import { parseKern } from '../../src/music/kern-parse.js';
 import { keyOf } from '../../src/music/key.js';
@@ -10,6 +10,18 @@ import type { Melody } from '../../src/music/types.js';
 import { fixture } from './paths.js';
 
 const { Midi } = tonejsMidi;
+
+describe('instrument names', () => {
+  it('accepts common spellings and folk instruments, and reads numbers back with their GM names', () => {
+    for (const name of ['bagpipe', 'bagpipes', 'Bag-Pipe', 'bag pipe', 'uilleann pipes']) assert.equal(instrumentProgram(name), 109, name);
+    assert.equal(instrumentProgram('tin whistle'), 78);
+    assert.equal(instrumentProgram('concertina'), 21);
+    assert.equal(instrumentProgram('flutes'), 73);
+    assert.equal(instrumentProgram('synth strings 1'), 50);
+    assert.equal(instrumentLabel('24'), 'acoustic guitar (nylon) (GM 24)');
+    assert.equal(instrumentLabel('fiddle'), 'fiddle (GM 110)');
+  });
+});
 
 describe('melodyToMidi', () => {
   it('writes tempo, time and key signatures, a named track, the program and the notes', () => {

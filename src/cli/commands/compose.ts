@@ -22,6 +22,7 @@ import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
 import { startScoreRenderer } from '../../render/score.js';
 import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
 import { SeedError } from '../../music/errors.js';
+import { instrumentLabel } from '../../music/instruments.js';
 import { logger } from '../../util/logger.js';
 
 const { bars, temperature, tempo } = COMPOSE_LIMITS;
@@ -90,7 +91,7 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
   const meter = `${result.meter.numerator}/${result.meter.denominator}`;
   const lines = [
     `Composed "${options.title ?? `Folk tune no. ${options.randomSeed}`}": ${result.key.name}, ${meter}, ${result.bars} bars, ${result.notes.filter((n) => n.pitch !== null).length} notes`,
-    `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${options.instrument}, accompaniment ${options.accompaniment ?? DEFAULT_ACCOMPANIMENT}, random seed ${options.randomSeed}`,
+    `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${instrumentLabel(options.instrument)}, accompaniment ${options.accompaniment ?? DEFAULT_ACCOMPANIMENT}, random seed ${options.randomSeed}`,
     ...(result.chords.length > 0 ? [`  chords ${result.chords.map((chord) => chord.symbol).join(' ')}`] : []),
     `  (again: --random-seed ${options.randomSeed} with the same options)`,
     ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(5)} ${file}`),
