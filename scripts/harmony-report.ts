@@ -1,13 +1,16 @@
-// The harmoniser on generated tunes: composes tunes with a model (the shipped one by default) in every meter
+// The harmoniser on public-domain tunes with published chords (test/fixtures/harmony: the share of half bars
+// whose chord function agrees, goal 80%) and on generated tunes: composes tunes with a model (the shipped one by default) in every meter
 // and both modes, harmonises each, and reports the goals of the accompaniment: every tune ends on the tonic
 // chord, no chord clashes with a strong-beat note of a beat or more, non-chord tones on strong beats under 10%,
 // and the harmoniser's time per tune.
 //
-//   npx tsx scripts/harmony-report.ts [--tunes 500] [--model models/default] [--bars 16]
+//   npm run harmony-report [-- --tunes 500 --model models/default --bars 16]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { SUPPORTED_METERS, parseMeter } from '../src/compose/compose-options.js';
-import { checkHarmony } from '../src/music/harmony-check.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { checkHarmony, functionAgreement } from '../src/music/harmony-check.js';
+import { parseKernWithChords } from '../src/music/kern-parse.js';
 import { harmonize } from '../src/music/harmony.js';
 import { barlinesForMeter } from '../src/music/kern-write.js';
 import { keyOf } from '../src/music/key.js';
@@ -17,6 +20,18 @@ import { loadGenerator } from '../src/model/generation/generator.js';
 const { values } = parseArgs({ options: { tunes: { type: 'string', default: '500' }, model: { type: 'string', default: 'models/default' }, bars: { type: 'string', default: '16' } } });
 const tunes = Number(values.tunes);
 const bars = Number(values.bars);
+const fixtures = new URL('../test/fixtures/harmony/', import.meta.url);
+let agree = 0;
+let compared = 0;
+for (const file of readdirSync(fixtures).filter((name) => name.endsWith('.krn')).sort()) {
+  const { melody, chords } = parseKernWithChords(readFileSync(new URL(file, fixtures), 'utf8'), file);
+  const result = functionAgreement(melody, harmonize(melody), chords);
+  console.log(`  ${file.padEnd(28)} ${result.agree}/${result.total}`);
+  agree += result.agree;
+  compared += result.total;
+}
+console.log(`chord function agreement with published chords: ${agree}/${compared} = ${((100 * agree) / compared).toFixed(1)}% (goal: at least 80%)\n`);
+
 const generator = await loadGenerator(values.model);
 let tonicEndings = 0;
 let strongNotes = 0;

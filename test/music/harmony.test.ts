@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkHarmony } from '../../src/music/harmony-check.js';
-import { chordAt, functionOfSymbol, harmonicSlots, harmonize, keyChords } from '../../src/music/harmony.js';
+import { checkHarmony, functionAgreement } from '../../src/music/harmony-check.js';
+import { functionOfSymbol, harmonicSlots, harmonize, keyChords } from '../../src/music/harmony.js';
 import { parseKern, parseKernWithChords } from '../../src/music/kern-parse.js';
 import { barTicks, barlinesForMeter } from '../../src/music/kern-write.js';
 import { keyOf } from '../../src/music/key.js';
@@ -26,28 +26,9 @@ function melodyOf(notes: readonly [number | null, number][], meter: Meter, key =
   return { title: 't', source: 'test', key, keySource: 'file', meters, barlines: barlinesForMeter(meters, tick, pickup), events, phraseStarts: [] };
 }
 
-/** Published chords at each half bar (duple and quadruple meters) or bar (triple meters) of the full bars. */
 function agreement(file: string): { agree: number; total: number } {
   const { melody, chords } = parseKernWithChords(readFileSync(resolve(HARMONY_FIXTURES, file), 'utf8'), file);
-  const harmony = harmonize(melody);
-  const meter = melody.meters[0]?.meter;
-  assert.ok(meter, `${file} has a meter`);
-  const bar = barTicks(meter);
-  const bounds = [0, ...melody.barlines];
-  let agree = 0;
-  let total = 0;
-  bounds.forEach((start, index) => {
-    const next = bounds[index + 1];
-    if (next === undefined || next - start !== bar) return;
-    for (const point of meter.numerator % 2 === 0 ? [start, start + bar / 2] : [start]) {
-      const published = [...chords].reverse().find((chord) => chord.tick <= point);
-      const chosen = chordAt(harmony, point);
-      if (published === undefined || chosen === null) continue;
-      total++;
-      if (functionOfSymbol(published.symbol, melody.key) === chosen.function) agree++;
-    }
-  });
-  return { agree, total };
+  return functionAgreement(melody, harmonize(melody), chords);
 }
 
 describe('harmonize on public-domain tunes with published chords', () => {
