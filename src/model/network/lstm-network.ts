@@ -383,7 +383,6 @@ function forwardLayer(
     for (let j = p * G + 3 * H; j < (p + 1) * G; j++) inputProjection[j] = 2 * (inputProjection[j] as number);
   }
   const scale = new Float32Array(G).fill(1, 0, 3 * H).fill(2, 3 * H);
-  const projection = tf.tensor2d(inputProjection, [n, G]);
   const kernel = tf.tidy(() => tf.mul(recurrentKernel, tf.tensor1d(scale)));
   for (let t = 0; t < steps; t++) {
     const base = t * rows;
@@ -396,13 +395,17 @@ function forwardLayer(
     if (hPrevT) {
       for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) hPrevT[j * n + base + r] = h[r * H + j] as number;
     }
+    // h x W read back, x_t added in JS, then one vectorised sigmoid: three tfjs calls a step (each costs tens of
+    // microseconds of engine overhead, as much as the arithmetic of a 16-row step).
     const state = tf.tensor2d(h, [rows, H]);
     const product = tf.matMul(state, kernel);
-    const slice = tf.slice(projection, [base, 0], [rows, G]);
-    const sum = tf.add(product, slice);
-    const sigmoid = tf.sigmoid(sum);
+    readInto(product, activated);
+    const offset = base * G;
+    for (let k = 0; k < rows * G; k++) activated[k] = (activated[k] as number) + (inputProjection[offset + k] as number);
+    const pre = tf.tensor2d(activated, [rows, G]);
+    const sigmoid = tf.sigmoid(pre);
     readInto(sigmoid, activated);
-    tf.dispose([state, product, slice, sum, sigmoid]);
+    tf.dispose([state, product, pre, sigmoid]);
     for (let r = 0; r < rows; r++) {
       const z = r * G;
       const x = (base + r) * G;
@@ -431,7 +434,7 @@ function forwardLayer(
       }
     }
   }
-  tf.dispose([projection, kernel]);
+  kernel.dispose();
   return { outputs, lastH: h, lastC: c, gates, cPrev, tanhC, hPrevT };
 }
 
