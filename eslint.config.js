@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'models/**', 'coverage/**'] },
+  // runs/ is git-ignored scratch: training runs and the bench's extracted baseline sources (bench/model.bench.ts).
+  { ignores: ['dist/**', 'node_modules/**', 'models/**', 'coverage/**', 'runs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

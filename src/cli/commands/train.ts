@@ -31,7 +31,8 @@ Options:
   --seed N               random seed for initialisation, shuffling and dropout (default 1)
   --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
   --workers N            replicas of the network training side by side, one per worker thread (default: the
-                         number of cores, ${os.availableParallelism()} here; 1 with the tensorflow backend, which uses every core itself)
+                         number of cores, ${os.availableParallelism()} here, at most one per 8 streams of the batch; 1 with the
+                         tensorflow backend, which uses every core itself)
   --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
                          override the preset
   --no-progress          no progress bar (logs only)
@@ -136,7 +137,9 @@ export const command: CliCommand = {
     const log = (progress?.log ?? logger()).child({ command: 'train' });
     const backend = await initBackend();
     // tfjs-node runs its kernels on every core already; wasm (and cpu) run on one core per thread.
-    const workers = workersOption ?? (backend === 'tensorflow' ? 1 : os.availableParallelism());
+    // At most one worker per 8 streams of the batch by default: a replica's per-step cost (the tfjs calls of each
+    // time step) does not shrink with its rows, so a few rows each would spend more on overhead than on arithmetic.
+    const workers = workersOption ?? (backend === 'tensorflow' ? 1 : Math.max(1, Math.min(os.availableParallelism(), Math.floor(preset.batchSize / 8))));
     log.info({ backend, workers }, 'TensorFlow.js backend ready');
 
     const started = Date.now();
