@@ -36,11 +36,11 @@ function isBusy(interaction: FakeInteraction): boolean {
   return first?.kind === 'callback' && first.type === 4 && /busy/.test(String(first.data?.content));
 }
 
-test('a burst of 10: three are composed, seven refused privately at once, never after a public deferral', async () => {
-  const burst = Array.from({ length: 10 }, (_, i) => h.fake.sendCommand('compose', { bars: 4, random_seed: i }, user()));
+test('a burst of 50: three are composed, 47 refused privately within a second, never after a public deferral', async () => {
+  const burst = Array.from({ length: 50 }, (_, i) => h.fake.sendCommand('compose', { bars: 4, random_seed: i }, user()));
   const replies = await Promise.all(burst.map((i) => i.finalReply(30_000)));
   const refused = burst.filter(isBusy);
-  assert.equal(refused.length, 7, `refused: ${refused.length}`);
+  assert.equal(refused.length, 47, `refused: ${refused.length}`);
   for (const [index, interaction] of burst.entries()) {
     assertAnsweredOnce(interaction);
     const reply = replies[index]!;
@@ -57,6 +57,33 @@ test('a burst of 10: three are composed, seven refused privately at once, never 
   }
 });
 
+test('a burst of 200 from distinct users: each answered once, the refused ones privately and at once', async (t) => {
+  const burst = Array.from({ length: 200 }, (_, i) => h.fake.sendCommand('compose', { bars: 4, random_seed: i }, user()));
+  const replies = await Promise.all(burst.map((i) => i.finalReply(60_000)));
+  // Let any second answer that would come arrive before counting.
+  await new Promise((r) => setTimeout(r, 300));
+  const refusedDelays: number[] = [];
+  for (const [index, interaction] of burst.entries()) {
+    assertAnsweredOnce(interaction);
+    if (isBusy(interaction)) {
+      assert.deepEqual(interaction.events.map((e) => e.kind), ['callback']);
+      assert.equal(replies[index]!.ephemeral, true);
+      refusedDelays.push(replies[index]!.at - interaction.createdAt);
+    } else {
+      assertTuneMessage(replies[index]!.message);
+      assert.equal(interaction.events.filter((e) => e.kind === 'edit' || e.kind === 'followup').length, 1);
+    }
+  }
+  assert.equal(refusedDelays.length, 197);
+  refusedDelays.sort((a, b) => a - b);
+  const slowest = refusedDelays.at(-1)!;
+  t.diagnostic(`197 refusals: median ${Math.round(refusedDelays[98]!)} ms, slowest ${Math.round(slowest)} ms`);
+  // The fake Discord, which sends the 200 events and takes the 200 answers, shares this thread with the bot's
+  // client, so the answers also wait for the fake's work: on the shared 2-core development machine (load 10-12)
+  // the median was 0.9-1.4 s and the slowest 1.1-1.7 s. A burst of 50 is answered within a second (above).
+  assert.ok(slowest < 2_500, `slowest refusal ${Math.round(slowest)} ms`);
+});
+
 test('the busy estimate starts from the warm-up tune and is within 2x of the real wait', async () => {
   const running = Array.from({ length: 3 }, () => h.fake.sendCommand('compose', { bars: 4 }, user()));
   await Promise.all(running.map((i) => i.waitFor((e) => e.kind === 'callback')));
@@ -71,10 +98,11 @@ test('the busy estimate starts from the warm-up tune and is within 2x of the rea
 });
 
 test('a refused user is not put on cooldown: trying again when told is served', async () => {
+  // All four at once: the fourth finds no place (in a burst, the refusal used to come after the cooldown had started).
   const others = Array.from({ length: 3 }, () => h.fake.sendCommand('compose', { bars: 4 }, user()));
-  await Promise.all(others.map((i) => i.waitFor((e) => e.kind === 'callback')));
   const who = user();
-  const refused = await h.fake.sendCommand('compose', { bars: 4 }, who).finalReply();
+  const refused = await h.fake.sendCommand('compose', { bars: 4 }, who).finalReply(30_000);
+  assert.match(refused.message.content, /busy/);
   const seconds = Number(/try again in (\d+) s/.exec(refused.message.content)?.[1]);
   assert.ok(seconds >= 1);
   await Promise.all(others.map((i) => i.finalReply(30_000)));
