@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly modelDir?: string;
   /** Extra fields of the default fake model's fake-model.json, e.g. { composeMs: 300 } (see fake-compose-service.ts). */
   readonly fakeModel?: Readonly<Record<string, unknown>>;
+  /** How often the bot's REST client drops idle route queues (default: the bot's). */
+  readonly restHandlerSweepMs?: number;
   /** FOLKBOT_AUDIO (default: the bot's default). */
   readonly audio?: 'mp3' | 'opus';
 }
@@ -93,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sharedEngraver: serviceModule === DEFAULT_COMPOSE_MODULE,
     settings: { audio: config.audio },
   });
-  const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log });
+  const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log, ...(options.restHandlerSweepMs ? { restHandlerSweepMs: options.restHandlerSweepMs } : {}) });
   // discord.js debug output goes to the log too, so the token test sees everything the client says.
   bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));
   await bot.start();

@@ -8,7 +8,7 @@ import { assertTuneMessage } from './tune-files.js';
 
 let h: Harness;
 before(async () => {
-  h = await startHarness({ cooldownSeconds: 0 });
+  h = await startHarness({ cooldownSeconds: 0, restHandlerSweepMs: 1_000 });
 });
 after(async () => {
   await h?.stop();
@@ -28,4 +28,13 @@ test('after tunes and button clicks from 40 users, no user, member or message is
   const channel = client.channels.cache.get(h.fake.channelId);
   assert.ok(channel?.isTextBased());
   assert.equal(channel.messages.cache.size, 0);
+});
+
+test("the REST client's per-interaction queues are dropped once idle, not kept for an hour", async () => {
+  const users = Array.from({ length: 20 }, (_, i) => ({ id: String(960000000000000000n + BigInt(i)), username: `passer${i}` }));
+  await Promise.all(users.map((u, i) => h.fake.sendCommand('compose', { bars: 4, random_seed: i }, u).finalReply(30_000)));
+  // Each of the 20 answers made its own queue (the default sweep, hourly, would keep all 20 now).
+  const handlers = h.bot.client.rest.handlers;
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.ok(handlers.size < 5, `idle queues left: ${handlers.size}`);
 });
