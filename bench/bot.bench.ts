@@ -119,6 +119,8 @@ const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ??
   cwd: modelsRoot,
   env: {
     PATH: process.env.PATH,
+    // glibc's malloc arenas (one per thread) are a usual suspect when a threaded process's RSS grows: passed on to try.
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     DISCORD_TOKEN: TEST_TOKEN,
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_API_URL: fake.apiUrl,
