@@ -4,20 +4,14 @@
 // so a rest across a barline reads back as two rests. Gaps between events are written as rests.
 // Notes shorter than a quarter are beamed by beat (kern `L` `J`, partial beams `K` `k`) so verovio engraves them
 // as a printed folk tune does; parseKern ignores beam marks, so they do not change the Melody read back.
+import { beamTokens, type BeamMark, type BeamToken } from './beams.js';
+import { barTicks, durationPieces, recipText } from './durations.js';
 import { tonicSpelling } from './key.js';
 import { kernTitle } from './title-text.js';
 import { kernToMidi, midiToKern } from './pitch.js';
-import { TICKS_PER_QUARTER } from './types.js';
 import type { Melody, MelodyEvent, Meter, MeterChange } from './types.js';
 
-const TICKS_PER_WHOLE = 4 * TICKS_PER_QUARTER;
-/** A 128th note: every plain (non-tuplet) duration is a multiple of it. */
-const PLAIN_UNIT = TICKS_PER_WHOLE / 128;
-
-/** Ticks of one bar of `meter`. */
-export function barTicks(meter: Meter): number {
-  return (meter.numerator * TICKS_PER_WHOLE) / meter.denominator;
-}
+export { barTicks, durationPieces, recipText };
 
 /**
  * Barlines for a melody without its own (a generated tune): one after the `pickup` (when > 0), then one at the
@@ -48,63 +42,6 @@ export function barlinesForMeter(meters: readonly MeterChange[], end: number, pi
   return barlines;
 }
 
-/** Kern reciprocal text by tick length, for every length that is one kern duration (preferred spelling first). */
-const SINGLE_DURATIONS: ReadonlyMap<number, string> = (() => {
-  const map = new Map<number, string>();
-  const add = (ticks: number, text: string): void => {
-    if (Number.isInteger(ticks) && ticks > 0 && !map.has(ticks)) map.set(ticks, text);
-  };
-  const plain = [1, 2, 4, 8, 16, 32, 64, 128];
-  for (let dots = 0; dots <= 2; dots++) {
-    const factor = (2 ** (dots + 1) - 1) / 2 ** dots;
-    add(2 * TICKS_PER_WHOLE * factor, '0' + '.'.repeat(dots));
-    for (const recip of plain) add((TICKS_PER_WHOLE / recip) * factor, String(recip) + '.'.repeat(dots));
-  }
-  for (let dots = 0; dots <= 2; dots++) {
-    const factor = (2 ** (dots + 1) - 1) / 2 ** dots;
-    for (let recip = 3; recip <= TICKS_PER_WHOLE; recip++) {
-      if (TICKS_PER_WHOLE % recip === 0) add((TICKS_PER_WHOLE / recip) * factor, String(recip) + '.'.repeat(dots));
-    }
-  }
-  return map;
-})();
-const SINGLE_DESCENDING = [...SINGLE_DURATIONS.keys()].sort((a, b) => b - a);
-const PLAIN_DESCENDING = SINGLE_DESCENDING.filter((ticks) => /^(0|1|2|4|8|16|32|64|128)\.*$/.test(SINGLE_DURATIONS.get(ticks) ?? ''));
-
-/** Tuplet lengths, undotted first, then longest first: the tie partner a plain remainder needs. */
-const TUPLET_PREFERRED = SINGLE_DESCENDING.filter((ticks) => ticks % PLAIN_UNIT !== 0).sort((a, b) => {
-  const dots = (ticks: number): number => (SINGLE_DURATIONS.get(ticks) ?? '').split('.').length;
-  return dots(a) - dots(b) || b - a;
-});
-
-function greedy(ticks: number, candidates: readonly number[]): number[] {
-  const pieces: number[] = [];
-  let left = ticks;
-  while (left > 0) {
-    const piece = candidates.find((value) => value <= left) ?? left;
-    pieces.push(piece);
-    left -= piece;
-  }
-  return pieces;
-}
-
-/** Lengths, longest first, of kern durations that add up to `ticks` (one when `ticks` is itself a duration). */
-export function durationPieces(ticks: number): number[] {
-  if (SINGLE_DURATIONS.has(ticks)) return [ticks];
-  if (ticks % PLAIN_UNIT === 0) return greedy(ticks, PLAIN_DESCENDING);
-  // One tuplet value that leaves a plain remainder (2560 = 2/3 of a whole: a half note tied to a triplet quarter).
-  const tuplet = TUPLET_PREFERRED.find((value) => value < ticks && (ticks - value) % PLAIN_UNIT === 0);
-  if (tuplet !== undefined) return [...greedy(ticks - tuplet, PLAIN_DESCENDING), tuplet].sort((a, b) => b - a);
-  return greedy(ticks, SINGLE_DESCENDING);
-}
-
-/** The kern reciprocal of a length that is one kern duration (see durationPieces). */
-export function recipText(ticks: number): string {
-  const text = SINGLE_DURATIONS.get(ticks);
-  if (text === undefined) throw new RangeError(`${ticks} ticks is not one kern duration; split it with durationPieces`);
-  return text;
-}
-
 const SHARP_ORDER = 'fcgdaeb';
 const FLAT_ORDER = 'beadgcf';
 
@@ -125,163 +62,10 @@ function spellingOf(event: Extract<MelodyEvent, { kind: 'note' }>, melody: Melod
   return midiToKern(event.pitch, melody.key);
 }
 
-/** A written token, for beaming: where its line is, when it sounds, what it is. */
-interface WrittenToken {
-  readonly line: number;
-  readonly start: number;
-  readonly length: number;
-  readonly kind: 'note' | 'rest' | 'grace';
-}
-
-/** Beams a note of this written length carries: 1 for an eighth (dotted or triplet), 2 for a sixteenth... */
-function beamCount(ticks: number): number {
-  const reciprocal = Number(recipText(ticks).replace(/\.+$/, ''));
-  if (reciprocal < 8) return 0;
-  // A tuplet value looks like the plain value just above it: 12 (triplet eighth) is an eighth, 6 a quarter.
-  return Math.floor(Math.log2(reciprocal)) - 2;
-}
-
-/**
- * The length of a beam group in `meter`: a dotted quarter (three eighths) in compound meters such as 6/8, 9/8,
- * 12/8 and 3/8 (a dotted eighth in 6/16...), else a quarter, also in 2/2 and free meter.
- */
-function beamBeat(meter: Meter | null): number {
-  if (meter !== null && meter.denominator >= 8 && meter.numerator % 3 === 0) return (3 * TICKS_PER_WHOLE) / meter.denominator;
-  return TICKS_PER_QUARTER;
-}
-
-/** Beam marks per written token (index into `tokens`): see beamMarks. */
-function beamTokens(
-  tokens: readonly WrittenToken[],
-  meters: readonly MeterChange[],
-  barlines: readonly number[],
-): Map<number, string> {
-  // Beats count from the bar's start, except in the opening bar, which may be a pickup: there they count back
-  // from its closing barline.
-  const anchors = [...new Set([0, ...barlines, ...meters.map((m) => m.tick)])].sort((a, b) => a - b);
-  const barlineSet = new Set(barlines);
-  const anchorOf = (tick: number): number => {
-    let index = 0;
-    while (index + 1 < anchors.length && (anchors[index + 1] ?? Infinity) <= tick) index++;
-    const anchor = anchors[index] ?? 0;
-    const next = anchors[index + 1];
-    return anchor === 0 && next !== undefined && barlineSet.has(next) ? next : anchor;
-  };
-  const meterOf = (tick: number): Meter | null => {
-    let meter: Meter | null = null;
-    for (const change of meters) if (change.tick <= tick) meter = change.meter;
-    return meter;
-  };
-
-  /** A run of beamable notes in one beat: token indices, the beat's anchor and start, the meter's beat length. */
-  interface Group {
-    readonly members: number[];
-    readonly anchor: number;
-    readonly beatStart: number;
-    readonly beat: number;
-    readonly meter: Meter | null;
-  }
-  const groups: Group[] = [];
-  let open: Group | null = null;
-  tokens.forEach((token, index) => {
-    // A grace note takes no time and sits inside a beam without breaking it (verovio draws it with its own flag).
-    if (token.kind === 'grace') return;
-    if (token.kind === 'rest' || beamCount(token.length) === 0) {
-      open = null;
-      return;
-    }
-    const anchor = anchorOf(token.start);
-    const meter = meterOf(token.start);
-    const beat = beamBeat(meter);
-    const beatStart = anchor + Math.floor((token.start - anchor) / beat) * beat;
-    if (token.start + token.length > beatStart + beat) {
-      open = null; // it crosses a beat boundary: flagged on its own
-      return;
-    }
-    const current: Group | null = open;
-    if (current !== null && current.anchor === anchor && current.beatStart === beatStart) {
-      current.members.push(index);
-      return;
-    }
-    open = { members: [index], anchor, beatStart, beat, meter };
-    groups.push(open);
-  });
-
-  // In 4/4 four eighths on beats 1-2 or 3-4 share one beam, as engravers write them.
-  const merged: Group[] = [];
-  for (const group of groups) {
-    const previous = merged[merged.length - 1];
-    const eighthPair = (g: Group): boolean =>
-      g.members.length === 2 && g.members.every((i) => tokens[i]?.length === TICKS_PER_QUARTER / 2);
-    const beatIndex = (g: Group): number => (((g.beatStart - g.anchor) / TICKS_PER_QUARTER) % 4 + 4) % 4;
-    if (
-      previous !== undefined &&
-      group.meter?.numerator === 4 &&
-      group.meter.denominator === 4 &&
-      previous.anchor === group.anchor &&
-      previous.beatStart + TICKS_PER_QUARTER === group.beatStart &&
-      beatIndex(previous) % 2 === 0 &&
-      eighthPair(previous) &&
-      eighthPair(group) &&
-      (tokens[group.members[0] ?? -1]?.line ?? 0) - (tokens[previous.members[1] ?? -1]?.line ?? 0) === 1
-    ) {
-      merged[merged.length - 1] = { ...previous, members: [...previous.members, ...group.members], beat: 2 * TICKS_PER_QUARTER };
-      continue;
-    }
-    merged.push(group);
-  }
-
-  const marks = new Map<number, string>();
-  for (const group of merged) {
-    if (group.members.length < 2) continue;
-    const notes = group.members.map((i) => {
-      const token = tokens[i];
-      if (token === undefined) throw new RangeError(`beamTokens: no token ${i}`);
-      return token;
-    });
-    beamMarks(notes, group.beatStart).forEach((text, position) => {
-      const index = group.members[position];
-      if (index !== undefined && text !== '') marks.set(index, text);
-    });
-  }
-  return marks;
-}
-
-/**
- * Kern beam marks for the notes of one beam group (two or more), per the kern reference: each beam level that
- * starts on a note adds `L`, each that ends adds `J`; a level only one note carries is a partial beam, `K`
- * pointing right or `k` pointing left (a dotted eighth and a sixteenth: `8.L`, `16Jk`).
- */
-function beamMarks(notes: readonly WrittenToken[], beatStart: number): string[] {
-  const counts = notes.map((note) => beamCount(note.length));
-  const marks = notes.map(() => ({ starts: 0, ends: 0, right: 0, left: 0 }));
-  const levels = Math.max(...counts);
-  for (let level = 1; level <= levels; level++) {
-    let runStart = -1;
-    for (let i = 0; i <= notes.length; i++) {
-      const inRun = i < notes.length && (counts[i] ?? 0) >= level;
-      if (inRun && runStart < 0) runStart = i;
-      if (inRun || runStart < 0) continue;
-      const runEnd = i - 1;
-      const first = marks[runStart];
-      const last = marks[runEnd];
-      if (first === undefined || last === undefined) continue;
-      if (runEnd > runStart) {
-        first.starts++;
-        last.ends++;
-      } else {
-        // A lone note at this level: its partial beam points to the note it pairs with in the rhythm, i.e. into
-        // the group at either end, else back when the note stands off its own length's grid.
-        const note = notes[runStart];
-        const offGrid = note !== undefined && (note.start - beatStart) % (2 * note.length) !== 0;
-        const pointsLeft = runStart === notes.length - 1 || (runStart > 0 && offGrid);
-        if (pointsLeft) first.left++;
-        else first.right++;
-      }
-      runStart = -1;
-    }
-  }
-  return marks.map((m) => 'L'.repeat(m.starts) + 'J'.repeat(m.ends) + 'K'.repeat(m.right) + 'k'.repeat(m.left));
+/** Kern beam marks: `L` for each beam that begins, `J` for each that ends, `K` `k` for partial beams. */
+function kernBeamMarks(levels: readonly BeamMark[]): string {
+  const count = (mark: BeamMark): number => levels.filter((level) => level === mark).length;
+  return 'L'.repeat(count('begin')) + 'J'.repeat(count('end')) + 'K'.repeat(count('forward hook')) + 'k'.repeat(count('backward hook'));
 }
 
 export interface KernWriteOptions {
@@ -339,8 +123,8 @@ export function writeKern(melody: Melody, options: KernWriteOptions = {}): strin
     if (meter !== undefined) lines.push(meterLine(meter));
   };
   let phraseDone = -1;
-  const written: WrittenToken[] = [];
-  const emit = (tick: number, body: string, length = 0, kind: WrittenToken['kind'] = 'rest'): void => {
+  const written: (BeamToken & { readonly line: number })[] = [];
+  const emit = (tick: number, body: string, length = 0, kind: BeamToken['kind'] = 'rest'): void => {
     boundary(tick);
     let token = body;
     if (phraseSet.has(tick) && phraseDone !== tick) {
@@ -394,8 +178,9 @@ export function writeKern(melody: Melody, options: KernWriteOptions = {}): strin
     tick = event.onset + event.duration;
   }
   if (phraseOpen && lastTokenLine >= 0) lines[lastTokenLine] += '}';
-  for (const [index, marks] of beamTokens(written, meters, barlines)) {
+  for (const [index, levels] of beamTokens(written, meters, barlines)) {
     const token = written[index];
+    const marks = kernBeamMarks(levels);
     const line = token === undefined ? undefined : lines[token.line];
     // After pitch and fermata, before the tie and phrase ends: `8cL`, `[8dJ`, `8e;J]}`.
     if (token !== undefined && line !== undefined) lines[token.line] = line.replace(/[\]_}]*$/, (tail) => marks + tail);
