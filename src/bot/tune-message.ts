@@ -1,11 +1,21 @@
-// The message that shows a composed tune: the score inline (embed image from attachment://tune.png), the MIDI,
-// audio (Discord plays mp3/ogg attachments inline) and kern files, the settings in words, and the buttons.
+// The message that shows a composed tune: the score inline (embed image from attachment://tune.png), the ABC as a
+// code block (attached as tune.abc when it does not fit), the MIDI, audio (Discord plays mp3/ogg attachments
+// inline), kern and MusicXML files, the settings in words, and the buttons.
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
 import type { ComposeResult } from '../compose/types.js';
 import { BARS, formatMeter } from './compose-options.js';
 import { continuePlan, encodeCustomId, MAX_TUNE_STEPS, type TuneState } from './tune-state.js';
 
 export const SEED_FIELD = 'Seed';
+/** Discord's limit on the text of a message. */
+export const MESSAGE_CONTENT_LIMIT = 2000;
+
+/** The summary with the ABC below it as a code block, or null when that would not fit in one message. */
+function withAbcBlock(summary: string, abc: string): string | null {
+  if (abc.includes('```')) return null; // a title could close the block early
+  const text = `${summary}\n\`\`\`abc\n${abc.trimEnd()}\n\`\`\``;
+  return text.length <= MESSAGE_CONTENT_LIMIT ? text : null;
+}
 
 export interface TuneMessage {
   readonly content: string;
@@ -52,14 +62,17 @@ export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessag
   if (variation) buttons.push(new ButtonBuilder().setCustomId(variation).setLabel('Variation').setStyle(ButtonStyle.Secondary).setDisabled(atStepLimit));
 
   const audioName = `tune.${result.files.audioFormat}`;
+  const content = withAbcBlock(summary, result.files.abc);
   return {
-    content: summary,
+    content: content ?? summary,
     embeds: [embed],
     files: [
       new AttachmentBuilder(Buffer.from(result.files.png), { name: 'tune.png', description: `Score: ${result.key.name}, ${bars} bars` }),
       new AttachmentBuilder(Buffer.from(result.files.midi), { name: 'tune.mid' }),
       new AttachmentBuilder(Buffer.from(result.files.audio), { name: audioName }),
       new AttachmentBuilder(Buffer.from(result.files.kern, 'utf8'), { name: 'tune.krn' }),
+      new AttachmentBuilder(Buffer.from(result.files.musicxml, 'utf8'), { name: 'tune.musicxml', description: 'MusicXML for score editors' }),
+      ...(content === null ? [new AttachmentBuilder(Buffer.from(result.files.abc, 'utf8'), { name: 'tune.abc' })] : []),
     ],
     components: buttons.length > 0 ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)] : [],
   };

@@ -1,4 +1,5 @@
-// The compose pipeline: seed text and options in; a tune as notes, **kern, MIDI, score picture and audio out.
+// The compose pipeline: seed text and options in; a tune as notes, **kern, MIDI, ABC, MusicXML, score picture and
+// audio out.
 // The CLI (`folkbot compose`) and the bot (`/compose`) both call Composer.compose; they only parse options.
 import { performance } from 'node:perf_hooks';
 import { SeedError } from '../music/errors.js';
@@ -7,6 +8,8 @@ import { chordChanges, harmonize } from '../music/harmony.js';
 import { accompanimentProgram, instrumentProgram } from '../music/instruments.js';
 import { barlinesForMeter, barTicks, writeKern } from '../music/kern-write.js';
 import { estimateSeedKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose, type SeedMetre } from '../music/key.js';
+import { writeAbc } from '../music/formats/abc-write.js';
+import { writeMusicXml } from '../music/formats/musicxml-write.js';
 import { melodyToMidi } from '../music/midi-write.js';
 import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
@@ -179,6 +182,12 @@ export class Composer {
     const t2 = performance.now();
     const midi = melodyToMidi(melody, { tempo: options.tempo, program, trackName: melody.title, ...(accompaniment ? { accompaniment } : {}) });
     const midiMs = elapsed(t2);
+    const t3 = performance.now();
+    const abc = writeAbc(melody, { tempo: options.tempo, chords: chords.map((span) => ({ tick: span.onset, symbol: span.chord.symbol })) });
+    const abcMs = elapsed(t3);
+    const t4 = performance.now();
+    const musicxml = writeMusicXml(melody, { tempo: options.tempo, program });
+    const musicxmlMs = elapsed(t4);
 
     const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
       const start = performance.now();
@@ -209,9 +218,9 @@ export class Composer {
         .filter((event) => !(event.kind === 'note' && event.grace))
         .map((event) => ({ pitch: event.kind === 'note' ? event.pitch : null, onset: quarters(event.onset), duration: quarters(event.duration) })),
       chords: chords.map((span) => ({ symbol: span.chord.symbol, numeral: span.chord.numeral, onset: quarters(span.onset), duration: quarters(span.duration) })),
-      files: { midi, kern, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
+      files: { midi, kern, abc, musicxml, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
       model: { name: this.generator.info.name, backend: 'js' },
-      timings: { generate: generateMs, harmony: harmonyMs, kern: kernMs, midi: midiMs, png: pngMs, audio: audioMs, total: elapsed(started) },
+      timings: { generate: generateMs, harmony: harmonyMs, kern: kernMs, midi: midiMs, abc: abcMs, musicxml: musicxmlMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };
   }
 

@@ -49,6 +49,10 @@ export interface ComposedNote {
 export interface ComposeFiles {
   readonly midi: Uint8Array;
   readonly kern: string;
+  /** The tune in ABC notation (tune.abc). */
+  readonly abc: string;
+  /** The tune as MusicXML 4.0, score-partwise, uncompressed (tune.musicxml). */
+  readonly musicxml: string;
   readonly png: Uint8Array;
   readonly audio: Uint8Array;
   /** The audio file's extension: 'mp3', or 'ogg' for Ogg Opus. */
@@ -71,6 +75,6 @@ export interface ComposeResult {
   readonly chords: readonly ComposedChord[];
   readonly files: ComposeFiles;
   readonly model: { readonly name: string; readonly backend: string };
-  /** Milliseconds per stage: generate, midi, kern, png, audio, total. */
+  /** Milliseconds per stage: generate, kern, midi, abc, musicxml, png, audio, total. */
   readonly timings: Readonly<Record<string, number>>;
 }

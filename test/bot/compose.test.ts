@@ -45,6 +45,13 @@ test('/compose without a seed replies with score, MIDI, audio and kern, and stat
   for (const id of h.fake.buttons(message).values()) assert.ok(id.length <= 100);
 });
 
+test('the ABC stands in the reply as a code block, and the MusicXML comes as tune.musicxml', async () => {
+  const short = await compose({ bars: 8, random_seed: 21 });
+  assertTuneMessage(short);
+  assert.match(short.content, /\n```abc\nX:1\n[^]*\|\]\n```$/);
+  assert.ok(!short.files.some((f) => f.filename === 'tune.abc'));
+});
+
 test('the same options and random seed give the same tune', async () => {
   const a = await compose({ bars: 8, random_seed: 7 });
   const b = await compose({ bars: 8, random_seed: 7 });

@@ -123,6 +123,14 @@ function kernText(notes: readonly ComposedNote[], options: ComposeOptions, tonic
   return ['**kern', `*M${options.meter.numerator}/${options.meter.denominator}`, `*${options.mode === 'minor' ? tonic.toLowerCase() : tonic}:`, ...body, '*-', ''].join('\n');
 }
 
+/** A small ABC text: one C (or rest) per note, `bars` bars, so long tunes outgrow a message as real ones do. */
+function abcText(notes: readonly ComposedNote[], options: ComposeOptions): string {
+  const body = notes.map((n) => `${n.pitch === null ? 'z' : 'C'}${n.duration * 2}`).join(' ');
+  return ['X:1', `T:${options.title ?? 'folkbot'}`, `M:${options.meter.numerator}/${options.meter.denominator}`, 'L:1/8', 'K:C', `${body} |]`, ''].join('\n');
+}
+
+const FAKE_MUSICXML = '<?xml version="1.0" encoding="UTF-8"?>\n<score-partwise version="4.0"><part-list/></score-partwise>\n';
+
 interface FakeModel {
   readonly info: ModelInfo;
   readonly composeMs: number;
@@ -186,7 +194,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         pickup: 0,
         notes,
         chords: [],
-        files: { midi, kern: kernText(notes, options, tonic), png, audio: silentMp3(8), audioFormat: 'mp3' },
+        files: { midi, kern: kernText(notes, options, tonic), abc: abcText(notes, options), musicxml: FAKE_MUSICXML, png, audio: silentMp3(8), audioFormat: 'mp3' },
         model: { name: model.info.name, backend: 'fake' },
         timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },
       };

@@ -23,7 +23,7 @@ async function folkbot(args: readonly string[], cwd = repoRoot): Promise<{ code:
 }
 
 describe('folkbot compose', () => {
-  it('writes MIDI, kern, PNG and MP3 and prints one JSON object with --json', async () => {
+  it('writes MIDI, kern, ABC, MusicXML, PNG and MP3 and prints one JSON object with --json', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'folkbot-compose-'));
     try {
       const { code, stdout } = await folkbot(['compose', '--seed', '4g 8a 8g 4e 4c', '--bars', '8', '--meter', '3/4', '--key', 'F', '--random-seed', '9', '--out', out, '--json']);
@@ -35,8 +35,10 @@ describe('folkbot compose', () => {
       assert.equal(result.bars, 8);
       assert.ok(Array.isArray(result.notes));
       assert.ok(typeof result.timings.generate === 'number' && typeof result.timings.total === 'number');
-      assert.deepEqual((await readdir(out)).sort(), ['tune.krn', 'tune.mid', 'tune.mp3', 'tune.png']);
+      assert.deepEqual((await readdir(out)).sort(), ['tune.abc', 'tune.krn', 'tune.mid', 'tune.mp3', 'tune.musicxml', 'tune.png']);
       assert.equal(result.files.midi, path.join(out, 'tune.mid'));
+      assert.match(await readFile(path.join(out, 'tune.abc'), 'utf8'), /^X:1\nT:Folk tune no\. 9\nM:3\/4\n[^]*^K:Fmaj$/m);
+      assert.match(await readFile(path.join(out, 'tune.musicxml'), 'utf8'), /<score-partwise version="4\.0">[^]*<fifths>-1<\/fifths><mode>major<\/mode>/);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -47,7 +49,7 @@ describe('folkbot compose', () => {
     try {
       const { code } = await folkbot(['compose', '--audio', 'opus', '--bars', '4', '--random-seed', '3', '--out', out]);
       assert.equal(code, 0);
-      assert.deepEqual((await readdir(out)).sort(), ['tune.krn', 'tune.mid', 'tune.ogg', 'tune.png']);
+      assert.deepEqual((await readdir(out)).sort(), ['tune.abc', 'tune.krn', 'tune.mid', 'tune.musicxml', 'tune.ogg', 'tune.png']);
       const ogg = (await readFile(path.join(out, 'tune.ogg'))).subarray(0, 64).toString('latin1');
       assert.ok(ogg.startsWith('OggS') && ogg.includes('OpusHead'));
     } finally {

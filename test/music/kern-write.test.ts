@@ -6,21 +6,7 @@ import { barlinesForMeter, durationPieces, keySignatureLine, recipText, writeKer
 import { keyOf } from '../../src/music/key.js';
 import type { Melody, MelodyEvent } from '../../src/music/types.js';
 import { fixture } from './paths.js';
-
-/** The few verovio calls this test makes (the package ships no types; the specifiers are variables on purpose). */
-interface Toolkit {
-  setOptions(options: Record<string, string>): void;
-  loadData(data: string): number;
-  renderToSVG(page: number): string;
-  destroy(): void;
-}
-async function verovioToolkit(): Promise<Toolkit> {
-  const modulePath: string = 'verovio/wasm-hum';
-  const toolkitPath: string = 'verovio/esm';
-  const { default: createModule } = (await import(modulePath)) as { default: () => Promise<unknown> };
-  const { VerovioToolkit } = (await import(toolkitPath)) as { VerovioToolkit: new (module: unknown) => Toolkit };
-  return new VerovioToolkit(await createModule());
-}
+import { verovioToolkit } from './verovio-toolkit.js';
 
 const FIXTURES = ['twinkle.krn', 'ode-to-joy.krn', 'pickup-mixed.krn'];
 

@@ -31,8 +31,9 @@ const { bars, temperature, tempo } = COMPOSE_LIMITS;
 function usageText(meters: string): string {
   return `Usage: folkbot compose [options]
 
-Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.png (the score) and
-tune.mp3 (an audio preview; tune.ogg with --audio opus) into a folder.
+Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.abc (ABC notation),
+tune.musicxml (MusicXML for score editors), tune.png (the score) and tune.mp3 (an audio preview; tune.ogg with
+--audio opus) into a folder.
 
 Options:
   --seed "NOTES"        opening notes in kern-like syntax, e.g. "4c 8d 8e 4f 4g" (default: none)
@@ -94,14 +95,14 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
     `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${instrumentLabel(options.instrument)}, accompaniment ${options.accompaniment ?? DEFAULT_ACCOMPANIMENT}, random seed ${options.randomSeed}`,
     ...(result.chords.length > 0 ? [`  chords ${result.chords.map((chord) => chord.symbol).join(' ')}`] : []),
     `  (again: --random-seed ${options.randomSeed} with the same options)`,
-    ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(5)} ${file}`),
+    ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(8)} ${file}`),
   ];
   return lines.join('\n');
 }
 
 export const command: CliCommand = {
   name: 'compose',
-  summary: 'compose a tune from a seed: MIDI, **kern, score picture and audio preview',
+  summary: 'compose a tune from a seed: MIDI, **kern, ABC, MusicXML, score picture and audio preview',
   usage: usageText(`${SUPPORTED_METERS.join(', ')}, those the model knows`),
   async help(argv) {
     const dir = modelDirOf(modelArgument(argv));
@@ -198,12 +199,16 @@ export const command: CliCommand = {
     const files = {
       midi: path.join(out, 'tune.mid'),
       kern: path.join(out, 'tune.krn'),
+      abc: path.join(out, 'tune.abc'),
+      musicxml: path.join(out, 'tune.musicxml'),
       score: path.join(out, 'tune.png'),
       audio: path.join(out, `tune.${result.files.audioFormat}`),
     };
     await Promise.all([
       writeFile(files.midi, result.files.midi),
       writeFile(files.kern, result.files.kern),
+      writeFile(files.abc, result.files.abc),
+      writeFile(files.musicxml, result.files.musicxml),
       writeFile(files.score, result.files.png),
       writeFile(files.audio, result.files.audio),
     ]);

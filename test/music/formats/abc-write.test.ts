@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import abcjs from 'abcjs';
 import { writeAbc, abcFieldText } from '../../../src/music/formats/abc-write.js';
 import { parseKern } from '../../../src/music/kern-parse.js';
-import { barlinesForMeter } from '../../../src/music/kern-write.js';
-import { keyOf } from '../../../src/music/key.js';
-import { TICKS_PER_QUARTER, type Melody, type MelodyEvent } from '../../../src/music/types.js';
+import { TICKS_PER_QUARTER } from '../../../src/music/types.js';
 import { fixture } from '../paths.js';
+import { generated, melodyNotes, notes } from './melodies.js';
 
 const WHOLE = 4 * TICKS_PER_QUARTER;
 
@@ -32,25 +31,6 @@ function abcjsNotes(abc: string): [number, number, number][] {
     grace = null;
   }
   return notes;
-}
-
-function melodyNotes(melody: Melody): [number, number, number][] {
-  return melody.events.flatMap((e): [number, number, number][] => (e.kind === 'note' && !e.grace ? [[e.pitch, e.onset, e.duration]] : []));
-}
-
-function generated(events: MelodyEvent[], extra: Partial<Melody> = {}): Melody {
-  const end = events.reduce((max, e) => Math.max(max, e.onset + e.duration), 0);
-  const meters = extra.meters ?? [{ tick: 0, meter: { numerator: 6, denominator: 8 } }];
-  return { title: 'Test tune', source: 'test', key: keyOf(2, 'minor'), keySource: 'file', meters, barlines: barlinesForMeter(meters, end), events, phraseStarts: [], ...extra };
-}
-
-function notes(spec: [number | null, number][]): MelodyEvent[] {
-  let onset = 0;
-  return spec.map(([pitch, duration]) => {
-    const event: MelodyEvent = pitch === null ? { kind: 'rest', onset, duration } : { kind: 'note', pitch, onset, duration };
-    onset += duration;
-    return event;
-  });
 }
 
 describe('writeAbc', () => {

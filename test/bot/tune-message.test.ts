@@ -1,0 +1,41 @@
+// The tune message on its own: the ABC inline when it fits in Discord's 2000 characters, else attached.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MESSAGE_CONTENT_LIMIT, tuneMessage } from '../../src/bot/tune-message.js';
+import type { ComposeResult } from '../../src/compose/types.js';
+import { resolveComposeOptions } from '../../src/compose/compose-options.js';
+
+function result(abc: string): ComposeResult {
+  const options = resolveComposeOptions({ bars: 16, randomSeed: 1 });
+  return {
+    options,
+    key: { name: 'C major', tonic: 'C', mode: 'major' },
+    meter: options.meter,
+    bars: 16,
+    pickup: 0,
+    notes: [{ pitch: 60, onset: 0, duration: 64 }],
+    files: { midi: new Uint8Array(4), kern: '**kern\n*-\n', abc, musicxml: '<score-partwise/>', png: new Uint8Array(4), audio: new Uint8Array(4), audioFormat: 'ogg' },
+    model: { name: 'test', backend: 'js' },
+    timings: {},
+  };
+}
+
+const names = (message: ReturnType<typeof tuneMessage>): string[] => message.files.map((f) => f.name ?? '').sort();
+
+test('a short ABC stands in the message as a code block; the MusicXML is attached', () => {
+  const abc = 'X:1\nT:Short\nM:4/4\nL:1/8\nK:Cmaj\nC8 |]\n';
+  const message = tuneMessage(result(abc), { options: result(abc).options, steps: [] });
+  assert.ok(message.content.endsWith('\n```abc\nX:1\nT:Short\nM:4/4\nL:1/8\nK:Cmaj\nC8 |]\n```'));
+  assert.deepEqual(names(message), ['tune.krn', 'tune.mid', 'tune.musicxml', 'tune.ogg', 'tune.png']);
+});
+
+test('an ABC too long for one message, or one whose title would close the block, is attached as tune.abc', () => {
+  const long = 'X:1\nT:Long\nM:4/4\nL:1/8\nK:Cmaj\n' + 'C2 D2 E2 F2 | '.repeat(200) + '|]\n';
+  const ticks = 'X:1\nT:```\nK:Cmaj\nC8 |]\n';
+  for (const abc of [long, ticks]) {
+    const message = tuneMessage(result(abc), { options: result(abc).options, steps: [] });
+    assert.doesNotMatch(message.content, /```/);
+    assert.ok(message.content.length <= MESSAGE_CONTENT_LIMIT);
+    assert.deepEqual(names(message), ['tune.abc', 'tune.krn', 'tune.mid', 'tune.musicxml', 'tune.ogg', 'tune.png']);
+  }
+});
