@@ -49,3 +49,18 @@ export class KeyNameError extends Error {
 export class InstrumentError extends Error {
   override readonly name = 'InstrumentError';
 }
+
+/**
+ * A seed file (ABC, **kern, MIDI, MusicXML) that cannot be read as a melody: the message names the file and says
+ * what was wrong and what is accepted.
+ */
+export class SeedFileError extends Error {
+  override readonly name = 'SeedFileError';
+  constructor(
+    /** The file's name as the user gave it. */
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -4,6 +4,7 @@
 // cc an octave up, C an octave down; # sharp, - flat, n natural) or r for a rest. `|` and `=` barlines may stand
 // between tokens; the first one after some notes is kept (`firstBarline`): when it comes before a whole bar, the
 // notes before it are a pickup (the composer decides, knowing the meter). An empty seed is allowed.
+// Ties are written as in kern: `[2c 8c]` is one C lasting a half and an eighth (`_` continues a tie: `[2c 4c_ 8c]`).
 import { SeedError } from './errors.js';
 import { kernToMidi, midiName } from './pitch.js';
 import { TICKS_PER_QUARTER } from './types.js';
@@ -34,6 +35,7 @@ export function parseSeed(text: string): Seed {
   let tick = 0;
   let position = 0;
   let firstBarline: number | null = null;
+  let openTie: { pitch: number; index: number; position: number; column: number; token: string } | null = null;
   for (const match of text.matchAll(/\S+/g)) {
     position++;
     const token = match[0];
@@ -50,7 +52,10 @@ export function parseSeed(text: string): Seed {
       if (firstBarline === null && tick > 0) firstBarline = tick;
       continue;
     }
-    const parts = /^(\d*)(\.*)(.*)$/.exec(token);
+    const tie = /^(\[?)(.*?)([_\]]?)$/.exec(token);
+    const tieStart = tie?.[1] === '[';
+    const tieEnd = tie?.[3] ?? '';
+    const parts = /^(\d*)(\.*)(.*)$/.exec(tie?.[2] ?? token);
     const digits = parts?.[1] ?? '';
     const dots = (parts?.[2] ?? '').length;
     const rest = parts?.[3] ?? '';
@@ -64,6 +69,21 @@ export function parseSeed(text: string): Seed {
     if (dots > MAX_DOTS) fail(`too many dots: at most ${MAX_DOTS}, as in "4.c" or "2..e"`);
     const duration = ((4 * TICKS_PER_QUARTER) / recip) * ((2 ** (dots + 1) - 1) / 2 ** dots);
     if (!Number.isInteger(duration)) fail(`duration "${digits}${'.'.repeat(dots)}" is too short to be written exactly`);
+    const continuesTie = tieEnd !== '';
+    if (continuesTie && !tieStart) {
+      // `4c]` or `4c_`: the tie opened before goes on with the same pitch.
+      const opened = openTie;
+      if (opened === null || rest !== (events[opened.index] as { spelling?: string } | undefined)?.spelling) {
+        fail(`"${tieEnd}" continues a tie, but no tie on this pitch is open: open one with "[", as in "[2c 8c]"`);
+      }
+      const previous = events[opened.index];
+      if (previous !== undefined) events[opened.index] = { ...previous, duration: previous.duration + duration };
+      if (tieEnd === ']') openTie = null;
+      tick += duration;
+      continue;
+    }
+    if (openTie !== null) fail('the tie opened before is not closed: end it with "]" on the same pitch, as in "[2c 8c]"');
+    if (tieStart && rest === 'r') fail('a rest cannot be tied');
     if (events.length >= SEED_MAX_EVENTS) {
       fail(`too many notes: a seed holds at most ${SEED_MAX_EVENTS} notes and rests`);
     }
@@ -84,8 +104,18 @@ export function parseSeed(text: string): Seed {
         );
       }
       events.push({ kind: 'note', pitch, onset: tick, duration, spelling: rest });
+      if (tieStart) openTie = { pitch, index: events.length - 1, position, column, token };
     }
     tick += duration;
+  }
+  if (openTie !== null) {
+    const { position: at, column, token } = openTie;
+    throw new SeedError(
+      at,
+      column,
+      token,
+      `seed token ${at} "${token}" (column ${column}): the tie opened here is never closed: end it with "]" on the same pitch, as in "[2c 8c]". Example of a seed: "${SEED_EXAMPLE}"`,
+    );
   }
   return { events, ticks: tick, firstBarline };
 }

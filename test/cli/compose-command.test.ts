@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +124,39 @@ describe('folkbot compose', () => {
     assert.match(model.stderr, /\/nonexistent\/model/);
     assert.doesNotMatch(model.stderr, /ModelFolderError|Error:/, 'the message, not the class');
     assert.doesNotMatch(model.stderr, /\n\s+at /);
+  });
+  it('takes the seed from an ABC file, a MIDI file or an ABC line, keeps the meter and key, and says what was taken', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'folkbot-seed-file-'));
+    try {
+      const abcFile = path.join(dir, 'kesh.abc');
+      await writeFile(abcFile, 'X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G\n|:G3 GAB|A3 ABd|edd gdd|edB dBA|\nGAG GAB|ABA ABd|edd gdB|AGF G3:|\n');
+      const fromAbc = await folkbot(['compose', '--seed-file', abcFile, '--bars', '8', '--random-seed', '4', '--out', path.join(dir, 'a'), '--json']);
+      assert.equal(fromAbc.code, 0, fromAbc.stderr);
+      const result = JSON.parse(fromAbc.stdout) as { seedFrom: string; options: { seed: string }; meter: unknown; key: { name: string } };
+      assert.equal(result.seedFrom, 'the first 4 bars of kesh.abc');
+      assert.equal(result.options.seed, '4.g 8g 8a 8b | 4.a 8a 8b 8dd | 8ee 8dd 8dd 8gg 8dd 8dd | 8ee 8dd 8b 8dd 8b 8a');
+      assert.deepEqual(result.meter, { numerator: 6, denominator: 8 });
+      assert.equal(result.key.name, 'G major');
+      const fromMidi = await folkbot(['compose', '--seed-file', path.join(dir, 'a', 'tune.mid'), '--bars', '8', '--random-seed', '5', '--out', path.join(dir, 'm')]);
+      assert.equal(fromMidi.code, 0, fromMidi.stderr);
+      assert.match(fromMidi.stdout, /^Seed: the first 4 bars of track 1, 'Folk tune no\. 4' of tune\.mid\n {2}4\.g 8g 8a 8b \|/);
+      const fromLine = await folkbot(['compose', '--seed-abc', 'G2AB c2BA|', '--key', 'G', '--bars', '4', '--random-seed', '6', '--out', path.join(dir, 'l')]);
+      assert.equal(fromLine.code, 0, fromLine.stderr);
+      assert.match(fromLine.stdout, /^Seed: the first bar of the ABC seed\n {2}4g 8a 8b 4cc 8b 8a\n/);
+      await writeFile(path.join(dir, 'empty.mid'), '');
+      for (const [args, message] of [
+        [['--seed-file', path.join(dir, 'empty.mid')], /^folkbot compose: --seed-file: empty\.mid is empty\n$/],
+        [['--seed-file', abcFile.replace('.abc', '.pdf')], /--seed-file: kesh\.pdf is not a file type folkbot reads as a seed/],
+        [['--seed-file', path.join(dir, 'missing.krn')], /--seed-file: .*missing\.krn cannot be read: no such file/],
+        [['--seed', '4c', '--seed-abc', 'C'], /give one seed: --seed and --seed-abc were both given/],
+      ] as const) {
+        const failed = await folkbot(['compose', ...args]);
+        assert.equal(failed.code, 2);
+        assert.match(failed.stderr, message);
+        assert.doesNotMatch(failed.stderr, /\bat .*\.(ts|js):\d+/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

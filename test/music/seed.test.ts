@@ -43,6 +43,15 @@ describe('parseSeed', () => {
     assert.equal(parseSeed('  4c    4d ').events.length, 2);
   });
 
+  it('joins tied notes into one: "[2c 8c]" lasts a half and an eighth, "_" continues a tie', () => {
+    const seed = parseSeed('[2c 8c] 4d [4e 4e_ 8e]');
+    assert.deepEqual(
+      seed.events.map((e) => [e.kind === 'note' ? e.pitch : null, e.onset, e.duration]),
+      [[60, 0, 2400], [62, 2400, 960], [64, 3360, 2400]],
+    );
+    assert.equal(seed.ticks, 5760);
+  });
+
   it(`accepts up to ${SEED_MAX_EVENTS} notes and rests`, () => {
     assert.equal(parseSeed(Array(SEED_MAX_EVENTS).fill('8c').join(' ')).events.length, SEED_MAX_EVENTS);
   });
@@ -56,7 +65,11 @@ describe('parseSeed', () => {
     { text: '4...c', position: 1, column: 1, token: '4...c', says: ['too many dots', 'at most 2'] },
     { text: '4c | 4CCC', position: 3, column: 6, token: '4CCC', says: ['outside the range', 'MIDI 24', 'MIDI 36..96'] },
     { text: '4cccc#', position: 1, column: 1, token: '4cccc#', says: ['C#7', 'MIDI 97', 'MIDI 36..96'] },
-    { text: '4c [4c', position: 2, column: 4, token: '[4c', says: ['missing duration'] },
+    { text: '4c [4c', position: 2, column: 4, token: '[4c', says: ['never closed', '"[2c 8c]"'] },
+    { text: '4c 4c]', position: 2, column: 4, token: '4c]', says: ['no tie on this pitch is open'] },
+    { text: '[4c 4d]', position: 2, column: 5, token: '4d]', says: ['no tie on this pitch is open'] },
+    { text: '[4c 4d', position: 2, column: 5, token: '4d', says: ['not closed'] },
+    { text: '[4r 4r]', position: 1, column: 1, token: '[4r', says: ['a rest cannot be tied'] },
     {
       text: Array(SEED_MAX_EVENTS + 1).fill('8c').join(' '),
       position: SEED_MAX_EVENTS + 1,

@@ -1,6 +1,6 @@
 // `folkbot compose`: the main job on the command line. Parses options, calls the Composer, writes the files.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
@@ -21,8 +21,10 @@ import {
 import type { ComposeOptions, ComposeResult } from '../../compose/types.js';
 import { startScoreRenderer } from '../../render/score.js';
 import { useBaselineWasmEverywhere } from '../../util/wasm-tiering.mjs';
-import { SeedError } from '../../music/errors.js';
+import { SeedError, SeedFileError } from '../../music/errors.js';
 import { instrumentLabel } from '../../music/instruments.js';
+import { checkSeedFileSize, readAbcSeed, readSeedFile, SEED_FILE_TYPES, seedFileFormat } from '../../music/formats/seed-file.js';
+import { seededInput, type SeededInput } from '../../compose/seed-from-file.js';
 import { logger } from '../../util/logger.js';
 
 const { bars, temperature, tempo } = COMPOSE_LIMITS;
@@ -39,7 +41,11 @@ Options:
   --seed "NOTES"        opening notes in kern-like syntax, e.g. "4c 8d 8e 4f 4g" (default: none)
                         duration (1 2 4 8 16 32, triplets 3 6 12 24, dots) then pitch (c = middle C, cc higher,
                         C lower, # sharp, - flat) or r for a rest; bar lines | are optional (one
-                        before a whole bar makes a pickup, and --bars full bars follow it)
+                        before a whole bar makes a pickup, and --bars full bars follow it); ties [2c 8c]
+  --seed-abc "ABC"      opening notes in ABC notation instead, e.g. "G2AB c2BA|" (L:1/8; --meter and --key
+                        set M: and K:), or a whole tune with its X:/K: header
+  --seed-file FILE      take the opening from a file: ${SEED_FILE_TYPES}; its first bars (at most half
+                        of --bars), meter and key are used unless other options say otherwise
   --bars N              length in bars, seed included (${bars.min}-${bars.max}, default ${bars.default})
   --meter M             ${meters} (default 4/4)
   --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
@@ -71,6 +77,29 @@ function modelArgument(argv: readonly string[]): string | undefined {
   if (index < 0) return undefined;
   const arg = argv[index]!;
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+}
+
+/** The seed of --seed-file (read from disk, its size checked first) or --seed-abc, as compose input. */
+async function seedFromFileOptions(file: string | undefined, abc: string | undefined, input: Partial<ComposeOptions>): Promise<SeededInput> {
+  try {
+    if (file === undefined) {
+      const key = input.key === undefined ? undefined : { tonic: input.key, mode: input.mode ?? 'major' };
+      return seededInput(readAbcSeed(abc ?? '', input.meter, key), 'the ABC seed', input);
+    }
+    const name = path.basename(file);
+    if (seedFileFormat(name) === null) throw new SeedFileError(name, `${name} is not a file type folkbot reads as a seed: give ${SEED_FILE_TYPES}`);
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      throw new UsageError(`--seed-file: ${file} cannot be read: no such file`);
+    }
+    checkSeedFileSize(name, size);
+    return seededInput(readSeedFile(await readFile(file), name), name, input);
+  } catch (error) {
+    if (error instanceof SeedFileError) throw new UsageError(`--seed-${file === undefined ? 'abc' : 'file'}: ${error.message}`);
+    throw error;
+  }
 }
 
 function numberOption(name: string, text: string | undefined): number | undefined {
@@ -130,6 +159,8 @@ export const command: CliCommand = {
     const { Composer } = await import('../../compose/composer.js');
     const values = parseOptions(argv, {
       seed: { type: 'string' },
+      'seed-abc': { type: 'string' },
+      'seed-file': { type: 'string' },
       bars: { type: 'string' },
       meter: { type: 'string' },
       key: { type: 'string' },
@@ -165,6 +196,14 @@ export const command: CliCommand = {
     } catch (error) {
       if (error instanceof ComposeOptionError) throw new UsageError(error.message);
       throw error;
+    }
+    const seedSources = (['seed', 'seed-abc', 'seed-file'] as const).filter((name) => values[name] !== undefined);
+    if (seedSources.length > 1) throw new UsageError(`give one seed: ${seedSources.map((name) => `--${name}`).join(' and ')} were both given`);
+    let seedDescription: string | undefined;
+    if (values['seed-file'] !== undefined || values['seed-abc'] !== undefined) {
+      const seeded = await seedFromFileOptions(values['seed-file'], values['seed-abc'], input);
+      input = seeded.input;
+      seedDescription = seeded.description;
     }
 
     const modelDir = modelDirOf(values.model);
@@ -216,9 +255,9 @@ export const command: CliCommand = {
     log.debug({ timings }, 'composed');
     if (values.json) {
       const { files: _bytes, ...rest } = result;
-      process.stdout.write(JSON.stringify({ ...rest, files, timings }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ...rest, files, timings, ...(seedDescription ? { seedFrom: seedDescription } : {}) }, null, 2) + '\n');
     } else {
-      process.stdout.write(describe(result, files) + '\n');
+      process.stdout.write((seedDescription ? `Seed: ${seedDescription}\n  ${result.options.seed}\n` : '') + describe(result, files) + '\n');
     }
     return 0;
   },

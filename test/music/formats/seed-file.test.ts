@@ -1,0 +1,179 @@
+// Seeds from files: each reader gives back what folkbot's writers wrote, polyphony and MIDI timing are reduced
+// and said, bad files get one clear message naming the file, and truncated or bit-flipped files never crash.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import toneMidi from '@tonejs/midi';
+import { SeedFileError } from '../../../src/music/errors.js';
+import { readAbc } from '../../../src/music/formats/abc-read.js';
+import { readMidi } from '../../../src/music/formats/midi-read.js';
+import { readMusicXml } from '../../../src/music/formats/musicxml-read.js';
+import { formatRoundTrips } from '../../../src/music/formats/round-trip.js';
+import { readAbcSeed, readSeedFile, SEED_FILE_MAX_BYTES, takeSeed } from '../../../src/music/formats/seed-file.js';
+import { writeAbc } from '../../../src/music/formats/abc-write.js';
+import { writeMusicXml } from '../../../src/music/formats/musicxml-write.js';
+import { parseKern } from '../../../src/music/kern-parse.js';
+import { writeKern } from '../../../src/music/kern-write.js';
+import { melodyToMidi } from '../../../src/music/midi-write.js';
+import { parseSeed } from '../../../src/music/seed.js';
+import { fixture } from '../paths.js';
+import { melodyNotes } from './melodies.js';
+
+const { Midi } = toneMidi;
+const FIXTURES = ['twinkle.krn', 'ode-to-joy.krn', 'pickup-mixed.krn'];
+
+function seedFileError(work: () => unknown): SeedFileError {
+  try {
+    work();
+  } catch (error) {
+    assert.ok(error instanceof SeedFileError, `a SeedFileError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a SeedFileError');
+}
+
+describe('seed file readers', () => {
+  it('read back every fixture written as ABC, MusicXML, kern and MIDI with the same notes', () => {
+    for (const name of FIXTURES) {
+      const melody = parseKern(fixture(name).text, name);
+      const graces = melody.events.some((e) => e.kind === 'note' && e.grace === true);
+      for (const trip of formatRoundTrips(melody)) {
+        // MIDI has no grace notes: they are played as short notes and read back as such (see the next test).
+        if (trip.format === 'midi' && graces) continue;
+        assert.equal(trip.difference, null, `${name} as ${trip.format}`);
+      }
+    }
+  });
+
+  it('read a grace note written to MIDI as the short note it is played as', () => {
+    const melody = parseKern(fixture('pickup-mixed.krn').text, 'pickup-mixed.krn');
+    const notes = melodyNotes(readMidi(melodyToMidi(melody, { tempo: 100, program: 73 }), 'mixed.mid').melody);
+    assert.deepEqual(notes.slice(1, 4), [[72, 480, 960], [72, 1440, 120], [71, 1560, 840]]);
+  });
+
+  it('keep title, meter, key and pickup from ABC and MusicXML', () => {
+    const melody = parseKern(fixture('pickup-mixed.krn').text, 'pickup-mixed.krn');
+    const abc = readAbc(writeAbc({ ...melody, title: 'Mixed' }, { tempo: 100 }), 'mixed.abc').melody;
+    const xml = readMusicXml(writeMusicXml({ ...melody, title: 'Mixed' }, { tempo: 100, program: 73 }), 'mixed.musicxml').melody;
+    for (const read of [abc, xml]) {
+      assert.equal(read.title, 'Mixed');
+      assert.deepEqual(read.meters[0], { tick: 0, meter: { numerator: 3, denominator: 4 } });
+      assert.equal(read.barlines[0], 480, 'the pickup: an eighth');
+      assert.deepEqual(read.key, melody.key);
+    }
+  });
+
+  it('take the highest voice of a two-voice MusicXML part and the top of its chords, and say so', () => {
+    const note = (step: string, octave: number, voice: number, extra = ''): string =>
+      `<note>${extra}<pitch><step>${step}</step><octave>${octave}</octave></pitch><duration>2</duration><voice>${voice}</voice><type>half</type></note>`;
+    const xml =
+      '<?xml version="1.0"?><score-partwise version="4.0"><part-list><score-part id="P1"><part-name>Piano</part-name></score-part></part-list>' +
+      '<part id="P1"><measure number="1"><attributes><divisions>1</divisions><key><fifths>0</fifths></key><time><beats>4</beats><beat-type>4</beat-type></time></attributes>' +
+      note('C', 4, 2) + note('E', 4, 2, '') + '<backup><duration>4</duration></backup>' + note('E', 5, 1) + note('G', 5, 1, '<chord/>') + note('D', 5, 1) +
+      '</measure></part></score-partwise>';
+    const read = readMusicXml(xml, 'duet.musicxml');
+    assert.deepEqual(melodyNotes(read.melody), [[79, 0, 1920], [74, 1920, 1920]]);
+    assert.equal(read.part, "part 1, 'Piano'");
+    assert.ok(read.remarks.some((r) => /2 voices: the highest/.test(r)));
+    assert.ok(read.remarks.some((r) => /chords: the highest note/.test(r)));
+  });
+
+  it('take the first pitched MIDI track, skip drums, quantise played timing and report the rounding', () => {
+    const midi = new Midi();
+    midi.header.setTempo(120);
+    const drums = midi.addTrack();
+    drums.channel = 9;
+    drums.addNote({ midi: 36, ticks: 0, durationTicks: 100 });
+    const violin = midi.addTrack();
+    violin.name = 'Violin';
+    // 480 ticks a quarter, played a little early and late: quarters and two eighths, then a chord.
+    for (const [pitch, ticks, length] of [[67, 3, 470], [69, 478, 230], [71, 725, 250], [72, 960, 480], [64, 962, 470]] as const) {
+      violin.addNote({ midi: pitch, ticks, durationTicks: length });
+    }
+    const read = readMidi(midi.toArray(), 'played.mid');
+    assert.equal(read.part, "track 2, 'Violin'");
+    assert.deepEqual(melodyNotes(read.melody), [[67, 0, 960], [69, 960, 480], [71, 1440, 480], [72, 1920, 960]]);
+    assert.ok(read.remarks.some((r) => /were rounded to sixteenths and eighth-note triplets/.test(r)), read.remarks.join('; '));
+    assert.ok(read.remarks.some((r) => /several notes at once/.test(r)));
+    assert.ok(read.remarks.some((r) => /no time signature: 4\/4/.test(r)));
+  });
+
+  it('take the first bars up to half the tune as a seed the seed parser reads back, and say what was taken', () => {
+    const melody = parseKern(fixture('pickup-mixed.krn').text, 'pickup-mixed.krn');
+    const read = readSeedFile(melodyToMidi(melody, { tempo: 100, program: 73 }), 'mixed.mid');
+    const taken = takeSeed(readSeedFile(new TextEncoder().encode(writeKern(melody)), 'mixed.krn'), 'mixed.krn', { maxBars: 2 });
+    assert.equal(taken.seed, '8g | 4cc 4b 4a | 2.g');
+    assert.equal(taken.bars, 2);
+    assert.match(taken.description, /^the first 2 bars after the pickup of mixed\.krn \(grace notes were left out/);
+    assert.deepEqual(taken.meter, { numerator: 3, denominator: 4 });
+    assert.equal(parseSeed(taken.seed).firstBarline, 480);
+    assert.match(takeSeed(read, 'mixed.mid', { maxBars: 8 }).description, /of track 1, 'pickup-mixed' of mixed\.mid/);
+  });
+
+  it('read an ABC line with a header made from the meter and key asked', () => {
+    const read = readAbcSeed('G2AB c2BA | G4', { numerator: 4, denominator: 4 }, { tonic: 'G', mode: 'major' });
+    assert.deepEqual(melodyNotes(read.melody).map(([p]) => p), [67, 69, 71, 72, 71, 69, 67]);
+    assert.equal(takeSeed(read, 'the ABC seed', { maxBars: 8 }).seed, '4g 8a 8b 4cc 8b 8a | 2g');
+    // F is sharp in G major.
+    assert.equal(melodyNotes(readAbcSeed('F2', undefined, { tonic: 'G', mode: 'major' }).melody)[0]?.[0], 66);
+  });
+
+  it('refuse wrong, empty, huge, note-less and drum-only files with one message naming the file', () => {
+    const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+    const drumsOnly = new Midi();
+    const drums = drumsOnly.addTrack();
+    drums.channel = 9;
+    drums.addNote({ midi: 38, ticks: 0, durationTicks: 120 });
+    const cases: [Uint8Array, string, RegExp][] = [
+      [text('hello'), 'tune.docx', /tune\.docx is not a file type folkbot reads as a seed: send \.abc, \.krn/],
+      [new Uint8Array(0), 'tune.abc', /tune\.abc is empty/],
+      [new Uint8Array(SEED_FILE_MAX_BYTES + 1), 'big.mid', /big\.mid is 257 KB; a seed file may have at most 256 KB/],
+      [text('X:1\nT:x\nK:C\n'), 'silent.abc', /silent\.abc has no notes/],
+      [text('just words'), 'words.abc', /words\.abc is not ABC notation/],
+      [text('X:1\nK:C\nCDEF|'), 'abc.mid', /abc\.mid is not a MIDI file/],
+      [drumsOnly.toArray(), 'drums.mid', /drums\.mid has only drums/],
+      [text('<html><body/></html>'), 'page.xml', /page\.xml is XML but not MusicXML/],
+      [text('<score-partwise><part'), 'cut.musicxml', /cut\.musicxml is not well-formed XML/],
+      [text('PK\u0003\u0004...'), 'zipped.musicxml', /zipped\.musicxml is compressed MusicXML \(\.mxl\)/],
+      [text('**kern\n4c\t4e\n*-\n'), 'duet.krn', /duet\.krn could not be read as \*\*kern: .*multiple spines/],
+    ];
+    for (const [bytes, name, message] of cases) {
+      const error = seedFileError(() => readSeedFile(bytes, name));
+      assert.equal(error.file, name);
+      assert.match(error.message, message);
+      assert.doesNotMatch(error.message, /Error:|at .*\.ts/);
+    }
+  });
+
+  it('never crash or hang on truncated and bit-flipped files (a sample; scripts/fuzz-seed-readers.ts runs 1,000 each)', () => {
+    const melody = parseKern(fixture('pickup-mixed.krn').text, 'pickup-mixed.krn');
+    const originals: [string, Uint8Array][] = [
+      ['f.abc', new TextEncoder().encode(writeAbc(melody, { tempo: 100 }))],
+      ['f.musicxml', new TextEncoder().encode(writeMusicXml(melody, { tempo: 100, program: 73 }))],
+      ['f.krn', new TextEncoder().encode(writeKern(melody))],
+      ['f.mid', melodyToMidi(melody, { tempo: 100, program: 73 })],
+    ];
+    let state = 12345;
+    const random = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (const [name, bytes] of originals) {
+      for (let i = 0; i < 60; i++) {
+        const damaged = i % 2 === 0 ? bytes.slice(0, random(bytes.length)) : bytes.slice();
+        if (i % 2 === 1) {
+          for (let k = 0; k < 1 + random(8); k++) {
+            const at = random(damaged.length);
+            damaged[at] = (damaged[at] ?? 0) ^ (1 << random(8));
+          }
+        }
+        const started = performance.now();
+        try {
+          readSeedFile(damaged, name);
+        } catch (error) {
+          assert.ok(error instanceof SeedFileError, `${name} #${i}: ${String(error)}`);
+        }
+        assert.ok(performance.now() - started < 5000, `${name} #${i} took too long`);
+      }
+    }
+  });
+});
