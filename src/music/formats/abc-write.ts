@@ -4,6 +4,7 @@
 // that share a beam in the score are written together, the others apart, as ABC beams by spacing.
 // Optional chord symbols ("G", "Am") stand above the note at their tick; a note across one is split and tied.
 import { tonicSpelling } from '../key.js';
+import { abcTitle } from '../title-text.js';
 import { TICKS_PER_QUARTER, type Melody, type Meter } from '../types.js';
 import { layoutMelody, MeasureAccidentals, signatureAlters, type SpelledPitch, type WrittenPiece } from './notation.js';
 
@@ -24,11 +25,6 @@ export interface AbcOptions {
 
 /** Bars per line of music. */
 const BARS_PER_LINE = 4;
-
-/** Text for one line of an information field: no line breaks, and `%` (a comment in ABC) escaped. */
-export function abcFieldText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/%/g, '\\%').trim();
-}
 
 function meterText(meter: Meter | null): string {
   return meter === null ? 'none' : `${meter.numerator}/${meter.denominator}`;
@@ -76,7 +72,7 @@ export function writeAbc(melody: Melody, options: AbcOptions): string {
   const unit = unitTicks(firstMeter);
   const header = [
     `X:${options.referenceNumber ?? 1}`,
-    `T:${abcFieldText(melody.title)}`,
+    `T:${abcTitle(melody.title)}`,
     `M:${meterText(firstMeter)}`,
     `L:1/${(4 * TICKS_PER_QUARTER) / unit}`,
     `Q:1/4=${Math.round(options.tempo)}`,

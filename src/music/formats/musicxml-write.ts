@@ -5,6 +5,7 @@
 // fermatas, and a final barline. Written as text: it is one fixed document shape, and a DOM library would add
 // nothing but a dependency.
 import { instrumentName } from '../instruments.js';
+import { escapeXmlText, singleLineText } from '../title-text.js';
 import { TICKS_PER_QUARTER, type Melody, type Meter } from '../types.js';
 import { layoutMelody, MeasureAccidentals, signatureAlters, suitsBassClef, type WrittenMeasure, type WrittenPiece } from './notation.js';
 
@@ -17,18 +18,9 @@ export interface MusicXmlOptions {
   readonly partName?: string;
 }
 
-/** Text for XML content and attribute values: markup characters escaped, characters XML 1.0 forbids dropped. */
-export function xmlText(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  );
+/** Text for XML content: one line, markup characters escaped (see ../title-text.ts). */
+function xmlText(text: string): string {
+  return escapeXmlText(singleLineText(text));
 }
 
 function gcd(a: number, b: number): number {

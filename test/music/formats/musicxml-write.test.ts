@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import toneMidi from '@tonejs/midi';
-import { writeMusicXml, xmlText } from '../../../src/music/formats/musicxml-write.js';
+import { writeMusicXml } from '../../../src/music/formats/musicxml-write.js';
 import { parseKern } from '../../../src/music/kern-parse.js';
 import { TICKS_PER_QUARTER, type Melody } from '../../../src/music/types.js';
 import { fixture } from '../paths.js';
@@ -97,8 +97,11 @@ describe('writeMusicXml', () => {
     assert.deepEqual(verovioNotes(xml, melody), melodyNotes(melody));
   });
 
-  it('escapes markup and drops characters XML cannot hold', () => {
-    assert.equal(xmlText('a < b & "c"\u0001'), 'a &lt; b &amp; &quot;c&quot;');
+  it('escapes markup in the title and drops characters XML cannot hold', async () => {
+    const melody = parseKern(fixture('twinkle.krn').text, 'twinkle.krn');
+    const xml = writeMusicXml({ ...melody, title: 'a < b & "c"\u0001\nd' }, { tempo: 100, program: 73 });
+    assert.match(xml, /<work-title>a &lt; b &amp; &quot;c&quot; d<\/work-title>/);
+    assert.deepEqual(await musicXmlSchemaErrors(xml), []);
   });
 
   it('is refused by the schema when it is broken (the check can fail)', async () => {

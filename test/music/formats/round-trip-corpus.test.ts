@@ -7,10 +7,10 @@ import { isValidationSong } from '../../../src/model/data/dataset.js';
 import { formatRoundTrips } from '../../../src/music/formats/round-trip.js';
 import { parseKern } from '../../../src/music/kern-parse.js';
 import { findKernFiles, readKernText } from '../../../src/util/kern-files.js';
-import { essenPresent, essenRoot, essenSkipMessage } from '../paths.js';
+import { essenRoot, essenSkip } from '../paths.js';
 
 describe('format round trip on Essen validation songs', () => {
-  it('gives the same notes in every format', { skip: essenPresent ? false : essenSkipMessage }, () => {
+  it('gives the same notes in every format', { skip: essenSkip }, () => {
     const root = path.join(essenRoot, 'europa');
     const files = findKernFiles(root).filter((file) => isValidationSong(path.relative(root, file), 0.1, 1234)).slice(0, 100);
     assert.ok(files.length > 50);
