@@ -46,7 +46,7 @@ export interface ComposeServiceModule {
  * Errors that are the user's doing: the seed parser's SeedError and the pipeline's ComposeOptionError. They are
  * recognised by name because they cross a worker-thread boundary, where classes are lost.
  */
-export const USER_INPUT_ERROR_NAMES: ReadonlySet<string> = new Set(['SeedError', 'ComposeOptionError']);
+export const USER_INPUT_ERROR_NAMES: ReadonlySet<string> = new Set(['SeedError', 'ComposeOptionError', 'SeedFileError']);
 
 /** An error as it travels from a worker to the bot: plain data. */
 export interface SerializedError {

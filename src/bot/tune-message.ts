@@ -29,7 +29,8 @@ function describe(state: TuneState): string {
   return steps === '' ? '' : ` (${steps})`;
 }
 
-export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessage {
+/** `note` is a line said above the tune (what was taken from a seed file). */
+export function tuneMessage(result: ComposeResult, state: TuneState, note?: string): TuneMessage {
   const options = state.options;
   const bars = result.bars;
   const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
@@ -37,6 +38,7 @@ export function tuneMessage(result: ComposeResult, state: TuneState): TuneMessag
   const atStepLimit = state.steps.length >= MAX_TUNE_STEPS;
   const canContinue = !atStepLimit && continuePlan(result.notes, bars, barQuarters).bars <= BARS.max;
   const summary =
+    (note === undefined ? '' : `Seed: ${note}\n`) +
     `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}` +
     (atStepLimit ? `\nThis tune has had ${MAX_TUNE_STEPS} Continue/Variation steps, the most its buttons replay: start again with Another take or /compose.` : '');
   const embed = new EmbedBuilder()

@@ -22,8 +22,16 @@ export async function composeForInteraction(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   context: BotContext,
   record: RequestRecord,
-  state: TuneState,
+  initialState: TuneState,
+  /**
+   * Makes the options after the deferral (a seed_file is downloaded and read there, after admission): what it
+   * returns replaces the state's options, and its note stands in the reply. Its SeedFileError or
+   * ComposeOptionError is answered as bad input.
+   */
+  prepare?: () => Promise<{ readonly options: TuneState['options']; readonly note: string }>,
 ): Promise<void> {
+  let state = initialState;
+  let note: string | undefined;
   record.options = { ...record.options, ...state.options, meter: `${state.options.meter.numerator}/${state.options.meter.denominator}`, steps: state.steps.length };
   const userId = interaction.user.id;
   // Admission is decided here, before the first await: in a burst every handler runs this part in turn, so the
@@ -51,10 +59,16 @@ export async function composeForInteraction(
       record.problems = [...(record.problems ?? []), `defer: ${describeError(error)}`];
     });
     deferred = performance.now();
+    if (prepare) {
+      const prepared = await prepare();
+      state = { ...state, options: prepared.options };
+      note = prepared.note;
+      record.options = { ...record.options, ...state.options, meter: `${state.options.meter.numerator}/${state.options.meter.denominator}` };
+    }
     const result = await composeState(state, (options) => context.composer.compose(options));
     place.release();
     const composed = performance.now();
-    record.delivery = await deliver(interaction, tuneMessage(result, state), record);
+    record.delivery = await deliver(interaction, tuneMessage(result, state, note), record);
     served = true;
     record.outcome = 'composed';
     record.timings = { defer: deferred - started, compose: composed - deferred, reply: performance.now() - composed, ...prefixed(result.timings) };

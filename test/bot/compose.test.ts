@@ -52,6 +52,38 @@ test('the ABC stands in the reply as a code block, and the MusicXML comes as tun
   assert.ok(!short.files.some((f) => f.filename === 'tune.abc'));
 });
 
+const KESH = 'X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G\n|:G3 GAB|A3 ABd|edd gdd|edB dBA|\nGAG GAB|ABA ABd|edd gdB|AGF G3:|\n';
+
+test('/compose with a seed_file takes its first bars, meter and key, and says what was taken', async () => {
+  const interaction = h.fake.sendCommandWithFile('compose', { bars: 8, random_seed: 3 }, 'seed_file', { filename: 'kesh.abc', data: new TextEncoder().encode(KESH) }, user());
+  const { message, ephemeral } = await interaction.finalReply();
+  assert.equal(ephemeral, false, message.content);
+  assertTuneMessage(message);
+  assert.match(message.content, /^Seed: the first 4 bars of kesh\.abc\n\*\*G major\*\*, 6\/8, 8 bars/);
+  assert.match(JSON.stringify(message.embeds), /4\.g 8g 8a 8b \| 4\.a 8a 8b 8dd/);
+});
+
+test('a bad seed_file gets one private message naming it, a huge one is refused before downloading, and the bot goes on', async () => {
+  const cases: [{ filename: string; data: Uint8Array; size?: number }, RegExp][] = [
+    [{ filename: 'notes.pdf', data: new Uint8Array([1, 2, 3]) }, /notes\.pdf is not a file type folkbot reads as a seed: attach \.abc/],
+    [{ filename: 'huge.mid', data: new Uint8Array(10), size: 8_000_000 }, /huge\.mid is 7813 KB; a seed file may have at most 256 KB/],
+    [{ filename: 'empty.abc', data: new Uint8Array(0) }, /empty\.abc is empty/],
+    [{ filename: 'fake.mid', data: new TextEncoder().encode(KESH) }, /fake\.mid is not a MIDI file/],
+    [{ filename: 'silent.abc', data: new TextEncoder().encode('X:1\nK:C\n') }, /silent\.abc has no notes/],
+  ];
+  const downloadedBefore = h.fake.downloads.size;
+  for (const [file, message] of cases) {
+    const interaction = h.fake.sendCommandWithFile('compose', { bars: 8 }, 'seed_file', file, user());
+    const reply = await interaction.finalReply();
+    assert.equal(reply.ephemeral, true, `${file.filename}: ${reply.message.content}`);
+    assert.match(reply.message.content, message);
+    assert.doesNotMatch(reply.message.content, /Error\b|at .*\.(ts|js):\d+/);
+  }
+  assert.ok(![...h.fake.downloads.values()].some((n) => n > 1));
+  assert.equal(h.fake.downloads.size - downloadedBefore, 2, 'only the files whose name and size pass are downloaded');
+  assertTuneMessage(await compose({ bars: 4, random_seed: 8 }));
+});
+
 test('the same options and random seed give the same tune', async () => {
   const a = await compose({ bars: 8, random_seed: 7 });
   const b = await compose({ bars: 8, random_seed: 7 });

@@ -47,7 +47,9 @@ export function parseSeed(seed: string): ComposedNote[] {
   let index = 0;
   for (const match of seed.matchAll(/\S+/g)) {
     index += 1;
-    const token = match[0];
+    // Bar lines are skipped and tie marks dropped (the fake strikes tied pieces again).
+    if (/^\|+$/.test(match[0])) continue;
+    const token = match[0].replace(/^\[|[\]_]$/g, '');
     const parsed = /^(\d+)(\.?)(r|([a-gA-G])\4*([#-]*))$/.exec(token);
     const recip = parsed ? Number(parsed[1]) : 0;
     if (!parsed || ![1, 2, 3, 4, 6, 8, 12, 16, 32].includes(recip)) {

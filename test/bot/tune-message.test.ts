@@ -14,6 +14,7 @@ function result(abc: string): ComposeResult {
     bars: 16,
     pickup: 0,
     notes: [{ pitch: 60, onset: 0, duration: 64 }],
+    chords: [],
     files: { midi: new Uint8Array(4), kern: '**kern\n*-\n', abc, musicxml: '<score-partwise/>', png: new Uint8Array(4), audio: new Uint8Array(4), audioFormat: 'ogg' },
     model: { name: 'test', backend: 'js' },
     timings: {},

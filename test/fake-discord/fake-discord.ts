@@ -176,6 +176,9 @@ export class FakeDiscord {
   readonly commands = new Map<string, Record<string, unknown>[]>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly messages = new Map<string, FakeMessage>();
+  /** Files users attached to slash commands, by attachment id; `downloads` counts how often each was fetched. */
+  private readonly uploads = new Map<string, { filename: string; data: Uint8Array }>();
+  readonly downloads = new Map<string, number>();
   /** Messages the bot posted in channels (POST /channels/{id}/messages), in order. */
   readonly channelMessages: (FakeMessage & { readonly channelId: string })[] = [];
   /** Emits 'channel-message' for each of them. */
@@ -280,6 +283,36 @@ export class FakeDiscord {
     return this.dispatchInteraction(user, {
       type: 2,
       data: { id: String(definition?.id ?? snowflake()), name, type: 1, ...(typed.length > 0 ? { options: typed } : {}) },
+    });
+  }
+
+  /**
+   * Dispatches a slash command with a file attached to the attachment option `optionName`, as Discord does: the
+   * option holds the attachment's id, `resolved.attachments` its name, size and URL (served by this fake).
+   * `size` overrides the announced size (Discord's limit is far above the bot's).
+   */
+  sendCommandWithFile(
+    name: string,
+    options: Record<string, string | number | boolean>,
+    optionName: string,
+    file: { filename: string; data: Uint8Array; size?: number },
+    user: FakeUser = defaultUser,
+  ): FakeInteraction {
+    const definition = [...this.commands.values()].flat().find((c) => c.name === name);
+    const declared = (definition?.options as { name: string; type: number }[] | undefined) ?? [];
+    const typed = Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: declared.find((o) => o.name === optionName)?.type ?? 3, value }));
+    const id = snowflake();
+    this.uploads.set(id, { filename: file.filename, data: file.data });
+    const url = `${this.baseUrl}/attachments/uploads/${id}/${encodeURIComponent(file.filename)}`;
+    return this.dispatchInteraction(user, {
+      type: 2,
+      data: {
+        id: String(definition?.id ?? snowflake()),
+        name,
+        type: 1,
+        options: [...typed, { name: optionName, type: 11, value: id }],
+        resolved: { attachments: { [id]: { id, filename: file.filename, size: file.size ?? file.data.length, url, proxy_url: url } } },
+      },
     });
   }
 
@@ -578,7 +611,18 @@ export class FakeDiscord {
   }
 
   private serveAttachment(pathname: string, res: ServerResponse): void {
-    const [, , messageId, , filename] = pathname.split('/');
+    const [, , messageId, uploadId, filename] = pathname.split('/');
+    if (messageId === 'uploads' && uploadId !== undefined) {
+      const upload = this.uploads.get(uploadId);
+      this.downloads.set(uploadId, (this.downloads.get(uploadId) ?? 0) + 1);
+      if (!upload) {
+        this.send(res, 404, { message: 'no such attachment' });
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from(upload.data));
+      return;
+    }
     const message = [...this.messages.values()].find((m) => m.id === messageId);
     const file = message?.files.find((f) => f.filename === filename);
     if (!file) {

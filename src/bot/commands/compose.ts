@@ -5,7 +5,10 @@ import { ACCOMPANIMENT_CHOICES, BARS, DEFAULT_ACCOMPANIMENT, KEY_CHOICES, METER_
 import { composeForInteraction, badInputText } from '../tune-request.js';
 import { respond } from '../respond.js';
 import { checkedOptions } from '../checked-options.js';
-import { ComposeOptionError } from '../compose-options.js';
+import { ComposeOptionError, type RawComposeOptions } from '../compose-options.js';
+import { SeedFileError } from '../../music/errors.js';
+import { SEED_FILE_MAX_BYTES, SEED_FILE_TYPES } from '../../music/formats/seed-file.js';
+import { checkSeedAttachment, seedOptionsFromAttachment, type SeedAttachment } from '../seed-attachment.js';
 
 export const data = new SlashCommandBuilder()
   .setName('compose')
@@ -35,6 +38,9 @@ export const data = new SlashCommandBuilder()
       .setMaxValue(TEMPERATURE.max),
   )
   .addIntegerOption((o) => o.setName('tempo').setDescription(`Quarter notes per minute for the audio (default ${TEMPO.default})`).setMinValue(TEMPO.min).setMaxValue(TEMPO.max))
+  .addAttachmentOption((o) =>
+    o.setName('seed_file').setDescription(`Opening from a file instead: ${SEED_FILE_TYPES}, up to ${SEED_FILE_MAX_BYTES / 1024} KB`),
+  )
   .addIntegerOption((o) =>
     o.setName('random_seed').setDescription('Same settings + same random seed = same tune (default: random)').setMinValue(0).setMaxValue(RANDOM_SEED_MAX),
   )
@@ -47,8 +53,26 @@ export const data = new SlashCommandBuilder()
 
 export const execute: Command['execute'] = async (interaction, context, record) => {
   let options;
+  let file: SeedAttachment | undefined;
+  let raw: RawComposeOptions = {};
   try {
     const get = checkedOptions(interaction);
+    const attachment = get.getAttachment('seed_file');
+    if (attachment !== null) {
+      file = { name: attachment.name, size: attachment.size, url: attachment.url };
+      if ((get.getString('seed') ?? '').trim() !== '') throw new ComposeOptionError('seed', 'give either seed or seed_file, not both');
+      // Name and size are checked before anything is downloaded.
+      checkSeedAttachment(file);
+    }
+    raw = {
+      bars: get.getInteger('bars'),
+      meter: get.getString('meter'),
+      key: get.getString('key'),
+      mode: get.getString('mode'),
+      temperature: get.getNumber('temperature'),
+      tempo: get.getInteger('tempo'),
+      random_seed: get.getInteger('random_seed'),
+    };
     options = toComposeOptions(
       {
         seed: get.getString('seed'),
@@ -65,13 +89,21 @@ export const execute: Command['execute'] = async (interaction, context, record) 
       context.composer.modelInfo().meters,
     );
   } catch (error) {
-    if (!(error instanceof ComposeOptionError)) throw error;
+    if (!(error instanceof ComposeOptionError) && !(error instanceof SeedFileError)) throw error;
     record.outcome = 'bad-input';
     record.error = error.message;
     await respond(interaction, badInputText(error), { ephemeral: true });
     return;
   }
-  await composeForInteraction(interaction, context, record, { options, steps: [] });
+  const seedFile = file;
+  const prepare =
+    seedFile === undefined
+      ? undefined
+      : async () => {
+          const { options: fromFile, description } = await seedOptionsFromAttachment(seedFile, { ...raw, random_seed: options.randomSeed }, context.newRandomSeed, context.composer.modelInfo().meters);
+          return { options: fromFile, note: description };
+        };
+  await composeForInteraction(interaction, context, record, { options, steps: [] }, prepare);
 };
 
 export const command: Command = { data, execute };

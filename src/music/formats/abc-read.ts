@@ -10,6 +10,8 @@ import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter,
 import type { ReadMelody } from './read-melody.js';
 
 const TICKS_PER_WHOLE = 4 * TICKS_PER_QUARTER;
+/** Characters of a tune read (whole lines): far more than the 64 notes a seed holds need. */
+const ABC_READ_LIMIT = 16 * 1024;
 const STEP_PITCH = [0, 2, 4, 5, 7, 9, 11];
 const STEP_LETTERS = 'cdefgab';
 const ACCIDENTAL_ALTER: Readonly<Record<string, number>> = { sharp: 1, flat: -1, natural: 0, dblsharp: 2, dblflat: -2, quartersharp: 0, quarterflat: 0 };
@@ -95,15 +97,22 @@ export function readAbc(text: string, file: string): ReadMelody {
   if (!/^\s*X:/m.test(text) && !/^\s*K:/m.test(text)) {
     throw new SeedFileError(file, `${file} is not ABC notation: an ABC tune starts with an "X:" line and has a "K:" line before its notes`);
   }
+  // Only the first tune is read, and of it no more than a seed can use: abcjs takes ~4 ms per KB, and a 100 KB
+  // songbook would cost far more than the opening needs.
+  const tuneCount = Math.max(1, (text.match(/^\s*X:/gm) ?? []).length);
+  const secondTune = text.search(/\n\s*X:/);
+  const firstTune = secondTune > 0 && /^\s*X:/.test(text) ? text.slice(0, secondTune + 1) : text;
   let tunes: AbcTune[];
   try {
-    tunes = abcjs.parseOnly(text) as unknown as AbcTune[];
+    const lineEnd = firstTune.lastIndexOf('\n', ABC_READ_LIMIT);
+    const read = firstTune.length > ABC_READ_LIMIT ? firstTune.slice(0, lineEnd > 0 ? lineEnd + 1 : ABC_READ_LIMIT) : firstTune;
+    tunes = abcjs.parseOnly(read) as unknown as AbcTune[];
   } catch {
     throw new SeedFileError(file, `${file} could not be read as ABC notation`);
   }
   const tune = tunes[0];
   const remarks: string[] = [];
-  if (tunes.length > 1) remarks.push(`the file holds ${tunes.length} tunes: the first was taken`);
+  if (tuneCount > 1) remarks.push(`the file holds ${tuneCount} tunes: the first was taken`);
   const staves = tune?.lines.flatMap((line) => (line.staff === undefined ? [] : [line.staff])) ?? [];
   const firstStaves = staves[0] ?? [];
   const voiceCount = firstStaves.reduce((n, staff) => n + (staff.voices?.length ?? 0), 0);
