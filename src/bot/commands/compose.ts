@@ -72,19 +72,10 @@ export const execute: Command['execute'] = async (interaction, context, record) 
       temperature: get.getNumber('temperature'),
       tempo: get.getInteger('tempo'),
       random_seed: get.getInteger('random_seed'),
+      accompaniment: get.getString('accompaniment'),
     };
     options = toComposeOptions(
-      {
-        seed: get.getString('seed'),
-        bars: get.getInteger('bars'),
-        meter: get.getString('meter'),
-        key: get.getString('key'),
-        mode: get.getString('mode'),
-        temperature: get.getNumber('temperature'),
-        tempo: get.getInteger('tempo'),
-        random_seed: get.getInteger('random_seed'),
-        accompaniment: get.getString('accompaniment'),
-      },
+      { seed: get.getString('seed'), ...raw },
       context.newRandomSeed,
       context.composer.modelInfo().meters,
     );
