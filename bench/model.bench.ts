@@ -36,7 +36,7 @@ import {
 } from '../src/model/network/lstm-network.js';
 import { saveModelFolder } from '../src/model/folder/model-folder.js';
 import { createRandom, type Random } from '../src/model/generation/random.js';
-import { featureTracker, inputRows, songInputRows } from '../src/model/encodings/input-features.js';
+import { chosenFeatureSet, featureTracker, inputRows, songInputRows } from '../src/model/encodings/input-features.js';
 import { layoutStreams, type SongInputRows, type StreamLayout } from '../src/model/training/train-batches.js';
 import { AdamOptimizer } from '../src/model/training/train-optimizer.js';
 import { ReplicaSet } from '../src/model/training/train-replicas.js';
@@ -182,7 +182,7 @@ function syntheticSongs(V: number, count: number): Int32Array[] {
 }
 
 function featureLabel(preset: TrainingPreset, encoding: Encoding | null): string {
-  return preset.inputFeatures && encoding?.inputFeatures ? '+features' : '';
+  return encoding && chosenFeatureSet(encoding, preset.inputFeatures) ? '+features' : '';
 }
 
 interface SpeedSetup {
@@ -192,7 +192,8 @@ interface SpeedSetup {
 
 function speedSetup(preset: TrainingPreset, V: number, songs: readonly Int32Array[], encoding: Encoding | null): SpeedSetup {
   // The preset's input features need the real encoding (its tracker); on synthetic tokens the network takes tokens alone.
-  const features = preset.inputFeatures && encoding?.inputFeatures ? { inputFeatures: encoding.inputFeatures } : {};
+  const set = encoding ? chosenFeatureSet(encoding, preset.inputFeatures) : undefined;
+  const features = set ? { inputFeatures: set } : {};
   const config: LstmConfig = { vocabularySize: V, hiddenSize: preset.hiddenSize, layers: preset.layers, dropout: preset.dropout, ...features };
   let songRows: SongInputRows | undefined;
   if (encoding && config.inputFeatures) {

@@ -128,12 +128,12 @@ describe('Composer on the shipped model', () => {
     for (const stage of ['generate', 'midi', 'kern', 'png', 'audio', 'total']) assert.ok((result.timings[stage] ?? -1) >= 0, stage);
   });
 
-  it('makes the notes before an early bar line of the seed a pickup, with the full bars after it', async () => {
+  it('makes the notes before an early bar line of the seed a pickup, and the last bar gives it back', async () => {
     // Two quarters before the first bar line of a 3/4 seed: a pickup.
     const result = await composer.compose({ seed: '8.g 16a 8g 8e | 4c 4e 4g', bars: 8, meter: { numerator: 3, denominator: 4 }, randomSeed: 7 });
     assert.equal(result.pickup, 2);
     const last = result.notes[result.notes.length - 1]!;
-    assert.equal(last.onset + last.duration, 2 + 8 * 3, 'the pickup, then eight full bars of 3/4');
+    assert.equal(last.onset + last.duration, 8 * 3, 'the pickup, seven full bars of 3/4 and a last bar of one beat');
     const melody = parseKern(result.files.kern, 'tune.krn');
     assert.equal(melody.barlines[0], 2 * TICKS_PER_QUARTER, 'the first bar line right after the pickup');
     assert.equal(melody.barlines.length, 9);

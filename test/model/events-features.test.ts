@@ -10,7 +10,7 @@ import { E, fixtureMelody, Q, S, sampleMelodies, T } from './melody-fixtures.js'
 /** Each token of the melody's encoding with the features after it: "text position remaining". */
 function featureTrace(encoding: Encoding, melody: Melody, start: 'tokens' | { pickup: number } | 'nothing' = 'tokens'): string[] {
   const tokens = encoding.encode(melody);
-  const tracker = encoding.inputFeatureTracker!();
+  const tracker = encoding.inputFeatureTracker!(EVENTS_INPUT_FEATURES.name);
   tracker.reset(start === 'tokens' ? { tokens } : start === 'nothing' ? {} : start);
   return Array.from(tokens, (token) => `${encoding.config.vocabulary[token]} ${tracker.next(token).join(' ')}`);
 }
@@ -86,7 +86,7 @@ test('triplets are exact, and a meter change after a barline switches the bar an
 test('free meter has no clock; positions past the cap share the last bucket; every value fits the spec', () => {
   const encoding = new EventsEncoding({ name: 'events', vocabulary: ['|', '<end>', '<major>', '<minor>', '<M:X>', '<M:12/4>', '60:1', '60:12'], options: {} });
   const id = (text: string): number => encoding.config.vocabulary.indexOf(text);
-  const tracker = encoding.inputFeatureTracker();
+  const tracker = encoding.inputFeatureTracker(EVENTS_INPUT_FEATURES.name);
   tracker.reset();
   assert.deepEqual([...tracker.next(id('<M:X>'))], [NO_CLOCK, NO_CLOCK]);
   assert.deepEqual([...tracker.next(id('60:1'))], [NO_CLOCK, NO_CLOCK]);
@@ -94,11 +94,11 @@ test('free meter has no clock; positions past the cap share the last bucket; eve
   tracker.next(id('<M:12/4>'));
   assert.deepEqual([...tracker.next(id('60:12'))], [144, 0]);
   assert.deepEqual([...tracker.next(id('60:1'))], [144, 0], 'an overfull bar stays in the last bucket');
-  assert.deepEqual(encoding.inputFeatures, EVENTS_INPUT_FEATURES);
+  assert.deepEqual(encoding.inputFeatureSets?.[0], EVENTS_INPUT_FEATURES);
   for (const melody of Object.values(sampleMelodies())) {
     const events = buildEventsEncoding([melody]);
     const tokens = events.encode(melody);
-    const songTracker = events.inputFeatureTracker();
+    const songTracker = events.inputFeatureTracker(EVENTS_INPUT_FEATURES.name);
     songTracker.reset({ tokens });
     for (const token of tokens) {
       songTracker.next(token).forEach((value, k) => assert.ok(Number.isInteger(value) && value >= 0 && value < EVENTS_INPUT_FEATURES.sizes[k]!, `${melody.title}: ${value}`));
@@ -108,6 +108,6 @@ test('free meter has no clock; positions past the cap share the last bucket; eve
 
 test('the steps encoding gives no input features', () => {
   const steps: Encoding = buildStepsEncoding(Object.values(sampleMelodies()));
-  assert.equal(steps.inputFeatures, undefined);
+  assert.equal(steps.inputFeatureSets, undefined);
   assert.equal(steps.inputFeatureTracker, undefined);
 });

@@ -26,6 +26,15 @@ export interface SamplingRequest {
   readonly pickup: number;
   /** End on the tonic of `mode` (C or A). */
   readonly endOnTonic: boolean;
+  /**
+   * The last bar gives back the pickup: it lasts a bar less the pickup, so that the pickup and the last bar make one
+   * bar between them, as in most written songs. `bars` then counts the short last bar as a bar.
+   */
+  readonly closingBar?: boolean;
+  /** With `endOnTonic`: the final note starts on a strong beat of its bar (the downbeat, the middle of the bar). */
+  readonly finalOnStrongBeat?: boolean;
+  /** At most this many identical bars in a row (a loop guard); absent: no limit. */
+  readonly maxRepeatedBars?: number;
 }
 
 /**
@@ -35,6 +44,8 @@ export interface SamplingRequest {
 export interface SamplingState {
   /** Tokens to feed before sampling starts: conditioning, then the primer. */
   readonly prefix: Int32Array;
+  /** How many `|` tokens the finished tune will have (for input features that count the bars to go). */
+  readonly plannedBarlines?: number;
   /** A mask over the vocabulary: 1 where the token may come next, 0 where not. Never all zeros unless done. */
   allowed(): Uint8Array;
   push(token: number): void;
@@ -63,12 +74,12 @@ export interface Encoding {
   scoredPositions(tokens: Int32Array): { readonly positions: Int32Array; readonly notes: number };
   startSampling(request: SamplingRequest): SamplingState;
   /**
-   * Extra categorical inputs this encoding can give the network beside each token (e.g. the metric position);
-   * absent when it has none. A network uses them only when its config names the same spec.
+   * Sets of extra categorical inputs this encoding can give the network beside each token (e.g. the metric
+   * position), by name; absent when it has none. A network uses one only when its config names the same spec.
    */
-  readonly inputFeatures?: InputFeatureSpec;
-  /** A fresh tracker computing `inputFeatures` token by token; present exactly when `inputFeatures` is. */
-  inputFeatureTracker?(): InputFeatureTracker;
+  readonly inputFeatureSets?: readonly InputFeatureSpec[];
+  /** A fresh tracker computing the named set token by token; present exactly when `inputFeatureSets` is. */
+  inputFeatureTracker?(name: string): InputFeatureTracker;
 }
 
 /** Names a set of categorical input features and the number of values (buckets) of each. */
@@ -83,6 +94,8 @@ export interface SongStart {
   readonly tokens?: ArrayLike<number>;
   /** The ticks before the first barline (sampling: the request's pickup); wins over `tokens`. */
   readonly pickup?: number;
+  /** The number of `|` tokens the whole tune has (sampling: what the request will produce); wins over `tokens`. */
+  readonly barlines?: number;
 }
 
 /**

@@ -19,7 +19,10 @@ const CAP = MAX_BEATS * BUCKETS_PER_BEAT;
 /** The bucket for "no clock": free meter or an irregular duration. */
 export const NO_CLOCK = CAP + 1;
 
-export const EVENTS_INPUT_FEATURES: InputFeatureSpec = { name: 'events-metric-position-v1', sizes: [CAP + 2, CAP + 2] };
+/** Sizes of the two clock features (position, remaining). */
+export const BAR_CLOCK_SIZES: readonly number[] = [CAP + 2, CAP + 2];
+
+export const EVENTS_INPUT_FEATURES: InputFeatureSpec = { name: 'events-metric-position-v1', sizes: BAR_CLOCK_SIZES };
 
 /** Ticks of the timed tokens before the first barline, or null when the song has none before it ends. */
 function ticksBeforeFirstBarline(parsed: readonly EventsToken[], tokens: ArrayLike<number>): number | null {
@@ -58,6 +61,21 @@ export class EventsFeatureTracker implements InputFeatureTracker {
     this.position = 0;
     this.clock = true;
     this.pickup = start.pickup ?? (start.tokens ? ticksBeforeFirstBarline(this.parsed, start.tokens) : null);
+  }
+
+  /** Ticks since the last barline (counted back from the first barline in a pickup). */
+  ticksIntoBar(): number {
+    return this.position;
+  }
+
+  /** Ticks per beat of the meter in force; null in free meter or before the first meter token. */
+  beatUnit(): number | null {
+    return this.unit;
+  }
+
+  /** Whether the bar position is known: a meter, and only durations of whole ticks since the last barline. */
+  hasClock(): boolean {
+    return this.clock && this.bar !== null;
   }
 
   next(id: number): readonly number[] {

@@ -24,6 +24,7 @@ import { Vocabulary } from './vocabulary.js';
 import { EncodingError } from './encoding-error.js';
 import { barTicks, beatUnitTicks, meterText, parseMeterText, parseRatioText, ratioText, ratioTicks, type Ratio } from './durations.js';
 import { EVENTS_INPUT_FEATURES, EventsFeatureTracker } from './events-features.js';
+import { EventsLookbackTracker, lookbackSpec } from './events-lookback-features.js';
 import { countSongsPerToken } from './token-counts.js';
 import { freezeEvents, melodySoundingEvents, soundingEvents, tonicPitchClass, type MutableEvent } from './melody-events.js';
 
@@ -275,13 +276,18 @@ export class EventsEncoding implements Encoding {
     return new EventsSamplingState(this.table, request);
   }
 
-  /** The metric position of the next event and what is left of its bar (events-features.ts). */
-  get inputFeatures(): InputFeatureSpec {
-    return EVENTS_INPUT_FEATURES;
+  /**
+   * The metric position of the next event and what is left of its bar (events-features.ts), and that plus the
+   * lookback features (events-lookback-features.ts).
+   */
+  get inputFeatureSets(): readonly InputFeatureSpec[] {
+    return [EVENTS_INPUT_FEATURES, lookbackSpec(this.vocabularySize)];
   }
 
-  inputFeatureTracker(): InputFeatureTracker {
-    return new EventsFeatureTracker(this.table.parsed);
+  inputFeatureTracker(name: string): InputFeatureTracker {
+    if (name === EVENTS_INPUT_FEATURES.name) return new EventsFeatureTracker(this.table.parsed);
+    if (name === lookbackSpec(this.vocabularySize).name) return new EventsLookbackTracker(this.table.parsed, this.vocabularySize);
+    throw new EncodingError(`the events encoding has no input features named "${name}"`);
   }
 
   private isConditioning(id: number): boolean {
@@ -305,11 +311,14 @@ interface TimedChoice {
 }
 
 /**
- * Sampling one tune: `pickup` ticks (0 for none), then exactly `bars` full bars of the requested meter; `|` is
- * forced at each barline and `<end>` at the end of the last bar. A note or rest may only start when what is left
- * of its bar can still be filled exactly; with `endOnTonic` the last note of the last bar is a C (major) or A
- * (minor) in any octave. Continuations (ties over a barline) may follow a barline, as in the corpus, except
- * right after the primer: the primer's last note keeps the length it was given.
+ * Sampling one tune: `pickup` ticks (0 for none), then exactly `bars` full bars of the requested meter (with
+ * `closingBar`, the last one short by the pickup); `|` is forced at each barline and `<end>` at the end of the last
+ * bar. A note or rest may only start when what is left of its bar can still be filled exactly; with `endOnTonic`
+ * the last note of the last bar is a C (major) or A (minor) in any octave, and with `finalOnStrongBeat` it starts
+ * on the downbeat or in the middle of the bar (beat 2 in triple meters). `maxRepeatedBars` forbids the token that
+ * would complete one bar more than that many times in a row. Each rule gives way when it would leave nothing
+ * to choose. Continuations (ties over a barline) may follow a barline, as in the corpus, except right after the
+ * primer: the primer's last note keeps the length it was given.
  */
 class EventsSamplingState implements SamplingState {
   readonly prefix: Int32Array;
@@ -333,6 +342,13 @@ class EventsSamplingState implements SamplingState {
   private readonly finalMinimum: number;
   private readonly fillable = new Map<number, boolean>();
   private readonly tonicFillable = new Map<number, boolean>();
+  /** Where the final note may start with `finalOnStrongBeat`; empty: anywhere (the older rule). */
+  private readonly strongStarts: readonly number[];
+  /** Tonic note lengths the vocabulary has, in ticks (any length). */
+  private readonly anyTonicDurations: ReadonlySet<number>;
+  /** Token ids of the bars completed so far, and of the current bar. */
+  private readonly completedBars: number[][] = [];
+  private currentBar: number[] = [];
 
   constructor(
     private readonly table: TokenTable,
@@ -349,6 +365,8 @@ class EventsSamplingState implements SamplingState {
     if (meterId === undefined) throw new EncodingError(`meter ${meterText(meter)} is not in the vocabulary (${this.meters()})`);
     const barlines: number[] = pickup > 0 ? [pickup] : [];
     for (let i = 1; i <= bars; i++) barlines.push(pickup + i * bar);
+    // The short last bar that gives the pickup back.
+    if (request.closingBar === true && pickup > 0) barlines[barlines.length - 1] = bars * bar;
     this.barlines = barlines;
     this.unit = unitOf(meter);
     this.tonic = tonicPitchClass(mode);
@@ -368,6 +386,16 @@ class EventsSamplingState implements SamplingState {
     const beat = Math.min(bar, (compound ? 3 : 1) * this.unit);
     this.finalMinimum = tonicNotes.some((c) => c.ticks >= beat) ? beat : 0;
     this.tonicDurations = new Set(tonicNotes.filter((c) => c.ticks >= this.finalMinimum).map((c) => c.ticks));
+    this.anyTonicDurations = new Set(tonicNotes.map((c) => c.ticks));
+    const end = barlines[barlines.length - 1]!;
+    const finalStart = barlines.length >= 2 ? barlines[barlines.length - 2]! : 0;
+    const starts = [finalStart];
+    if (end - finalStart === bar) {
+      const beats = Math.round(bar / (compound ? 3 * this.unit : this.unit));
+      if (beats % 2 === 0) starts.push(finalStart + bar / 2);
+      else if (beats === 3) starts.push(finalStart + bar / 3);
+    }
+    this.strongStarts = request.endOnTonic && request.finalOnStrongBeat === true ? starts.filter((start) => this.anyTonicDurations.has(end - start)) : [];
 
     if (!this.canFill(bar)) throw new EncodingError(`no combination of the vocabulary's durations fills a bar of ${meterText(meter)}`);
     if (request.endOnTonic && !this.canFillTonic(bar)) {
@@ -384,6 +412,10 @@ class EventsSamplingState implements SamplingState {
     return this.finished;
   }
 
+  get plannedBarlines(): number {
+    return this.barlines.length - 1;
+  }
+
   allowed(): Uint8Array {
     const mask = new Uint8Array(this.table.vocabulary.size);
     if (this.finished) return mask;
@@ -393,18 +425,62 @@ class EventsSamplingState implements SamplingState {
       mask[this.next === last ? this.table.end : this.table.bar] = 1;
       return mask;
     }
-    const remaining = barline - this.time;
     const tonicEnd = this.request.endOnTonic && this.next === last;
+    const strong = tonicEnd && this.strongStarts.length > 0;
+    const guard = this.request.maxRepeatedBars;
+    // Each rule gives way, strongest first, when it would leave no token at all.
+    for (const [useStrong, useGuard] of [[strong, guard !== undefined], [strong, false], [false, false]] as const) {
+      if (this.fillMask(mask, barline, tonicEnd, useStrong, useGuard ? guard : undefined)) return mask;
+    }
+    return mask;
+  }
+
+  /** Marks the tokens allowed under the chosen rules; whether any is. */
+  private fillMask(mask: Uint8Array, barline: number, tonicEnd: boolean, strong: boolean, guard: number | undefined): boolean {
+    const remaining = barline - this.time;
     // The seed's durations are the user's: a primer that ends on a barline is not tied on into the next bar.
     const canContinue = this.afterBar && this.built.length > this.primerEvents;
+    const end = this.barlines[this.barlines.length - 1]!;
+    let any = false;
     for (const choice of this.choices) {
       if (choice.ticks > remaining) continue;
       if (choice.kind === 'continuation' && !canContinue) continue;
       const rest = remaining - choice.ticks;
-      const ok = rest === 0 ? !tonicEnd || this.endsOnTonic(choice) : tonicEnd ? this.canFillTonic(rest) : this.canFill(rest);
-      if (ok) mask[choice.id] = 1;
+      let ok: boolean;
+      if (rest === 0) {
+        ok = !tonicEnd || (strong ? this.endsOnStrongTonic(choice) : this.endsOnTonic(choice));
+        if (ok && guard !== undefined) ok = !this.repeatsBar(choice.id, guard);
+      } else if (!tonicEnd) {
+        ok = this.canFill(rest);
+      } else if (!strong) {
+        ok = this.canFillTonic(rest);
+      } else {
+        const after = this.time + choice.ticks;
+        ok = this.strongStarts.some((start) => start >= after && this.canFill(start - after) && this.anyTonicDurations.has(end - start));
+      }
+      if (ok) {
+        mask[choice.id] = 1;
+        any = true;
+      }
     }
-    return mask;
+    return any;
+  }
+
+  /** Whether ending the current bar with `id` makes it the same as each of the `guard` bars before it. */
+  private repeatsBar(id: number, guard: number): boolean {
+    const count = this.completedBars.length;
+    if (count < guard) return false;
+    const candidate = [...this.currentBar, id];
+    for (let k = count - guard; k < count; k++) {
+      const bar = this.completedBars[k]!;
+      if (bar.length !== candidate.length || bar.some((token, i) => token !== candidate[i])) return false;
+    }
+    return true;
+  }
+
+  /** A final note that starts on one of the strong starts (a tied continuation never does). */
+  private endsOnStrongTonic(choice: TimedChoice): boolean {
+    return choice.kind === 'note' && choice.pitch % 12 === this.tonic && this.strongStarts.includes(this.time);
   }
 
   push(token: number): void {
@@ -422,6 +498,8 @@ class EventsSamplingState implements SamplingState {
   private apply(id: number): void {
     const token = this.table.parsed[id]!;
     if (token.kind === 'bar' || token.kind === 'end') {
+      this.completedBars.push(this.currentBar);
+      this.currentBar = [];
       this.next++;
       this.afterBar = token.kind === 'bar';
       this.finished = token.kind === 'end';
@@ -430,6 +508,7 @@ class EventsSamplingState implements SamplingState {
     if (!isTimed(token)) throw new EncodingError(`token "${this.table.vocabulary.text(id)}" cannot occur inside a sampled tune`);
     const ticks = ratioTicks(token.length, this.unit);
     if (ticks === null) throw new EncodingError(`token "${this.table.vocabulary.text(id)}" is not a whole number of ticks in ${meterText(this.request.meter)}`);
+    this.currentBar.push(id);
     if (token.kind === 'continuation') this.built[this.built.length - 1]!.duration += ticks;
     else this.built.push({ kind: token.kind, pitch: token.kind === 'note' ? token.pitch : 0, onset: this.time, duration: ticks });
     this.time += ticks;

@@ -28,14 +28,27 @@ function specText(spec: InputFeatureSpec): string {
 export function featureTracker(encoding: Encoding, config: LstmConfig): InputFeatureTracker | null {
   const wanted = config.inputFeatures;
   if (wanted === undefined) return null;
-  const given = encoding.inputFeatures;
-  if (given === undefined || encoding.inputFeatureTracker === undefined) {
+  const sets = encoding.inputFeatureSets ?? [];
+  if (sets.length === 0 || encoding.inputFeatureTracker === undefined) {
     throw new EncodingError(`the network takes input features ${specText(wanted)} but the ${encoding.config.name} encoding gives none`);
   }
-  if (!sameSpec(given, wanted)) {
-    throw new EncodingError(`the network takes input features ${specText(wanted)} but the ${encoding.config.name} encoding gives ${specText(given)}`);
+  const given = sets.find((spec) => sameSpec(spec, wanted));
+  if (given === undefined) {
+    throw new EncodingError(
+      `the network takes input features ${specText(wanted)} but the ${encoding.config.name} encoding gives ${sets.map(specText).join(' or ')}`,
+    );
   }
-  return encoding.inputFeatureTracker();
+  return encoding.inputFeatureTracker(given.name);
+}
+
+/**
+ * The input features a training preset asks for: `true` the encoding's first set (the metric position), a name that
+ * set, `false`/absent none. Undefined when the encoding has no such set.
+ */
+export function chosenFeatureSet(encoding: Encoding, wanted: boolean | string | undefined): InputFeatureSpec | undefined {
+  if (wanted === undefined || wanted === false) return undefined;
+  const sets = encoding.inputFeatureSets ?? [];
+  return wanted === true ? sets[0] : sets.find((spec) => spec.name === wanted);
 }
 
 /** Input rows for a network with `config` (vocabulary size V) fed by `tracker` (null: the token alone). */

@@ -9,6 +9,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EncodingConfig } from '../encodings/encoding.js';
 import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-weights.js';
+import type { SongShapes } from '../../music/song-shapes.js';
+import { MemorySettingsError, parseMemorySettings, type MemorySettings } from '../memory/memory-mix.js';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -87,6 +89,10 @@ export interface ModelMetadata {
   readonly validation: ValidationFigures;
   /** SHA-256 (hex) of weights.bin, checked on load; folders saved before it existed have none (loaded with a warning). */
   readonly weightsSha256?: string;
+  /** The within-song memory mixed with the network when it generates and scores (memory-mix.ts); absent: none. */
+  readonly memory?: MemorySettings;
+  /** Modes and pickups of the training songs per meter, for tunes composed without a seed (song-shapes.ts). */
+  readonly songShapes?: SongShapes;
 }
 
 interface TopologyTensor {
@@ -324,6 +330,14 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
       weightsFile,
       `${bytes.length} bytes, expected ${expectedBytes} (${sizes.reduce((a, b) => a + b, 0)} float32 weights): the file is truncated or belongs to another network`,
     );
+  }
+  if (metadata.memory !== undefined) {
+    try {
+      parseMemorySettings(metadata.memory);
+    } catch (error) {
+      if (error instanceof MemorySettingsError) throw new ModelFolderError('invalid-json', metadataFile, error.message);
+      throw error;
+    }
   }
   const warnings: string[] = [];
   const recorded = metadata.weightsSha256;

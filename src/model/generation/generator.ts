@@ -11,13 +11,17 @@ import { featureTracker } from '../encodings/input-features.js';
 import { LstmStepper } from '../network/lstm-inference.js';
 import type { LstmWeights } from '../network/lstm-weights.js';
 import { loadModelFolder, type ModelMetadata } from '../folder/model-folder.js';
+import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
+import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 
 export interface GenerateOptions extends SamplingRequest {
   readonly temperature: number;
   readonly topP: number;
   readonly randomSeed: number;
+  /** Mix the network with the tune's short-term model when the model folder has one (default true). */
+  readonly memory?: boolean;
 }
 
 export interface ModelInfo {
@@ -33,6 +37,10 @@ export interface ModelInfo {
   readonly backend: string;
   /** What the model folder loaded with but deserves a word (see LoadedModel.warnings). */
   readonly warnings: readonly string[];
+  /** Modes and pickups of the training songs per meter, when the model folder has them. */
+  readonly songShapes?: SongShapes;
+  /** Whether generation mixes in the within-song memory. */
+  readonly memory: boolean;
 }
 
 export interface MelodyGenerator {
@@ -56,22 +64,34 @@ export interface TokenPredictor {
 /** Generation never needs more tokens than this; reaching it means the encoding's sampling state never ended. */
 export const MAX_GENERATED_TOKENS = 20_000;
 
-/** The sampling loop shared by every predictor: prime with the prefix, then mask, sample, push until done. */
-export function sampleTune(encoding: Encoding, predictor: TokenPredictor, options: GenerateOptions): readonly MelodyEvent[] {
+/**
+ * The sampling loop shared by every predictor: prime with the prefix, then mask, sample, push until done. With
+ * `memory`, each distribution is the network's mixed with the tune's own short-term model (memory-mix.ts).
+ */
+export function sampleTune(encoding: Encoding, predictor: TokenPredictor, options: GenerateOptions, memory?: TuneMemory): readonly MelodyEvent[] {
   checkSamplingSettings(options);
   if (!Number.isFinite(options.randomSeed)) throw new SamplingError(`randomSeed must be a number, got ${options.randomSeed}`);
   const random = createRandom(options.randomSeed);
   const state = encoding.startSampling(options);
   if (state.prefix.length === 0) throw new SamplingError('the encoding gave an empty prefix: nothing to start the network from');
-  predictor.reset({ pickup: options.pickup, tokens: state.prefix });
+  predictor.reset({ pickup: options.pickup, tokens: state.prefix, ...(state.plannedBarlines !== undefined ? { barlines: state.plannedBarlines } : {}) });
   for (const token of state.prefix) predictor.feed(token);
+  memory?.reset();
+  const start = memoryStart(encoding, state.prefix);
+  state.prefix.forEach((token, i) => {
+    if (i >= start) memory?.push(token);
+  });
   let produced = 0;
   while (!state.done) {
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
     const allowed = state.allowed();
-    const token = sampleToken(predictor.logits(allowed), allowed, options, random);
+    const logits = predictor.logits(allowed);
+    const token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed), allowed, options, random);
     state.push(token);
-    if (!state.done) predictor.feed(token);
+    if (!state.done) {
+      predictor.feed(token);
+      memory?.push(token);
+    }
   }
   return state.events();
 }
@@ -99,6 +119,8 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warning
     trainingSeconds: metadata.training?.seconds ?? null,
     backend: metadata.training?.backend ?? 'unknown',
     warnings,
+    ...(metadata.songShapes ? { songShapes: metadata.songShapes } : {}),
+    memory: metadata.memory !== undefined,
   };
 }
 
@@ -106,17 +128,21 @@ class LstmMelodyGenerator implements MelodyGenerator {
   readonly info: ModelInfo;
   readonly encoding: Encoding;
   readonly weights: LstmWeights;
+  readonly memorySettings: MemorySettings | undefined;
   private readonly stepper: LstmStepper;
+  private readonly memory: TuneMemory | undefined;
 
   constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding, warnings: readonly string[] = []) {
     this.info = modelInfo(metadata, weights, warnings);
     this.encoding = encoding;
     this.weights = weights;
     this.stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
+    this.memorySettings = metadata.memory;
+    this.memory = metadata.memory === undefined ? undefined : new TuneMemory(metadata.memory, encoding.vocabularySize);
   }
 
   generate(options: GenerateOptions): readonly MelodyEvent[] {
-    return sampleTune(this.encoding, stepperPredictor(this.stepper), options);
+    return sampleTune(this.encoding, stepperPredictor(this.stepper), options, options.memory === false ? undefined : this.memory);
   }
 
   logProbs(tokens: Int32Array): Float32Array {
@@ -130,6 +156,8 @@ class LstmMelodyGenerator implements MelodyGenerator {
 
 export interface LoadedGenerator extends MelodyGenerator {
   readonly weights: LstmWeights;
+  /** The model folder's within-song memory, if it has one. */
+  readonly memorySettings: MemorySettings | undefined;
 }
 
 export interface LoadGeneratorOptions {

@@ -11,6 +11,7 @@ import { melodySoundingEvents } from '../encodings/melody-events.js';
 import { featureTracker } from '../encodings/input-features.js';
 import { LstmStepper, logSoftmaxAt } from '../network/lstm-inference.js';
 import type { LstmWeights } from '../network/lstm-weights.js';
+import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
 
 /** What evaluation needs of a model: its encoding and the log-probabilities it gives a token sequence. */
 export interface ScoringModel {
@@ -269,9 +270,11 @@ export type LogitsPass = (tokens: Int32Array, visit: (position: number, logits: 
 
 /**
  * A scoring model over any network that gives next-token logits: one pass over a song gives the log-probabilities,
- * the argmax predictions and (given masks) the masked log-probabilities; the last song's pass is reused.
+ * the argmax predictions and (given masks) the masked log-probabilities; the last song's pass is reused. With
+ * `memory`, every distribution is the network's mixed with the song's short-term model (memory-mix.ts), as when
+ * generating.
  */
-export function logitsScoringModel(encoding: Encoding, pass: LogitsPass): ScoringModel {
+export function logitsScoringModel(encoding: Encoding, pass: LogitsPass, memory?: MemorySettings): ScoringModel {
   interface Scored {
     readonly tokens: Int32Array;
     readonly masks: readonly (Uint8Array | undefined)[] | undefined;
@@ -279,21 +282,33 @@ export function logitsScoringModel(encoding: Encoding, pass: LogitsPass): Scorin
     readonly predictions: Int32Array;
     readonly masked: Float64Array | undefined;
   }
+  const tuneMemory = memory === undefined ? undefined : new TuneMemory(memory, encoding.vocabularySize);
   let last: Scored | undefined;
   const score = (tokens: Int32Array, masks?: readonly (Uint8Array | undefined)[]): Scored => {
     if (last?.tokens === tokens && (masks === undefined || last.masks === masks)) return last;
     const logProbs = new Float32Array(tokens.length);
     const predictions = new Int32Array(tokens.length).fill(-1);
     const masked = masks === undefined ? undefined : new Float64Array(tokens.length);
+    const start = memoryStart(encoding, tokens);
+    tuneMemory?.reset();
     pass(tokens, (position, logits) => {
       const token = tokens[position]!;
-      logProbs[position] = logSoftmaxAt(logits, token);
+      if (tuneMemory !== undefined && position - 1 >= start) tuneMemory.push(tokens[position - 1]!);
       let best = 0;
-      for (let k = 1; k < logits.length; k++) if (logits[k]! > logits[best]!) best = k;
+      if (tuneMemory === undefined) {
+        logProbs[position] = logSoftmaxAt(logits, token);
+        for (let k = 1; k < logits.length; k++) if (logits[k]! > logits[best]!) best = k;
+      } else {
+        const p = tuneMemory.probabilities(logits);
+        logProbs[position] = Math.log(p[token]!);
+        for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+      }
       predictions[position] = best;
       if (masked !== undefined) {
         const allowed = masks![position];
-        masked[position] = allowed === undefined ? logProbs[position]! : maskedLogSoftmaxAt(logits, token, allowed);
+        if (allowed === undefined) masked[position] = logProbs[position]!;
+        else if (tuneMemory === undefined) masked[position] = maskedLogSoftmaxAt(logits, token, allowed);
+        else masked[position] = Math.log(tuneMemory.probabilities(logits, allowed)[token]!);
       }
     });
     last = { tokens, masks, logProbs, predictions, masked };
@@ -307,17 +322,22 @@ export function logitsScoringModel(encoding: Encoding, pass: LogitsPass): Scorin
   };
 }
 
-/**
- * A scoring model over trained LSTM weights (e.g. a loaded generator's), with the same plain-JS inference as
- * generation.
- */
-export function lstmScoringModel(encoding: Encoding, weights: LstmWeights): ScoringModel {
+/** Runs the LSTM over a song with the same plain-JS inference as generation. */
+export function lstmPass(encoding: Encoding, weights: LstmWeights): LogitsPass {
   if (encoding.vocabularySize !== weights.config.vocabularySize) {
     throw new EvaluationError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
   }
   const stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
-  return logitsScoringModel(encoding, (tokens, visit) => {
+  return (tokens, visit) => {
     stepper.reset({ tokens });
     for (let i = 0; i + 1 < tokens.length; i++) visit(i + 1, stepper.step(tokens[i]!));
-  });
+  };
+}
+
+/**
+ * A scoring model over trained LSTM weights (e.g. a loaded generator's), with the same plain-JS inference as
+ * generation, and with the model's within-song memory when given.
+ */
+export function lstmScoringModel(encoding: Encoding, weights: LstmWeights, memory?: MemorySettings): ScoringModel {
+  return logitsScoringModel(encoding, lstmPass(encoding, weights), memory);
 }

@@ -4,8 +4,8 @@
 // `plain` is `default` without the encoding's input features.
 import type { EncodingName } from '../encodings/encoding.js';
 
-export type PresetName = 'reference' | 'default' | 'plain';
-export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain'];
+export type PresetName = 'reference' | 'default' | 'plain' | 'lookback';
+export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain', 'lookback'];
 
 export interface TrainingPreset {
   readonly name: PresetName;
@@ -27,8 +27,11 @@ export interface TrainingPreset {
   readonly maxEpochs: number;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
-  /** Feed the encoding's input features (e.g. the metric position) beside each token; absent = tokens alone. */
-  readonly inputFeatures?: boolean;
+  /**
+   * Feed the encoding's input features beside each token: true its first set (the metric position), a name that
+   * set (e.g. "events-lookback-v1"); absent or false = tokens alone.
+   */
+  readonly inputFeatures?: boolean | string;
 }
 
 // Chosen by measured validation figures on Essen europa (bits per note on the held-out songs, wasm backend):
@@ -74,6 +77,9 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
   default: DEFAULT_PRESET,
   // `default` without the input features: the events tokens alone, kept to measure what the features bring.
   plain: { ...DEFAULT_PRESET, name: 'plain', inputFeatures: false },
+  // `default` with the lookback features too (the tokens one and two bars back, bar repeats, the place in a
+  // four-bar phrase, the bars to go), so that the network can learn a song's form itself.
+  lookback: { ...DEFAULT_PRESET, name: 'lookback', inputFeatures: 'events-lookback-v1' },
 };
 
 export function isPresetName(name: string): name is PresetName {

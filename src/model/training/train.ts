@@ -18,7 +18,7 @@ import {
   writeFolderAtomically,
   type ModelMetadata,
 } from '../folder/model-folder.js';
-import { featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
+import { chosenFeatureSet, featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
 import { createRandom } from '../generation/random.js';
 import { layoutStreams, type SongInputRows } from './train-batches.js';
 import { bitsPerNote } from './train-evaluate.js';
@@ -175,9 +175,11 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   const shortSong = [...data.train, ...data.validation].findIndex((song) => song.length < 2);
   if (shortSong >= 0) throw new TrainingError(`song ${shortSong} has fewer than 2 tokens: nothing to predict`);
 
-  const features = preset.inputFeatures === true ? data.encoding.inputFeatures : undefined;
-  if (preset.inputFeatures === true && features === undefined) {
-    throw new TrainingError(`preset ${preset.name} asks for input features, but the ${data.encoding.config.name} encoding has none`);
+  const features = chosenFeatureSet(data.encoding, preset.inputFeatures);
+  if (preset.inputFeatures !== undefined && preset.inputFeatures !== false && features === undefined) {
+    throw new TrainingError(
+      `preset ${preset.name} asks for input features${typeof preset.inputFeatures === 'string' ? ` "${preset.inputFeatures}"` : ''}, but the ${data.encoding.config.name} encoding has none of that name`,
+    );
   }
   const config: LstmConfig = {
     vocabularySize: data.encoding.vocabularySize,

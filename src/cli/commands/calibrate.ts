@@ -1,0 +1,88 @@
+// `folkbot calibrate`: fits what a model folder needs beside its weights, and saves it there, so that `compose`,
+// the bot and `evaluate` use it:
+// - the within-song memory (the short-term model mixed with the network, see src/model/memory/), fitted on the
+//   songs its training held out; prints the network's bits per note alone and with the memory, cross-fitted
+//   (weights fitted on half of the songs score the other half);
+// - the shapes of its training songs per meter (share in minor, pickup lengths: src/music/song-shapes.ts), from
+//   which a tune composed without a seed takes its mode and pickup.
+import path from 'node:path';
+import { parseOptions, UsageError, type CliCommand } from '../command.js';
+import { isValidationSong, loadCorpus, type CorpusFilter } from '../../model/data/dataset.js';
+import { createEncoding } from '../../model/encodings/index.js';
+import { loadModelFolder, saveModelFolder } from '../../model/folder/model-folder.js';
+import { collectMemoryEvidence, fitMemory } from '../../model/memory/memory-fit.js';
+import { lstmPass } from '../../model/scoring/evaluate.js';
+import { songShapes } from '../../music/song-shapes.js';
+import type { Melody } from '../../music/types.js';
+
+const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
+
+Fits the weights that mix the network with the tune's own short-term model (an n-gram model of the tune so far),
+one weight per length of the longest earlier context the tune repeats, on the model's validation songs (the
+same split as training), and counts the training songs' modes and pickups per meter. Writes both into the model
+folder's folkbot-model.json. \`train\` runs this at its end.
+
+Options:
+  --model DIR       model folder (required)
+  --data DIR        the folder of .krn files the model was trained on (required)
+  --max-order N     longest context of the short-term model (default 8)
+  --dry-run         print the figures, change nothing
+  --json            print one JSON object`;
+
+export const command: CliCommand = {
+  name: 'calibrate',
+  summary: "fit a model's within-song memory and its songs' shapes per meter, saved in the model folder",
+  usage,
+  async run(argv) {
+    const v = parseOptions(argv, {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      'max-order': { type: 'string', default: '8' },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
+    if (v.model === undefined) throw new UsageError('--model DIR is required');
+    if (v.data === undefined) throw new UsageError('--data DIR is required');
+    const maxOrder = Number(v['max-order']);
+    if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 32) throw new UsageError(`--max-order must be a whole number from 1 to 32, got "${v['max-order']}"`);
+    const modelDir = path.resolve(v.model);
+    const { weights, metadata } = await loadModelFolder(modelDir);
+    const encoding = createEncoding(metadata.encoding);
+    const settings = metadata.hyperparameters;
+    const filter = String(settings.corpusFilter ?? 'default') as CorpusFilter;
+    const fraction = Number(settings.validationFraction ?? 0.1);
+    const seed = Number(settings.splitSeed ?? 1234);
+    const corpus = loadCorpus({ dataDir: path.resolve(v.data), filter });
+    const songs: Int32Array[] = [];
+    const trainingSongs: Melody[] = [];
+    for (const entry of corpus.entries) {
+      if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
+      if (isValidationSong(entry.file, fraction, seed)) songs.push(encoding.encode(entry.melody));
+      else trainingSongs.push(entry.melody);
+    }
+    if (songs.length < 10) throw new UsageError(`only ${songs.length} validation songs under ${v.data}: fitting needs the corpus the model was trained on`);
+    const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
+    const fit = fitMemory(evidence);
+    const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
+    const shapes = songShapes(trainingSongs);
+    if (!v['dry-run']) await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ model: modelDir, songs: songs.length, ...fit, songShapes: shapes, saved: !v['dry-run'] }) + '\n');
+      return 0;
+    }
+    process.stdout.write(
+      [
+        `${metadata.name}: ${songs.length} validation songs, ${evidence.notes} notes`,
+        `network alone: ${fit.networkBitsPerNote.toFixed(3)} bits/note`,
+        `with the memory: ${fit.crossFittedBitsPerNote.toFixed(3)} bits/note (cross-fitted), ${fit.fittedBitsPerNote.toFixed(3)} with the weights saved`,
+        `weights by matched order 0..${maxOrder}: ${fit.settings.weights.map((w) => w.toFixed(2)).join(' ')}`,
+        `song shapes of ${trainingSongs.length} training songs: ${Object.entries(shapes)
+          .slice(0, 6)
+          .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
+          .join('; ')}`,
+        v['dry-run'] ? '(dry run: nothing saved)' : `saved in ${path.join(modelDir, 'folkbot-model.json')}`,
+      ].join('\n') + '\n',
+    );
+    return 0;
+  },
+};
