@@ -21,7 +21,9 @@ import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
 import { ComposeOptionError, formatMeter, resolveComposeOptions, SUPPORTED_METERS, type AudioCodec } from './compose-options.js';
 import type { Encoding } from '../model/encodings/encoding.js';
-import type { ComposeOptions, ComposeResult } from './types.js';
+import type { ComposeOptions, ComposeResult, OriginalityReport } from './types.js';
+import { loadOriginalityIndex } from '../model/folder/originality-file.js';
+import { longestSharedPassage, type OriginalityIndex } from '../music/originality.js';
 
 /** Bars at the end of every tune that the seed may not reach into: the model writes the ending (on the tonic). */
 export const ENDING_BARS = 1;
@@ -35,6 +37,9 @@ const TOP_P = 1;
 
 /** The loop guard: a bar may come twice in a row, never three times (real songs: 1 in 50 has a run of three). */
 const MAX_REPEATED_BARS = 2;
+
+/** A passage shared with a training song is worth telling the user about from this many bars on. */
+export const CLOSE_BARS = 4;
 
 /** Keeps the song shape's draws apart from the sampler's, which starts from the same random seed. */
 const SHAPE_SALT = 0x5eed5a17;
@@ -50,6 +55,8 @@ export interface ComposerOptions {
    * tune passes false and only starts the engraver, which its tune then waits for.
    */
   readonly warmUp?: boolean;
+  /** False: melodies only (composeMelody), no engraver started; compose() then fails. Default true. */
+  readonly render?: boolean;
 }
 
 /** A composed tune before its files are made (Composer.composeMelody). */
@@ -62,6 +69,7 @@ export interface ComposedMelody {
   /** Ticks before the first full bar. */
   readonly pickup: number;
   readonly generateMs: number;
+  readonly originality: OriginalityReport;
 }
 
 /** Where a tune is generated (C major / A minor) and where it is heard (the asked or the seed's key). */
@@ -150,6 +158,7 @@ export class Composer {
   private constructor(
     private readonly generator: MelodyGenerator,
     private readonly options: ComposerOptions,
+    private readonly originalityIndex: OriginalityIndex | null,
   ) {
     this.meters = composableMeters(generator.encoding);
   }
@@ -159,14 +168,17 @@ export class Composer {
    * time, starts the score engraver and (unless options.warmUp is false) warms it and the audio encoder up.
    */
   static async open(modelDir: string, options: ComposerOptions = {}): Promise<Composer> {
+    // A damaged originality index is left out (the check then says it did not run), never a reason not to compose.
+    const index = (): Promise<OriginalityIndex | null> => loadOriginalityIndex(modelDir).catch(() => null);
+    if (options.render === false) return new Composer(await loadGenerator(modelDir), options, await index());
     const warm = options.warmUp !== false;
     const warmUp = warm ? Promise.all([prepareScoreRenderer(), prepareAudioEncoder(options.audio ?? 'mp3')]) : startScoreRenderer();
     // Failures of the renderers surface again, with their own message, when a tune is rendered.
     warmUp.catch(() => undefined);
-    const generator = await loadGenerator(modelDir);
-    if (!warm) return new Composer(generator, options);
+    const [generator, originality] = await Promise.all([loadGenerator(modelDir), index()]);
+    if (!warm) return new Composer(generator, options, originality);
     await warmUp.catch(() => undefined);
-    return new Composer(generator, options);
+    return new Composer(generator, options, originality);
   }
 
   get info(): ModelInfo {
@@ -178,8 +190,9 @@ export class Composer {
    * option); anything else thrown is a fault of folkbot, not of the request.
    */
   async compose(input: Partial<ComposeOptions>): Promise<ComposeResult> {
+    if (this.options.render === false) throw new Error('this Composer was opened with render: false: it composes melodies only');
     const started = performance.now();
-    const { options, program, melody, pickup, generateMs } = this.composeMelody(input);
+    const { options, program, melody, pickup, generateMs, originality } = this.composeMelody(input);
 
     const th = performance.now();
     const harmony = options.accompaniment === 'none' ? null : harmonize(melody);
@@ -232,6 +245,7 @@ export class Composer {
       chords: chords.map((span) => ({ symbol: span.chord.symbol, numeral: span.chord.numeral, onset: quarters(span.onset), duration: quarters(span.duration) })),
       files: { midi, kern, abc, musicxml, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
       model: { name: this.generator.info.name, backend: 'js' },
+      originality,
       timings: { generate: generateMs, harmony: harmonyMs, kern: kernMs, midi: midiMs, abc: abcMs, musicxml: musicxmlMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };
   }
@@ -320,7 +334,18 @@ export class Composer {
       phraseStarts: [],
     };
     const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined));
-    return { options, program, melody, pickup, generateMs };
+    return { options, program, melody, pickup, generateMs, originality: this.originality(inC) };
+  }
+
+  /** The longest passage the tune shares with a training song; a note for the user from about four bars on. */
+  originality(melody: Melody): OriginalityReport {
+    if (this.originalityIndex === null) return { checked: false, passage: null, note: null };
+    const found = longestSharedPassage(this.originalityIndex, melody);
+    if (found === null) return { checked: true, passage: null, note: null };
+    const { notes, firstBar, lastBar, bars, song } = found;
+    const where = firstBar === lastBar ? `bar ${firstBar} is` : `bars ${firstBar}-${lastBar} are`;
+    const note = bars >= CLOSE_BARS ? `${where} close to "${song.title}" (${song.file}): ${notes} notes with the same intervals and lengths` : null;
+    return { checked: true, passage: { notes, firstBar, lastBar, bars, song }, note };
   }
 
   dispose(): void {

@@ -59,6 +59,22 @@ export interface ComposeFiles {
   readonly audioFormat: 'mp3' | 'ogg';
 }
 
+/** The longest passage a tune shares with a song the model was trained on (src/music/originality.ts). */
+export interface OriginalityReport {
+  /** False when the model folder has no originality index (`folkbot calibrate` builds it from the corpus). */
+  readonly checked: boolean;
+  /** The passage, when one of at least 5 notes was found. */
+  readonly passage: {
+    readonly notes: number;
+    readonly firstBar: number;
+    readonly lastBar: number;
+    readonly bars: number;
+    readonly song: { readonly title: string; readonly file: string };
+  } | null;
+  /** A sentence for the user when the passage covers about four bars or more, else null. */
+  readonly note: string | null;
+}
+
 export interface ComposeResult {
   readonly options: ComposeOptions;
   /** The key the tune is in, e.g. { name: 'G major', tonic: 'G', mode: 'major' }. */
@@ -67,7 +83,8 @@ export interface ComposeResult {
   readonly bars: number;
   /**
    * Length of the pickup (anacrusis) before the first full bar, in quarter notes: 0 for none. A seed whose first
-   * bar line comes before a whole bar makes one; `bars` full bars follow it.
+   * bar line comes before a whole bar makes one (without a seed, the tune may draw one, as the model's songs of the
+   * meter have); `bars` bars follow it, the last one short by the pickup.
    */
   readonly pickup: number;
   readonly notes: readonly ComposedNote[];
@@ -75,6 +92,7 @@ export interface ComposeResult {
   readonly chords: readonly ComposedChord[];
   readonly files: ComposeFiles;
   readonly model: { readonly name: string; readonly backend: string };
+  readonly originality: OriginalityReport;
   /** Milliseconds per stage: generate, kern, midi, abc, musicxml, png, audio, total. */
   readonly timings: Readonly<Record<string, number>>;
 }

@@ -117,6 +117,29 @@ describe('folkbot evaluate', () => {
     assert.match(tooMany.stderr, /2 --name for 1 --model/);
   });
 
+  it('with a memory: a row with it and one for the network alone; --generate adds the tune-quality report', async () => {
+    await ready;
+    const withMemory = path.join(root, 'memory');
+    const { loadModelFolder } = await import('../../src/model/folder/model-folder.js');
+    const { weights, metadata } = await loadModelFolder(eventsDir);
+    await saveModelFolder(withMemory, weights, { ...metadata, name: 'with-memory', memory: { kind: 'short-term-linear-v1', maxOrder: 4, weights: [0, 0.1, 0.3, 0.6, 0.8] } });
+    const { code, stdout } = runCommand(['--model', withMemory, '--data', fixtures, '--split', 'all', '--json', '--no-cache', '--generate', '2']);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    assert.deepEqual(report.results.map((r: { name: string; memory: boolean }) => [r.name, r.memory]), [['with-memory', true], ['with-memory (network alone)', false]]);
+    assert.notEqual(report.results[0].bitsPerNote, report.results[1].bitsPerNote);
+    const [quality] = report.quality;
+    assert.equal(quality.name, 'with-memory');
+    assert.ok(quality.meters.length >= 1, 'at least one of the common meters is in the vocabulary');
+    for (const meter of quality.meters) {
+      assert.equal(meter.generated.tunes, 2);
+      for (const overlap of Object.values(meter.overlap) as number[]) assert.ok(overlap >= 0 && overlap <= 1);
+    }
+    const table = runCommand(['--model', withMemory, '--data', fixtures, '--split', 'all', '--no-cache', '--generate', '1']).stdout;
+    assert.match(table, /Tune quality/);
+    assert.match(table, /with-memory\t\d\/\d\ttunes\t1\t/);
+  });
+
   it('refuses bad usage with a UsageError', async () => {
     await assert.rejects(command.run(['--data', fixtures]), UsageError);
     await assert.rejects(command.run(['--model', eventsDir]), UsageError);

@@ -43,7 +43,7 @@ export function clockEncoding(withFeatures = true): Encoding {
       notes: Math.max(tokens.length - 2, 1),
     }),
     startSampling: (_request: SamplingRequest): SamplingState => unsupported(),
-    ...(withFeatures ? { inputFeatures: CLOCK_FEATURES, inputFeatureTracker: () => new ClockTracker() } : {}),
+    ...(withFeatures ? { inputFeatureSets: [CLOCK_FEATURES], inputFeatureTracker: () => new ClockTracker() } : {}),
   };
 }
 

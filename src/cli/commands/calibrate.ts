@@ -13,14 +13,17 @@ import { loadModelFolder, saveModelFolder } from '../../model/folder/model-folde
 import { collectMemoryEvidence, fitMemory } from '../../model/memory/memory-fit.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
 import { songShapes } from '../../music/song-shapes.js';
+import { buildOriginalityIndex } from '../../music/originality.js';
+import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
 
 Fits the weights that mix the network with the tune's own short-term model (an n-gram model of the tune so far),
 one weight per length of the longest earlier context the tune repeats, on the model's validation songs (the
-same split as training), and counts the training songs' modes and pickups per meter. Writes both into the model
-folder's folkbot-model.json. \`train\` runs this at its end.
+same split as training), and counts the training songs' modes and pickups per meter: both go into the model
+folder's folkbot-model.json. Also builds the originality index of the training songs (originality-index.bin),
+with which compose reports the longest passage a tune shares with one of them.
 
 Options:
   --model DIR       model folder (required)
@@ -54,18 +57,22 @@ export const command: CliCommand = {
     const seed = Number(settings.splitSeed ?? 1234);
     const corpus = loadCorpus({ dataDir: path.resolve(v.data), filter });
     const songs: Int32Array[] = [];
-    const trainingSongs: Melody[] = [];
+    const trainingSongs: { file: string; melody: Melody }[] = [];
     for (const entry of corpus.entries) {
       if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
       if (isValidationSong(entry.file, fraction, seed)) songs.push(encoding.encode(entry.melody));
-      else trainingSongs.push(entry.melody);
+      else trainingSongs.push(entry);
     }
     if (songs.length < 10) throw new UsageError(`only ${songs.length} validation songs under ${v.data}: fitting needs the corpus the model was trained on`);
     const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
     const fit = fitMemory(evidence);
     const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
-    const shapes = songShapes(trainingSongs);
-    if (!v['dry-run']) await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
+    const shapes = songShapes(trainingSongs.map((song) => song.melody));
+    if (!v['dry-run']) {
+      await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
+      // After the folder (which is written anew): the index of the training songs, for the originality check.
+      await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
+    }
     if (v.json) {
       process.stdout.write(JSON.stringify({ model: modelDir, songs: songs.length, ...fit, songShapes: shapes, saved: !v['dry-run'] }) + '\n');
       return 0;
@@ -80,7 +87,9 @@ export const command: CliCommand = {
           .slice(0, 6)
           .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
           .join('; ')}`,
-        v['dry-run'] ? '(dry run: nothing saved)' : `saved in ${path.join(modelDir, 'folkbot-model.json')}`,
+        v['dry-run']
+          ? '(dry run: nothing saved)'
+          : `saved in ${path.join(modelDir, 'folkbot-model.json')}, and the originality index of the ${trainingSongs.length} training songs in ${path.join(modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`,
       ].join('\n') + '\n',
     );
     return 0;

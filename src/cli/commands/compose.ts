@@ -126,6 +126,7 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
     `  (again: --random-seed ${options.randomSeed} with the same options)`,
     ...Object.entries(files).map(([kind, file]) => `  ${kind.padEnd(8)} ${file}`),
   ];
+  if (result.originality.note !== null) lines.push(`  Note: ${result.originality.note}`);
   return lines.join('\n');
 }
 

@@ -9,6 +9,7 @@ import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../mo
 import { loadGenerator } from '../../model/generation/generator.js';
 import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import type { Melody } from '../../music/types.js';
+import { formatQualityReports, QUALITY_METERS, qualityReports } from './evaluate-quality.js';
 
 const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
 
@@ -30,6 +31,11 @@ Options:
   --filter NAME           default | reference: the corpus filter (default: the first model's, else default)
   --validation-fraction X the held-out share used in training (default: the model's, else 0.1)
   --seed N                the split seed used in training (default: the model's, else 1234)
+  --generate N            also the tune-quality report: N tunes per common meter (${QUALITY_METERS.join(', ')}) with
+                          compose's default options (random seeds 1..N), against the songs of the split of that
+                          meter: pitch-class, interval and note-length histogram overlap (1 = the same mix),
+                          repetition (share of 5-note interval patterns heard again in the tune), the longest run
+                          of identical bars, notes per bar, the final note and the tonic ending
   --json                  print one JSON object instead of a table
   --no-cache              parse the songs afresh instead of using (and filling) runs/.cache/
 
@@ -38,6 +44,8 @@ Scoring runs the network in plain JavaScript (the same inference as generation):
 interface EvaluatedModel extends EvaluationResult {
   readonly model: string;
   readonly name: string;
+  /** Scored with the model's within-song memory. */
+  readonly memory: boolean;
 }
 
 function hyperparameter(values: Readonly<Record<string, unknown>>, keys: readonly string[]): unknown {
@@ -79,6 +87,7 @@ export const command: CliCommand = {
       'validation-fraction': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
+      generate: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
     });
     const modelDirs = (v.model ?? []).map((dir) => path.resolve(dir));
@@ -86,6 +95,10 @@ export const command: CliCommand = {
     if (v.data === undefined) throw new UsageError('--data DIR is required');
     if (v.split !== 'validation' && v.split !== 'all') throw new UsageError(`--split must be validation or all, got "${v.split}"`);
     const split = v.split;
+    const tunesPerMeter = v.generate === undefined ? 0 : Number(v.generate);
+    if (!Number.isInteger(tunesPerMeter) || tunesPerMeter < 0 || tunesPerMeter > 10_000) {
+      throw new UsageError(`--generate must be a whole number of tunes per meter from 1 to 10000, got "${v.generate}"`);
+    }
     const names = v.name ?? [];
     if (names.length > modelDirs.length) throw new UsageError(`${names.length} --name for ${modelDirs.length} --model: give at most one name per model, in the same order`);
     for (const name of names) {
@@ -133,11 +146,18 @@ export const command: CliCommand = {
     const skippedReasons = skipped.summary();
 
     const rowNames = evaluationNames(generators.map((generator) => generator.info.name), modelDirs, names);
-    const results: EvaluatedModel[] = generators.map((generator, index) => ({
-      model: modelDirs[index]!,
-      name: rowNames[index]!,
-      ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights), common, { grammar: true }),
-    }));
+    // A model with a within-song memory is scored with it (as it generates) and, on the next row, without.
+    const results: EvaluatedModel[] = generators.flatMap((generator, index) => {
+      const row = (name: string, memory: boolean): EvaluatedModel => ({
+        model: modelDirs[index]!,
+        name,
+        memory,
+        ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights, memory ? generator.memorySettings : undefined), common, { grammar: true }),
+      });
+      const name = rowNames[index]!;
+      return generator.memorySettings === undefined ? [row(name, false)] : [row(name, true), row(`${name} (network alone)`, false)];
+    });
+    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter) : undefined;
 
     const report = {
       dataDir,
@@ -149,6 +169,7 @@ export const command: CliCommand = {
       songsScored: common.length,
       skippedReasons,
       results,
+      ...(quality ? { quality } : {}),
     };
     if (v.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
@@ -189,6 +210,7 @@ export const command: CliCommand = {
         return lines;
       }),
     ];
+    if (quality) lines.push('', ...formatQualityReports(quality));
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },

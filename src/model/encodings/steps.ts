@@ -158,7 +158,7 @@ export class StepsEncoding implements Encoding {
 }
 
 /**
- * Sampling one tune of `pickup` ticks plus `bars` full bars, step by step: any pitch, rest or hold until the last
+ * Sampling one tune of `pickup` ticks plus `bars` full bars (with `closingBar`, the last one short by the pickup), step by step: any pitch, rest or hold until the last
  * step, then `/` is forced. With `endOnTonic` the last step must start a tonic note (C for major, A for minor) or
  * hold one, so the tune ends on the tonic.
  */
@@ -188,7 +188,8 @@ class StepsSamplingState implements SamplingState {
     if (!Number.isInteger(pickup) || pickup < 0 || pickup >= bar || pickup % SIXTEENTH_TICKS !== 0) {
       throw new EncodingError(`pickup must be a whole number of sixteenths shorter than a bar of ${meterText(meter)}, got ${pickup} ticks`);
     }
-    this.totalSteps = (pickup + bars * bar) / SIXTEENTH_TICKS;
+    // With `closingBar` the last bar gives the pickup back.
+    this.totalSteps = ((request.closingBar === true ? 0 : pickup) + bars * bar) / SIXTEENTH_TICKS;
     this.tonic = tonicPitchClass(request.mode);
     this.separator = vocabulary.id(SEPARATOR_TOKEN);
     this.hold = vocabulary.id(HOLD_TOKEN);

@@ -90,8 +90,8 @@ export class GrammarFallback extends Error {
 
 /**
  * The sampling request a song would have been generated under: its meter (one for the whole song), mode, pickup
- * (the ticks before the first barline when that first bar is short) and number of complete bars after it; no
- * primer, no forced tonic ending. Throws GrammarFallback for a song no request describes.
+ * (the ticks before the first barline when that first bar is short) and number of bars after it (a short last bar
+ * that gives the pickup back counts as one: `closingBar`); no primer, no forced tonic ending. Throws GrammarFallback for a song no request describes.
  */
 export function songSamplingRequest(melody: Melody): SamplingRequest {
   const first = melody.meters[0];
@@ -108,6 +108,10 @@ export function songSamplingRequest(melody: Melody): SamplingRequest {
   if (bar === null) throw new GrammarFallback('meter', `a bar of ${meterText(meter)} is not a whole number of ticks`);
   const firstBarline = melody.barlines.find((tick) => tick > 0);
   const pickup = firstBarline !== undefined && firstBarline < bar ? firstBarline : 0;
+  // The last bar gives back the pickup (most written songs): pickup and last bar make one bar.
+  if (pickup > 0 && end % bar === 0 && end / bar >= 1 && (end - pickup) % bar !== 0) {
+    return { meter, mode: melody.key.mode, bars: end / bar, primer: [], pickup, endOnTonic: false, closingBar: true };
+  }
   const bars = (end - pickup) / bar;
   if (!Number.isInteger(bars) || bars < 1) {
     throw new GrammarFallback(

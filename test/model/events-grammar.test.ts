@@ -1,0 +1,71 @@
+// The events sampling grammar's shapes of written songs: the last bar that gives the pickup back, the final note on
+// a strong beat, and the loop guard. Sampled with a network that has no opinion (all logits 0), so that only the
+// grammar shapes the tunes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventsEncoding } from '../../src/model/encodings/events.js';
+import { sampleTune, type TokenPredictor } from '../../src/model/generation/generator.js';
+import type { SamplingRequest } from '../../src/model/encodings/encoding.js';
+import { E, Q } from './melody-fixtures.js';
+
+const vocabulary = ['|', '<end>', '<major>', '<minor>', '<M:2/4>', '<M:3/4>', '<M:4/4>', '<M:6/8>', 'r:1'];
+for (const pitch of [60, 62, 64, 65, 67]) for (const length of ['1/2', '1', '3/2', '2', '3', '4']) vocabulary.push(`${pitch}:${length}`);
+const encoding = new EventsEncoding({ name: 'events', vocabulary, options: {} });
+
+function flat(): TokenPredictor {
+  const logits = new Float32Array(encoding.vocabularySize);
+  return { reset: () => undefined, feed: () => undefined, logits: () => logits };
+}
+
+function sample(request: Partial<SamplingRequest>, randomSeed: number) {
+  const full: SamplingRequest = { meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true, ...request };
+  return sampleTune(encoding, flat(), { ...full, temperature: 1, topP: 1, randomSeed });
+}
+
+test('with closingBar the last bar gives the pickup back: the tune lasts exactly its bars', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const events = sample({ meter: { numerator: 3, denominator: 4 }, pickup: Q, bars: 4, closingBar: true }, seed);
+    const last = events[events.length - 1]!;
+    assert.equal(last.onset + last.duration, 4 * 3 * Q, `seed ${seed}`);
+  }
+  // Without it, four full bars follow the pickup.
+  const events = sample({ meter: { numerator: 3, denominator: 4 }, pickup: Q, bars: 4 }, 1);
+  assert.equal(events[events.length - 1]!.onset + events[events.length - 1]!.duration, Q + 4 * 3 * Q);
+});
+
+test('finalOnStrongBeat: the final tonic starts on the downbeat or mid-bar (beat 2 in 3/4), never on the last beat', () => {
+  const starts = new Set<string>();
+  for (const [meter, strong] of [[{ numerator: 4, denominator: 4 }, [0, 2 * Q]], [{ numerator: 3, denominator: 4 }, [0, Q]], [{ numerator: 6, denominator: 8 }, [0, 3 * E]]] as const) {
+    const bar = (meter.numerator * 4 * Q) / meter.denominator;
+    for (let seed = 1; seed <= 60; seed++) {
+      const events = sample({ meter, bars: 3, finalOnStrongBeat: true }, seed);
+      const last = events[events.length - 1]!;
+      assert.equal(last.kind, 'note');
+      assert.equal(last.kind === 'note' && last.pitch % 12, 0, 'on the tonic');
+      const offset = last.onset - 2 * bar;
+      assert.ok((strong as readonly number[]).includes(offset), `${meter.numerator}/${meter.denominator} seed ${seed}: final note at ${offset} ticks into the bar`);
+      starts.add(`${meter.numerator}/${meter.denominator}:${offset}`);
+    }
+  }
+  assert.ok(starts.has('4/4:0') && starts.has(`4/4:${2 * Q}`), `both strong starts occur: ${[...starts].join(' ')}`);
+});
+
+test('the loop guard: never three identical bars in a row; it gives way when nothing else fits', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const events = sample({ meter: { numerator: 2, denominator: 4 }, bars: 12, maxRepeatedBars: 2, endOnTonic: false }, seed);
+    const bars = new Map<number, string[]>();
+    for (const event of events) {
+      const bar = Math.floor(event.onset / (2 * Q));
+      bars.set(bar, [...(bars.get(bar) ?? []), `${event.onset % (2 * Q)}:${event.kind === 'note' ? event.pitch : 'r'}:${event.duration}`]);
+    }
+    const texts = [...bars.values()].map((bar) => bar.join(' '));
+    for (let i = 2; i < texts.length; i++) assert.ok(!(texts[i] === texts[i - 1] && texts[i] === texts[i - 2]), `seed ${seed}: bars ${i - 1}-${i + 1} are one bar three times`);
+  }
+  // A vocabulary with a single way to fill a bar: the guard must give way rather than leave no token.
+  const tiny = new EventsEncoding({ name: 'events', vocabulary: ['|', '<end>', '<major>', '<minor>', '<M:2/4>', '60:2'], options: {} });
+  const logits = new Float32Array(tiny.vocabularySize);
+  const events = sampleTune(tiny, { reset: () => undefined, feed: () => undefined, logits: () => logits }, {
+    meter: { numerator: 2, denominator: 4 }, mode: 'major', bars: 5, primer: [], pickup: 0, endOnTonic: true, maxRepeatedBars: 2, temperature: 1, topP: 1, randomSeed: 1,
+  });
+  assert.equal(events.length, 5);
+});
