@@ -69,3 +69,18 @@ test('the loop guard: never three identical bars in a row; it gives way when not
   });
   assert.equal(events.length, 5);
 });
+
+test('a seed note of a length the vocabulary lacks is written as tied pieces it has; one it cannot write is named', () => {
+  const tied = new EventsEncoding({ name: 'events', vocabulary: [...vocabulary, '~:1/2', '~:1'], options: {} });
+  const logits = new Float32Array(tied.vocabularySize);
+  const request = { meter: { numerator: 4, denominator: 4 }, mode: 'major' as const, bars: 3, pickup: 0, endOnTonic: true, temperature: 1, topP: 1, randomSeed: 4 };
+  // 2.5 beats: 60:2 and a tie of half a beat; the seed's note comes back whole.
+  const primer = [{ kind: 'note' as const, pitch: 60, onset: 0, duration: 5 * E }, { kind: 'note' as const, pitch: 62, onset: 5 * E, duration: E }];
+  const events = sampleTune(tied, { reset: () => undefined, feed: () => undefined, logits: () => logits }, { ...request, primer });
+  assert.deepEqual(events.slice(0, 2).map((e) => [e.kind === 'note' ? e.pitch : null, e.onset, e.duration]), [[60, 0, 5 * E], [62, 5 * E, E]]);
+  const state = tied.startSampling({ ...request, primer });
+  assert.deepEqual([...state.prefix.slice(2, 5)].map((id) => tied.config.vocabulary[id]), ['60:2', '~:1/2', '62:1/2']);
+  // A sixteenth: no token is that short, and no tie makes one.
+  assert.throws(() => tied.startSampling({ ...request, primer: [{ kind: 'note', pitch: 60, onset: 0, duration: Q / 4 }] }), /note number 1 \(token "60:1\/4".*shortest is 1\/2 beats/);
+  assert.throws(() => tied.startSampling({ ...request, primer: [{ kind: 'note', pitch: 90, onset: 0, duration: Q }] }), /no notes of that pitch \(it writes MIDI pitches 60 to 67/);
+});

@@ -10,9 +10,9 @@ import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { isValidationSong, loadCorpus, type CorpusFilter } from '../../model/data/dataset.js';
 import { createEncoding } from '../../model/encodings/index.js';
 import { loadModelFolder, saveModelFolder } from '../../model/folder/model-folder.js';
-import { collectMemoryEvidence, fitMemory } from '../../model/memory/memory-fit.js';
+import { collectMemoryEvidence, fitMemory, type MemoryFit } from '../../model/memory/memory-fit.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
-import { songShapes } from '../../music/song-shapes.js';
+import { songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
 import type { Melody } from '../../music/types.js';
@@ -22,7 +22,7 @@ const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
 Fits the weights that mix the network with the tune's own short-term model (an n-gram model of the tune so far),
 one weight per length of the longest earlier context the tune repeats, on the model's validation songs (the
 same split as training), and counts the training songs' modes and pickups per meter: both go into the model
-folder's folkbot-model.json. Also builds the originality index of the training songs (originality-index.bin),
+folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
 with which compose reports the longest passage a tune shares with one of them.
 
 Options:
@@ -31,6 +31,72 @@ Options:
   --max-order N     longest context of the short-term model (default 8)
   --dry-run         print the figures, change nothing
   --json            print one JSON object`;
+
+/** What cannot be calibrated (too few validation songs under the folder): the model still works without it. */
+export class CalibrationError extends Error {
+  override readonly name = 'CalibrationError';
+}
+
+export interface Calibration {
+  readonly modelDir: string;
+  readonly validationSongs: number;
+  readonly trainingSongs: number;
+  readonly notes: number;
+  readonly fit: MemoryFit;
+  readonly shapes: SongShapes;
+  readonly saved: boolean;
+}
+
+/** Fits the memory, counts the song shapes and builds the originality index of a model folder (saved unless dryRun). */
+export async function calibrateModelFolder(modelDir: string, dataDir: string, options: { maxOrder?: number; dryRun?: boolean } = {}): Promise<Calibration> {
+  const maxOrder = options.maxOrder ?? 8;
+  const { weights, metadata } = await loadModelFolder(modelDir);
+  const encoding = createEncoding(metadata.encoding);
+  const settings = metadata.hyperparameters;
+  const filter = String(settings.corpusFilter ?? 'default') as CorpusFilter;
+  const fraction = Number(settings.validationFraction ?? 0.1);
+  const seed = Number(settings.splitSeed ?? 1234);
+  const corpus = loadCorpus({ dataDir, filter });
+  const songs: Int32Array[] = [];
+  const trainingSongs: { file: string; melody: Melody }[] = [];
+  for (const entry of corpus.entries) {
+    if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
+    if (isValidationSong(entry.file, fraction, seed)) songs.push(encoding.encode(entry.melody));
+    else trainingSongs.push(entry);
+  }
+  if (songs.length < MIN_VALIDATION_SONGS) {
+    throw new CalibrationError(`only ${songs.length} validation songs under ${dataDir} (at least ${MIN_VALIDATION_SONGS} are needed): calibrate with the corpus the model was trained on`);
+  }
+  const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
+  const fit = fitMemory(evidence);
+  const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
+  const shapes = songShapes(trainingSongs.map((song) => song.melody));
+  if (options.dryRun !== true) {
+    await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
+    // After the folder (which is written anew): the index of the training songs, for the originality check.
+    await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
+  }
+  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, shapes, saved: options.dryRun !== true };
+}
+
+/** What calibration found and did, in a few lines. */
+export function describeCalibration(c: Calibration): string[] {
+  return [
+    `${c.validationSongs} validation songs, ${c.notes} notes`,
+    `network alone: ${c.fit.networkBitsPerNote.toFixed(3)} bits/note`,
+    `with the memory: ${c.fit.crossFittedBitsPerNote.toFixed(3)} bits/note (cross-fitted), ${c.fit.fittedBitsPerNote.toFixed(3)} with the weights saved`,
+    `weights by matched order 0..${c.fit.settings.maxOrder}: ${c.fit.settings.weights.map((w) => w.toFixed(2)).join(' ')}`,
+    `song shapes of ${c.trainingSongs} training songs: ${Object.entries(c.shapes)
+      .slice(0, 6)
+      .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
+      .join('; ')}`,
+    c.saved
+      ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`
+      : '(dry run: nothing saved)',
+  ];
+}
+
+const MIN_VALIDATION_SONGS = 10;
 
 export const command: CliCommand = {
   name: 'calibrate',
@@ -48,50 +114,19 @@ export const command: CliCommand = {
     if (v.data === undefined) throw new UsageError('--data DIR is required');
     const maxOrder = Number(v['max-order']);
     if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 32) throw new UsageError(`--max-order must be a whole number from 1 to 32, got "${v['max-order']}"`);
-    const modelDir = path.resolve(v.model);
-    const { weights, metadata } = await loadModelFolder(modelDir);
-    const encoding = createEncoding(metadata.encoding);
-    const settings = metadata.hyperparameters;
-    const filter = String(settings.corpusFilter ?? 'default') as CorpusFilter;
-    const fraction = Number(settings.validationFraction ?? 0.1);
-    const seed = Number(settings.splitSeed ?? 1234);
-    const corpus = loadCorpus({ dataDir: path.resolve(v.data), filter });
-    const songs: Int32Array[] = [];
-    const trainingSongs: { file: string; melody: Melody }[] = [];
-    for (const entry of corpus.entries) {
-      if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
-      if (isValidationSong(entry.file, fraction, seed)) songs.push(encoding.encode(entry.melody));
-      else trainingSongs.push(entry);
-    }
-    if (songs.length < 10) throw new UsageError(`only ${songs.length} validation songs under ${v.data}: fitting needs the corpus the model was trained on`);
-    const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
-    const fit = fitMemory(evidence);
-    const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
-    const shapes = songShapes(trainingSongs.map((song) => song.melody));
-    if (!v['dry-run']) {
-      await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
-      // After the folder (which is written anew): the index of the training songs, for the originality check.
-      await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
+    let result: Calibration;
+    try {
+      result = await calibrateModelFolder(path.resolve(v.model), path.resolve(v.data), { maxOrder, dryRun: v['dry-run'] });
+    } catch (error) {
+      if (error instanceof CalibrationError) throw new UsageError(error.message);
+      throw error;
     }
     if (v.json) {
-      process.stdout.write(JSON.stringify({ model: modelDir, songs: songs.length, ...fit, songShapes: shapes, saved: !v['dry-run'] }) + '\n');
-      return 0;
+      const { fit, shapes, ...rest } = result;
+      process.stdout.write(JSON.stringify({ ...rest, ...fit, songShapes: shapes }) + '\n');
+    } else {
+      process.stdout.write(describeCalibration(result).join('\n') + '\n');
     }
-    process.stdout.write(
-      [
-        `${metadata.name}: ${songs.length} validation songs, ${evidence.notes} notes`,
-        `network alone: ${fit.networkBitsPerNote.toFixed(3)} bits/note`,
-        `with the memory: ${fit.crossFittedBitsPerNote.toFixed(3)} bits/note (cross-fitted), ${fit.fittedBitsPerNote.toFixed(3)} with the weights saved`,
-        `weights by matched order 0..${maxOrder}: ${fit.settings.weights.map((w) => w.toFixed(2)).join(' ')}`,
-        `song shapes of ${trainingSongs.length} training songs: ${Object.entries(shapes)
-          .slice(0, 6)
-          .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
-          .join('; ')}`,
-        v['dry-run']
-          ? '(dry run: nothing saved)'
-          : `saved in ${path.join(modelDir, 'folkbot-model.json')}, and the originality index of the ${trainingSongs.length} training songs in ${path.join(modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`,
-      ].join('\n') + '\n',
-    );
     return 0;
   },
 };

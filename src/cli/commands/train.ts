@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { ensureOutputFolder } from '../output-folder.js';
 import { formatSeconds, TrainProgress } from '../train-progress.js';
+import type { Logger } from 'pino';
 import { logger } from '../../util/logger.js';
 import { modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import { initBackend } from '../../model/network/backend.js';
@@ -267,7 +268,9 @@ export const command: CliCommand = {
         'training finished',
       );
       process.stdout.write(`model: ${result.modelDir ?? '(none yet: no epoch finished)'}\nreport: ${result.reportFile}\n`);
-      return result.stoppedBy === 'interrupted' ? 130 : 0;
+      if (result.stoppedBy === 'interrupted') return 130;
+      if (result.modelDir) await calibrateAfterTraining(result.modelDir, dataDir, log);
+      return 0;
     } catch (error) {
       if (!(error instanceof TrainingError)) throw error;
       // e.g. a worker thread died, or the checkpoint does not fit: the message says what to do.
@@ -281,3 +284,19 @@ export const command: CliCommand = {
     }
   },
 };
+
+/**
+ * A finished model gets its within-song memory, song shapes and originality index (`folkbot calibrate`); where the
+ * folder has too few validation songs for that, the model works without them and the log says so.
+ */
+async function calibrateAfterTraining(modelDir: string, dataDir: string, log: Logger): Promise<void> {
+  const { calibrateModelFolder, CalibrationError, describeCalibration } = await import('./calibrate.js');
+  try {
+    const calibration = await calibrateModelFolder(modelDir, dataDir);
+    log.info({ model: modelDir, bitsPerNote: calibration.fit.networkBitsPerNote, withMemory: calibration.fit.crossFittedBitsPerNote }, 'calibrated');
+    process.stdout.write(describeCalibration(calibration).map((line) => `calibrate: ${line}`).join('\n') + '\n');
+  } catch (error) {
+    if (!(error instanceof CalibrationError)) throw error;
+    log.warn({ reason: error.message }, 'not calibrated: the model composes without a within-song memory');
+  }
+}

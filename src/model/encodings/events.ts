@@ -532,15 +532,61 @@ class EventsSamplingState implements SamplingState {
         const partEnd = Math.min(stop, this.barlines[this.next]!);
         const text = start === event.onset ? eventToken(event, partEnd - start, this.unit) : continuationToken(partEnd - start, this.unit);
         const id = this.table.vocabulary.find(text);
-        if (id === undefined) {
-          throw new EncodingError(`the primer's ${event.kind} at tick ${event.onset} needs token "${text}", which is not in the vocabulary`);
+        // A length the vocabulary has no token for is written as tied pieces it has (a note of 5 beats: 4 + 1).
+        const pieces = id !== undefined ? [id] : this.tiedPieces(event, start === event.onset, partEnd - start);
+        if (pieces === null) throw new EncodingError(this.unwritable(event, partEnd - start, text));
+        for (const piece of pieces) {
+          ids.push(piece);
+          this.apply(piece);
         }
-        ids.push(id);
-        this.apply(id);
         start = partEnd;
       }
     }
     return ids;
+  }
+
+  /**
+   * Token ids that write `ticks` of `event` as a first piece (a note or rest token, or a continuation when the event
+   * started before a barline) and tied continuations after it, the fewest pieces; null when none add up.
+   */
+  private tiedPieces(event: MelodyEvent, first: boolean, ticks: number): number[] | null {
+    const heads = this.choices.filter((c) => (first ? c.kind === event.kind && (event.kind !== 'note' || c.pitch === event.pitch) : c.kind === 'continuation') && c.ticks < ticks);
+    const tails = this.choices.filter((c) => c.kind === 'continuation');
+    // Fewest continuations for every remainder up to `ticks` (a small change-making table).
+    const best = new Map<number, number[]>([[0, []]]);
+    const fill = (left: number): number[] | null => {
+      const known = best.get(left);
+      if (known !== undefined) return known;
+      let choice: number[] | null = null;
+      for (const tail of tails) {
+        if (tail.ticks > left) continue;
+        const rest = fill(left - tail.ticks);
+        if (rest !== null && (choice === null || rest.length + 1 < choice.length)) choice = [tail.id, ...rest];
+      }
+      if (choice !== null) best.set(left, choice);
+      return choice;
+    };
+    let pieces: number[] | null = null;
+    for (const head of heads.sort((a, b) => b.ticks - a.ticks)) {
+      const rest = fill(ticks - head.ticks);
+      if (rest !== null && (pieces === null || rest.length + 1 < pieces.length)) pieces = [head.id, ...rest];
+    }
+    return pieces;
+  }
+
+  /** Why a primer's note or rest cannot be written, in the user's terms, with what the model can take. */
+  private unwritable(event: MelodyEvent, ticks: number, text: string): string {
+    const beats = ratioText(ticks, this.unit);
+    const lengths = this.choices.filter((c) => c.kind === event.kind && (event.kind !== 'note' || c.pitch === event.pitch)).map((c) => c.ticks);
+    const position = this.request.primer.filter((e) => e.onset < event.onset && !(e.kind === 'note' && e.grace === true)).length + 1;
+    const where = `the seed's ${event.kind === 'note' ? 'note' : 'rest'} number ${position} (token "${text}": ${beats} beat${beats === '1' ? '' : 's'} of ${meterText(this.request.meter)})`;
+    if (lengths.length === 0) {
+      const pitches = this.choices.filter((c) => c.kind === 'note').map((c) => c.pitch);
+      return `${where}: the model has no notes of that pitch (it writes MIDI pitches ${Math.min(...pitches)} to ${Math.max(...pitches)} in C major / A minor)`;
+    }
+    const shortest = Math.min(...lengths);
+    if (ticks < shortest) return `${where} is shorter than any it can write: the shortest is ${ratioText(shortest, this.unit)} beat${shortest === this.unit ? '' : 's'}`;
+    return `${where} cannot be written with the lengths the model knows for it, even tied (${[...new Set(lengths)].sort((a, b) => a - b).map((l) => ratioText(l, this.unit)).join(', ')} beats)`;
   }
 
   private endsOnTonic(choice: TimedChoice): boolean {

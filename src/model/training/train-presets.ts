@@ -59,6 +59,10 @@ const DEFAULT_PRESET: TrainingPreset = {
 };
 
 export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
+  // The reference system's network, trained as well as we can train it: the earlier schedule (a constant learning
+  // rate, stop after 3 epochs without a better validation loss, at most 30) stopped it at epoch 18 with 3.78
+  // bits/note without ever lowering the rate; the same recipe trained to convergence elsewhere is reported at about
+  // 3.21. It now halves the rate on a plateau and waits longer before stopping, as `default` does.
   reference: {
     name: 'reference',
     encoding: 'steps',
@@ -67,12 +71,12 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
     layers: 1,
     dropout: 0.2,
     learningRate: 1e-3,
-    learningRateDecay: 1,
+    learningRateDecay: 0.5,
     batchSize: 64,
     chunkSteps: 64,
     clipNorm: 5,
-    maxEpochs: 30,
-    patience: 3,
+    maxEpochs: 80,
+    patience: 5,
   },
   default: DEFAULT_PRESET,
   // `default` without the input features: the events tokens alone, kept to measure what the features bring.
