@@ -40,7 +40,9 @@ export function tuneMessage(result: ComposeResult, state: TuneState, note?: stri
   const summary =
     (note === undefined ? '' : `Seed: ${note}\n`) +
     `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}` +
-    (atStepLimit ? `\nThis tune has had ${MAX_TUNE_STEPS} Continue/Variation steps, the most its buttons replay: start again with Another take or /compose.` : '');
+    (atStepLimit ? `\nThis tune has had ${MAX_TUNE_STEPS} Continue/Variation steps, the most its buttons replay: start again with Another take or /compose.` : '') +
+    // A tune (or its seed) close to a song the model learnt from: the user should know whose tune it resembles.
+    (result.originality?.note ? `\nNote: ${result.originality.note}.` : '');
   const embed = new EmbedBuilder()
     .setTitle(`A tune in ${result.key.name}`)
     .setImage('attachment://tune.png')
