@@ -333,7 +333,8 @@ export class Composer {
       events: generated,
       phraseStarts: [],
     };
-    const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined));
+    // A tune without a seed has no octave of its own to keep: it is centred on the staff, as one moved to a key is.
+    const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined || seed.events.length === 0));
     return { options, program, melody, pickup, generateMs, originality: this.originality(inC) };
   }
 
