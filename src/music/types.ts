@@ -59,6 +59,8 @@ export interface Melody {
   readonly source: string;
   /** `!!!ARE` region record, when present. */
   readonly region?: string;
+  /** The style (tradition) the song belongs to, when a corpus loader assigned one (src/model/data/styles.ts). */
+  readonly style?: string;
   readonly key: Key;
   /** Whether the key was read from the file (`*G:`) or estimated from the notes. */
   readonly keySource: 'file' | 'estimated';

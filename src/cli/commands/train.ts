@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { logger } from '../../util/logger.js';
 import { modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import { initBackend } from '../../model/network/backend.js';
+import type { LstmWeights } from '../../model/network/lstm-weights.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/training/train-presets.js';
 import type { TrainingEvent } from '../../model/training/train.js';
 
@@ -28,6 +29,8 @@ Options:
   --epochs N             maximum epochs (default: the preset's)
   --max-minutes M        stop cleanly after M minutes of wall time (validation and checkpoint included)
   --resume               continue from DIR/checkpoint (with --learning-rate: restart at that rate)
+  --init-from DIR        start from the trained model folder DIR, its weights carried over token by token (a
+                         vocabulary that adds tokens, e.g. --preset styles from a lookback model)
   --force                start afresh in a --out folder that holds a run, replacing it
   --seed N               random seed for initialisation, shuffling and dropout (default 1)
   --checkpoint-minutes M minutes between mid-epoch checkpoints (default 5)
@@ -73,6 +76,7 @@ export const command: CliCommand = {
       epochs: { type: 'string' },
       'max-minutes': { type: 'string' },
       resume: { type: 'boolean', default: false },
+      'init-from': { type: 'string' },
       force: { type: 'boolean', default: false },
       name: { type: 'string' },
       seed: { type: 'string' },
@@ -115,6 +119,7 @@ export const command: CliCommand = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
     const dataDir = path.resolve(v.data);
     const outDir = path.resolve(v.out);
+    if (v.resume && v['init-from'] !== undefined) throw new UsageError('--init-from starts a run; --resume continues one: give one of them');
     if (v.resume && v.force) throw new UsageError('give either --resume (continue the run in --out) or --force (replace it), not both');
     const found = earlierRun(outDir);
     if (found.length > 0 && !v.resume && !v.force) {
@@ -151,11 +156,21 @@ export const command: CliCommand = {
       dataDir,
       filter: preset.corpusFilter,
       encoding: preset.encoding,
+      styles: preset.styles === true,
       onProgress: (p) => {
         if (p.done === p.total) log.debug({ phase: p.phase, done: p.done }, 'dataset progress');
       },
     });
     log.info({ ...data.summary, seconds: Number(data.summary.seconds.toFixed(1)) }, 'training data ready');
+
+    let initFrom: { weights: LstmWeights; vocabulary: readonly string[]; name: string } | undefined;
+    if (v['init-from'] !== undefined) {
+      const { loadModelFolder } = await import('../../model/folder/model-folder.js');
+      const loaded = await loadModelFolder(path.resolve(v['init-from'])).catch((error: unknown) => {
+        throw new UsageError(`--init-from ${v['init-from']}: ${(error as Error).message}`);
+      });
+      initFrom = { weights: loaded.weights, vocabulary: loaded.metadata.encoding.vocabulary, name: loaded.metadata.name };
+    }
 
     let stopRequested = false;
     const onSigint = (): void => {
@@ -220,6 +235,9 @@ export const command: CliCommand = {
         case 'started':
           log.info({ backend: event.backend, workers: event.workers }, event.workers > 1 ? 'training on worker threads' : 'training in the main thread');
           break;
+        case 'warm-start':
+          log.info({ from: event.from, carried: event.carried, fresh: event.fresh.length, newTokens: event.fresh.slice(0, 12) }, 'starting from a trained network');
+          break;
         case 'resumed':
           log.info({ epoch: event.epoch + 1, batch: event.batch }, 'resuming from checkpoint');
           break;
@@ -244,6 +262,7 @@ export const command: CliCommand = {
         epochs,
         maxMinutes: maxMinutes === undefined ? undefined : Math.max(0, maxMinutes - (Date.now() - started) / 60_000),
         resume: v.resume,
+        ...(initFrom ? { initFrom } : {}),
         modelName,
         // --learning-rate with --resume restarts at that rate (the checkpoint's otherwise).
         ...(v.resume && v['learning-rate'] !== undefined ? { restartLearningRate: preset.learningRate } : {}),

@@ -17,6 +17,7 @@ import type { Melody } from '../../music/types.js';
 import type { Encoding, EncodingConfig, EncodingName } from '../encodings/encoding.js';
 import { buildEncoding, createEncoding } from '../encodings/index.js';
 import { listKernFiles } from './kern-files.js';
+import { styleOfSong } from './styles.js';
 
 export { listKernFiles } from './kern-files.js';
 
@@ -51,6 +52,8 @@ export interface BuildTrainingDataOptions extends CorpusOptions {
   readonly seed?: number;
   /** See DEFAULT_MIN_SONGS_PER_TOKEN. */
   readonly minSongsPerToken?: number;
+  /** Label every song with its style (styles.ts) so the encoding writes a style token; songs of no style are dropped. */
+  readonly styles?: boolean;
 }
 
 /** One .krn file of the corpus: its melody (parsed, kept by the filter, in C major / A minor), or why not. */
@@ -80,6 +83,8 @@ export interface DatasetSummary {
   readonly validationTokens: number;
   /** Notes and rests of the kept songs. */
   readonly notes: number;
+  /** With styles: training and validation songs per style. */
+  readonly styles?: Readonly<Record<string, { readonly trainSongs: number; readonly validationSongs: number }>>;
   readonly vocabularySize: number;
   readonly cached: boolean;
   readonly seconds: number;
@@ -370,20 +375,36 @@ export function buildTrainingData(options: BuildTrainingDataOptions): TrainingDa
   const corpusKey = corpusCacheKey(dataDir, files, options.filter);
   const cacheDir = cacheDirOf(options);
   const datasetKey = createHash('sha256')
-    .update(`${corpusKey}\u0000${options.encoding}\u0000${fraction}\u0000${seed}\u0000${minSongs}\u0000`)
-    .update(codeHash(['../encodings'], ['dataset.ts', 'dataset.js']))
+    .update(`${corpusKey}\u0000${options.encoding}\u0000${fraction}\u0000${seed}\u0000${minSongs}\u0000${options.styles === true ? 'styles' : ''}\u0000`)
+    .update(codeHash(['../encodings'], ['dataset.ts', 'dataset.js', 'styles.ts', 'styles.js']))
     .digest('hex')
     .slice(0, 32);
-  const slot = cacheDir === null ? null : new CacheSlot(cacheDir, `dataset-${folderTag(dataDir)}-${options.filter}-${options.encoding}`, datasetKey);
+  const stem = `dataset-${folderTag(dataDir)}-${options.filter}-${options.encoding}${options.styles === true ? '-styles' : ''}`;
+  const slot = cacheDir === null ? null : new CacheSlot(cacheDir, stem, datasetKey);
   const stored = slot === null ? null : readStoredDataset(slot);
   if (stored !== null) {
     options.onProgress?.({ phase: 'encode', done: stored.summary.kept, total: stored.summary.kept });
     return { ...stored, summary: { ...stored.summary, cached: true, seconds: (performance.now() - started) / 1000 } };
   }
   const corpus = loadListedCorpus(options, dataDir, files, corpusKey);
-  const data = encodeCorpus(corpus, options.encoding, fraction, seed, minSongs, options.onProgress);
+  const data = encodeCorpus(options.styles === true ? withStyles(corpus) : corpus, options.encoding, fraction, seed, minSongs, options.onProgress);
   if (slot !== null) writeStoredDataset(slot, data);
   return { ...data, summary: { ...data.summary, seconds: (performance.now() - started) / 1000 } };
+}
+
+/** The reason a style model leaves out a song that belongs to no style. */
+export const NO_STYLE = 'no style (its folder is in none of the styles of src/model/data/styles.ts)';
+
+/** Each melody labelled with its style; songs of no style become drops. */
+export function withStyles(corpus: Corpus): Corpus {
+  return {
+    ...corpus,
+    entries: corpus.entries.map((entry) => {
+      if (!('melody' in entry)) return entry;
+      const style = styleOfSong(entry.file, entry.melody.region);
+      return style === null ? { file: entry.file, dropped: NO_STYLE } : { file: entry.file, melody: { ...entry.melody, style } };
+    }),
+  };
 }
 
 function encodeCorpus(
@@ -412,6 +433,7 @@ function encodeCorpus(
   let trainTokens = 0;
   let validationTokens = 0;
   let notes = 0;
+  const styles: Record<string, { trainSongs: number; validationSongs: number }> = {};
   const rejected = new RejectionTally();
   songs.forEach(({ file, melody }, index) => {
     const reason = encoding.reject(melody);
@@ -420,7 +442,13 @@ function encodeCorpus(
     } else {
       const tokens = encoding.encode(melody);
       notes += encoding.scoredPositions(tokens).notes;
-      if (isValidationSong(file, fraction, seed)) {
+      const validation = isValidationSong(file, fraction, seed);
+      if (melody.style !== undefined) {
+        const counts = (styles[melody.style] ??= { trainSongs: 0, validationSongs: 0 });
+        if (validation) counts.validationSongs++;
+        else counts.trainSongs++;
+      }
+      if (validation) {
         data.validation.push(tokens);
         data.validationFiles.push(file);
         validationTokens += tokens.length;
@@ -449,6 +477,7 @@ function encodeCorpus(
       trainTokens,
       validationTokens,
       notes,
+      ...(Object.keys(styles).length > 0 ? { styles } : {}),
       vocabularySize: encoding.vocabularySize,
       cached: corpus.cached,
       seconds: 0,

@@ -35,6 +35,8 @@ export interface SamplingRequest {
   readonly finalOnStrongBeat?: boolean;
   /** At most this many identical bars in a row (a loop guard); absent: no limit. */
   readonly maxRepeatedBars?: number;
+  /** The style to compose in, for a model with styles (events encoding's style tokens); ignored by one without. */
+  readonly style?: string;
 }
 
 /**
@@ -57,6 +59,8 @@ export interface SamplingState {
 export interface Encoding {
   readonly config: EncodingConfig;
   readonly vocabularySize: number;
+  /** The styles the encoding conditions on (a token in front of each song); empty or absent: none. */
+  readonly styles?: readonly string[];
   /** Why this melody cannot be encoded (e.g. a pitch or duration outside the vocabulary), or null when it can. */
   reject(melody: Melody): string | null;
   /**

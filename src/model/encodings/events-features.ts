@@ -33,7 +33,7 @@ function ticksBeforeFirstBarline(parsed: readonly EventsToken[], tokens: ArrayLi
     if (token === undefined || token.kind === 'end') return null;
     if (token.kind === 'bar') return ticks;
     if (token.kind === 'meter') unit = beatUnitTicks(token.meter);
-    else if (token.kind !== 'mode') {
+    else if (token.kind !== 'mode' && token.kind !== 'style') {
       const length = unit === null ? null : ratioTicks(token.length, unit);
       if (length === null) return null;
       ticks += length;
@@ -106,6 +106,7 @@ export class EventsFeatureTracker implements InputFeatureTracker {
         break;
       }
       case 'mode':
+      case 'style':
       case 'end':
         break;
     }

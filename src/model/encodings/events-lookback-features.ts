@@ -97,6 +97,7 @@ export class EventsLookbackTracker implements InputFeatureTracker {
         break;
       }
       case 'mode':
+      case 'style':
       case 'end':
         break;
     }

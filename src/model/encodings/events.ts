@@ -3,7 +3,9 @@
 //   <M:3/4> <minor>  67:1/2  |  69:1 67:1/2 65:1/2 64:1  |  ~:1/2 ... 69:2 <end>
 //
 // - Conditioning: the meter in force at the start (`<M:3/4>`, `<M:X>` for free meter) and the mode (`<major>`,
-//   `<minor>`); the tune is already in C major / A minor.
+//   `<minor>`); the tune is already in C major / A minor. A multi-style model's vocabulary also has style tokens
+//   (`<S:chinese-han>`, from the melody's `style`, see src/model/data/styles.ts), written first; an encoding
+//   without them leaves a melody's style out.
 // - A note is `<midi pitch>:<duration>`, a rest `r:<duration>`. Durations count in the beat unit of the meter in
 //   force (its denominator: a quarter in 3/4, a half in 4/2, an eighth in 6/8; a quarter in free meter), so
 //   `67:1/2` is an eighth in 2/4 and a quarter in 4/2: Essen writes many songs in long note values (4/2, 6/2, 3/1),
@@ -38,6 +40,7 @@ export type EventsToken =
   | { readonly kind: 'end' }
   | { readonly kind: 'meter'; readonly meter: Meter | null }
   | { readonly kind: 'mode'; readonly mode: Mode }
+  | { readonly kind: 'style'; readonly style: string }
   | { readonly kind: 'note'; readonly pitch: number; readonly length: Ratio }
   | { readonly kind: 'rest'; readonly length: Ratio }
   | { readonly kind: 'continuation'; readonly length: Ratio };
@@ -51,6 +54,12 @@ export function meterToken(meter: Meter | null): string {
 export function modeToken(mode: Mode): string {
   return `<${mode}>`;
 }
+
+export function styleToken(style: string): string {
+  return `<S:${style}>`;
+}
+
+const STYLE_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** The token of a note or rest lasting `duration` ticks, counted in beat units of `unit` ticks. */
 function eventToken(event: MelodyEvent, duration: number, unit: number): string {
@@ -77,6 +86,8 @@ export function parseEventsToken(text: string): EventsToken {
   if (text === BAR_TOKEN) return { kind: 'bar' };
   if (text === END_TOKEN) return { kind: 'end' };
   if (text === '<major>' || text === '<minor>') return { kind: 'mode', mode: text === '<major>' ? 'major' : 'minor' };
+  const style = /^<S:(.+)>$/.exec(text);
+  if (style?.[1] !== undefined && STYLE_NAME.test(style[1])) return { kind: 'style', style: style[1] };
   const meter = /^<M:(.+)>$/.exec(text);
   if (meter?.[1] !== undefined) return { kind: 'meter', meter: parseMeterText(meter[1]) };
   if (text.startsWith(CONTINUATION_PREFIX)) return { kind: 'continuation', length: parseRatioText(text.slice(2)) };
@@ -87,7 +98,7 @@ export function parseEventsToken(text: string): EventsToken {
     if (pitch <= 127) return { kind: 'note', pitch, length: parseRatioText(note[2]) };
   }
   throw new EncodingError(
-    `"${text}" is not an events token (expected |, <end>, <M:3/4>, <major>, <minor>, 60:1, r:1/2 or ~:3/2)`,
+    `"${text}" is not an events token (expected |, <end>, <S:german>, <M:3/4>, <major>, <minor>, 60:1, r:1/2 or ~:3/2)`,
   );
 }
 
@@ -111,7 +122,7 @@ export function tokenizeEventsMelody(melody: Melody): string[] {
   }
   const ticks = [...boundaries.keys()].sort((a, b) => a - b);
 
-  const tokens = [meterToken(firstMeter.meter), modeToken(melody.key.mode)];
+  const tokens = [...(melody.style !== undefined ? [styleToken(melody.style)] : []), meterToken(firstMeter.meter), modeToken(melody.key.mode)];
   let unit = unitOf(firstMeter.meter);
   let next = 0;
   const writeBoundary = (): void => {
@@ -147,6 +158,8 @@ function compareTokens(a: string, b: string): number {
         return [1];
       case 'mode':
         return [2, token.mode === 'major' ? 0 : 1];
+      case 'style':
+        return [2.5, 0];
       case 'meter':
         return token.meter === null ? [3, 0, 0] : [3, token.meter.denominator, token.meter.numerator];
       case 'rest':
@@ -163,7 +176,8 @@ function compareTokens(a: string, b: string): number {
     const difference = (ra[i] ?? -1) - (rb[i] ?? -1);
     if (difference !== 0) return difference;
   }
-  return 0;
+  // Style tokens share a rank: by name.
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -184,6 +198,8 @@ interface TokenTable {
   readonly parsed: readonly EventsToken[];
   readonly bar: number;
   readonly end: number;
+  /** The style names of the vocabulary's style tokens, in vocabulary order; empty for a model without styles. */
+  readonly styles: readonly string[];
 }
 
 export class EventsEncoding implements Encoding {
@@ -197,7 +213,24 @@ export class EventsEncoding implements Encoding {
     if (unit !== 'beat') throw new EncodingError(`events encoding option durationUnit must be "beat", got ${JSON.stringify(unit)}`);
     const vocabulary = new Vocabulary(config.vocabulary);
     this.config = { name: 'events', vocabulary: vocabulary.tokens, options: { durationUnit: 'beat' } };
-    this.table = { vocabulary, parsed: vocabulary.tokens.map(parseEventsToken), bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN) };
+    const parsed = vocabulary.tokens.map(parseEventsToken);
+    const styles = parsed.flatMap((token) => (token.kind === 'style' ? [token.style] : []));
+    this.table = { vocabulary, parsed, bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN), styles };
+  }
+
+  /** The styles this encoding conditions on (style tokens in its vocabulary); empty when it has none. */
+  get styles(): readonly string[] {
+    return this.table.styles;
+  }
+
+  /** The melody's tokens as this vocabulary writes them: a style token only when the vocabulary has styles. */
+  private tokenize(melody: Melody): string[] {
+    const tokens = tokenizeEventsMelody(melody);
+    if (this.table.styles.length === 0 && melody.style !== undefined) tokens.shift();
+    if (this.table.styles.length > 0 && melody.style === undefined) {
+      throw new EncodingError(`the melody has no style, and this model composes in one of its styles (${this.table.styles.join(', ')})`);
+    }
+    return tokens;
   }
 
   get vocabularySize(): number {
@@ -207,7 +240,7 @@ export class EventsEncoding implements Encoding {
   reject(melody: Melody): string | null {
     let tokens: string[];
     try {
-      tokens = tokenizeEventsMelody(melody);
+      tokens = this.tokenize(melody);
     } catch (error) {
       if (error instanceof EncodingError) return error.message;
       throw error;
@@ -220,7 +253,7 @@ export class EventsEncoding implements Encoding {
   encode(melody: Melody): Int32Array {
     const reason = this.reject(melody);
     if (reason !== null) throw new EncodingError(`cannot encode "${melody.source}": ${reason}`);
-    return Int32Array.from(tokenizeEventsMelody(melody), (token) => this.table.vocabulary.id(token));
+    return Int32Array.from(this.tokenize(melody), (token) => this.table.vocabulary.id(token));
   }
 
   decode(tokens: ArrayLike<number>): DecodedTune {
@@ -292,7 +325,7 @@ export class EventsEncoding implements Encoding {
 
   private isConditioning(id: number): boolean {
     const kind = this.token(id).kind;
-    return kind === 'meter' || kind === 'mode';
+    return kind === 'meter' || kind === 'mode' || kind === 'style';
   }
 
   private token(id: number): EventsToken {
@@ -401,7 +434,7 @@ class EventsSamplingState implements SamplingState {
     if (request.endOnTonic && !this.canFillTonic(bar)) {
       throw new EncodingError(`no bar of ${meterText(meter)} ending on the tonic can be built from the vocabulary`);
     }
-    this.prefix = Int32Array.from([meterId, table.vocabulary.id(modeToken(mode)), ...this.writePrimer()]);
+    this.prefix = Int32Array.from([...this.styleIds(request.style), meterId, table.vocabulary.id(modeToken(mode)), ...this.writePrimer()]);
     this.primerEvents = this.built.length;
     if (!this.allowed().includes(1)) {
       throw new EncodingError(`the primer ends at tick ${this.time}, where the bar cannot be completed with the vocabulary's durations`);
@@ -410,6 +443,16 @@ class EventsSamplingState implements SamplingState {
 
   get done(): boolean {
     return this.finished;
+  }
+
+  /** The style token to start with: none for a model without styles; the request must name one of a model's styles. */
+  private styleIds(style: string | undefined): number[] {
+    const { styles, vocabulary } = this.table;
+    if (styles.length === 0) return [];
+    if (style === undefined || !styles.includes(style)) {
+      throw new EncodingError(`${style === undefined ? 'no style was given' : `style "${style}" is not one of this model's`}: it composes in ${styles.join(', ')}`);
+    }
+    return [vocabulary.id(styleToken(style))];
   }
 
   get plannedBarlines(): number {

@@ -110,7 +110,7 @@ export function songSamplingRequest(melody: Melody): SamplingRequest {
   const pickup = firstBarline !== undefined && firstBarline < bar ? firstBarline : 0;
   // The last bar gives back the pickup (most written songs): pickup and last bar make one bar.
   if (pickup > 0 && end % bar === 0 && end / bar >= 1 && (end - pickup) % bar !== 0) {
-    return { meter, mode: melody.key.mode, bars: end / bar, primer: [], pickup, endOnTonic: false, closingBar: true };
+    return { meter, mode: melody.key.mode, bars: end / bar, primer: [], pickup, endOnTonic: false, closingBar: true, ...styleOf(melody) };
   }
   const bars = (end - pickup) / bar;
   if (!Number.isInteger(bars) || bars < 1) {
@@ -119,7 +119,11 @@ export function songSamplingRequest(melody: Melody): SamplingRequest {
       `${end - pickup} ticks after a pickup of ${pickup} are not a whole number of ${meterText(meter)} bars (${bar} ticks)`,
     );
   }
-  return { meter, mode: melody.key.mode, bars, primer: [], pickup, endOnTonic: false };
+  return { meter, mode: melody.key.mode, bars, primer: [], pickup, endOnTonic: false, ...styleOf(melody) };
+}
+
+function styleOf(melody: Melody): { style?: string } {
+  return melody.style === undefined ? {} : { style: melody.style };
 }
 
 /**

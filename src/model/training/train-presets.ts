@@ -4,8 +4,8 @@
 // `plain` is `default` without the encoding's input features.
 import type { EncodingName } from '../encodings/encoding.js';
 
-export type PresetName = 'reference' | 'default' | 'plain' | 'lookback';
-export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain', 'lookback'];
+export type PresetName = 'reference' | 'default' | 'plain' | 'lookback' | 'styles';
+export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain', 'lookback', 'styles'];
 
 export interface TrainingPreset {
   readonly name: PresetName;
@@ -32,6 +32,11 @@ export interface TrainingPreset {
    * set (e.g. "events-lookback-v1"); absent or false = tokens alone.
    */
   readonly inputFeatures?: boolean | string;
+  /**
+   * Songs carry their style (src/model/data/styles.ts) as a token in front; songs of no style are left out. Train
+   * on the whole collection (e.g. `--data ../shared/data/essen`).
+   */
+  readonly styles?: boolean;
 }
 
 // Chosen by measured validation figures on Essen europa (bits per note on the held-out songs, wasm backend):
@@ -84,6 +89,9 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
   // `default` with the lookback features too (the tokens one and two bars back, bar repeats, the place in a
   // four-bar phrase, the bars to go), so that the network can learn a song's form itself.
   lookback: { ...DEFAULT_PRESET, name: 'lookback', inputFeatures: 'events-lookback-v1' },
+  // `lookback` for the whole collection, each song led by its style's token (german, children, chinese-han, ...).
+  // Best started from a trained `lookback` model (`--init-from`), whose weights carry over token by token.
+  styles: { ...DEFAULT_PRESET, name: 'styles', inputFeatures: 'events-lookback-v1', styles: true },
 };
 
 export function isPresetName(name: string): name is PresetName {

@@ -26,6 +26,7 @@ import { AdamOptimizer } from './train-optimizer.js';
 import { ReplicaError, ReplicaSet } from './train-replicas.js';
 import type { TrainingPreset } from './train-presets.js';
 import { lossCurvesSvg, renderPng } from './train-report.js';
+import { WarmStartError, warmStartWeights } from './warm-start.js';
 
 export class TrainingError extends Error {
   override readonly name = 'TrainingError';
@@ -59,6 +60,11 @@ export interface TrainOptions {
    */
   readonly restartLearningRate?: number;
   readonly seed?: number;
+  /**
+   * Start (not resume) from a trained network, carried over token by token (warm-start.ts); `name` is recorded in
+   * the model's hyperparameters.
+   */
+  readonly initFrom?: { readonly weights: LstmWeights; readonly vocabulary: readonly string[]; readonly name: string };
   /** The tfjs backend in use, recorded in the model (and initialised by every worker thread). */
   readonly backend: string;
   /**
@@ -110,6 +116,8 @@ export type TrainingEvent =
   | { readonly kind: 'epoch'; readonly record: EpochRecord; readonly improved: boolean; readonly bestEpoch: number }
   | { readonly kind: 'checkpoint'; readonly dir: string; readonly reason: 'epoch' | 'timer' | 'stop' }
   | { readonly kind: 'resumed'; readonly epoch: number; readonly batch: number }
+  /** Started from a trained network: tokens carried over, and the new ones. */
+  | { readonly kind: 'warm-start'; readonly from: string; readonly carried: number; readonly fresh: readonly string[] }
   /** The replicas are ready: how many train side by side (worker threads when more than one). */
   | { readonly kind: 'started'; readonly workers: number; readonly backend: string }
   | { readonly kind: 'stopped'; readonly reason: StopReason };
@@ -218,7 +226,18 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     bestWeights = await loadModelFolder(modelDir).then((m) => m.weights, () => null);
     options.onProgress?.({ kind: 'resumed', epoch: state.epoch, batch: state.batch });
   } else {
-    startWeights = initialWeights(config, createRandom(seed));
+    if (options.initFrom) {
+      try {
+        const start = warmStartWeights(options.initFrom.weights, options.initFrom.vocabulary, config, vocabulary, createRandom(seed));
+        startWeights = start.weights;
+        options.onProgress?.({ kind: 'warm-start', from: options.initFrom.name, carried: start.carried, fresh: start.fresh });
+      } catch (error) {
+        if (error instanceof WarmStartError) throw new TrainingError(`cannot start from ${options.initFrom.name}: ${error.message}`);
+        throw error;
+      }
+    } else {
+      startWeights = initialWeights(config, createRandom(seed));
+    }
     state = {
       epoch: 0,
       batch: 0,
@@ -240,7 +259,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     encoding: data.encoding.config,
     network: weights.config,
     parameters: parameterCount,
-    hyperparameters: { ...preset, seed },
+    hyperparameters: { ...preset, seed, ...(options.initFrom ? { initFrom: options.initFrom.name } : {}) },
     training: {
       dataDir: options.dataDir,
       songs: data.train.length + data.validation.length,
