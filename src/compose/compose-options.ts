@@ -98,12 +98,14 @@ export function freshRandomSeed(): number {
 export function resolveComposeOptions(
   input: Partial<ComposeOptions>,
   meters: { readonly accepted: readonly string[]; readonly modelName?: string } = { accepted: SUPPORTED_METERS },
+  styles: { readonly names: readonly string[]; readonly usualMeter: (style: string) => Meter | undefined } = { names: [], usualMeter: () => undefined },
 ): ComposeOptions {
+  const style = resolveStyle(input.style, styles.names);
   const { bars, temperature, tempo, randomSeed } = COMPOSE_LIMITS;
   return {
     seed: input.seed ?? '',
     bars: checkNumber('bars', input.bars ?? bars.default, bars, true),
-    meter: parseMeter(formatMeter(input.meter ?? { numerator: 4, denominator: 4 }), meters.accepted, meters.modelName),
+    meter: parseMeter(formatMeter(input.meter ?? (style !== undefined ? styles.usualMeter(style) : undefined) ?? { numerator: 4, denominator: 4 }), meters.accepted, meters.modelName),
     key: input.key === undefined || input.key.trim() === '' ? undefined : input.key.trim(),
     mode: input.mode,
     temperature: checkNumber('temperature', input.temperature ?? temperature.default, temperature, false),
@@ -112,7 +114,20 @@ export function resolveComposeOptions(
     instrument: input.instrument ?? DEFAULT_INSTRUMENT,
     title: input.title,
     accompaniment: parseAccompaniment(input.accompaniment ?? DEFAULT_ACCOMPANIMENT),
+    ...(style !== undefined ? { style } : {}),
   };
+}
+
+/** The asked style checked against the model's (`names`; none: the model has no styles), or its first by default. */
+function resolveStyle(asked: string | undefined, names: readonly string[]): string | undefined {
+  const text = typeof asked === 'string' ? asked.trim().toLowerCase() : undefined;
+  if (names.length === 0) {
+    if (text === undefined || text === '') return undefined;
+    throw new ComposeOptionError('style', `this model has no styles: it composes in one manner only (got "${asked}")`);
+  }
+  if (text === undefined || text === '') return names[0];
+  if (!names.includes(text)) throw new ComposeOptionError('style', `"${asked}" is not one of this model's styles: ${names.join(', ')}`);
+  return text;
 }
 
 /**

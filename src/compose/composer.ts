@@ -12,7 +12,7 @@ import { writeAbc } from '../music/formats/abc-write.js';
 import { writeMusicXml } from '../music/formats/musicxml-write.js';
 import { melodyToMidi } from '../music/midi-write.js';
 import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
-import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Mode } from '../music/types.js';
+import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter, type Mode } from '../music/types.js';
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generation/generator.js';
 import { createRandom } from '../model/generation/random.js';
 import { drawSongShape } from '../music/song-shapes.js';
@@ -21,7 +21,8 @@ import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
 import { ComposeOptionError, formatMeter, resolveComposeOptions, SUPPORTED_METERS, type AudioCodec } from './compose-options.js';
 import type { Encoding } from '../model/encodings/encoding.js';
-import type { ComposeOptions, ComposeResult, OriginalityReport } from './types.js';
+import type { ComposedStyle, ComposeOptions, ComposeResult, OriginalityReport } from './types.js';
+import type { StyleInfo } from '../model/folder/model-folder.js';
 import { loadOriginalityIndex } from '../model/folder/originality-file.js';
 import { longestSharedPassage, type OriginalityIndex } from '../music/originality.js';
 
@@ -70,6 +71,7 @@ export interface ComposedMelody {
   readonly pickup: number;
   readonly generateMs: number;
   readonly originality: OriginalityReport;
+  readonly style: ComposedStyle | null;
 }
 
 /** Where a tune is generated (C major / A minor) and where it is heard (the asked or the seed's key). */
@@ -192,7 +194,7 @@ export class Composer {
   async compose(input: Partial<ComposeOptions>): Promise<ComposeResult> {
     if (this.options.render === false) throw new Error('this Composer was opened with render: false: it composes melodies only');
     const started = performance.now();
-    const { options, program, melody, pickup, generateMs, originality } = this.composeMelody(input);
+    const { options, program, melody, pickup, generateMs, originality, style } = this.composeMelody(input);
 
     const th = performance.now();
     const harmony = options.accompaniment === 'none' ? null : harmonize(melody);
@@ -246,6 +248,7 @@ export class Composer {
       files: { midi, kern, abc, musicxml, png: score.png, audio: audio.data, audioFormat: audio.fileExtension },
       model: { name: this.generator.info.name, backend: 'js' },
       originality,
+      style,
       timings: { generate: generateMs, harmony: harmonyMs, kern: kernMs, midi: midiMs, abc: abcMs, musicxml: musicxmlMs, png: pngMs, audio: audioMs, total: elapsed(started) },
     };
   }
@@ -255,7 +258,11 @@ export class Composer {
    * errors. Cheap (milliseconds), so tests can check the promises of compose over many requests.
    */
   composeMelody(input: Partial<ComposeOptions>): ComposedMelody {
-    const options = resolveComposeOptions(input, { accepted: this.meters, modelName: this.generator.info.name });
+    const options = resolveComposeOptions(input, { accepted: this.meters, modelName: this.generator.info.name }, {
+      names: this.styles.map((style) => style.name),
+      usualMeter: (name) => this.usualMeter(name),
+    });
+    const style = this.styles.find((candidate) => candidate.name === options.style);
     const program = (() => {
       try {
         return instrumentProgram(options.instrument);
@@ -268,7 +275,8 @@ export class Composer {
     // Without a seed, the tune takes its mode (unless one is asked) and its pickup from the model's songs of the
     // meter; a bar line in the seed before a whole bar of notes makes those notes a pickup. Either way the last bar
     // gives the pickup back, as in written songs: the pickup and the last bar make one bar.
-    const shape = seed.events.length === 0 ? drawSongShape(this.generator.info.songShapes, options.meter, createRandom(options.randomSeed ^ SHAPE_SALT).next) : null;
+    const shapes = style?.shapes ?? this.generator.info.songShapes;
+    const shape = seed.events.length === 0 ? drawSongShape(shapes, options.meter, createRandom(options.randomSeed ^ SHAPE_SALT).next) : null;
     const pickup = shape !== null ? shape.pickup : seed.firstBarline !== null && seed.firstBarline < bar ? seed.firstBarline : 0;
     const mode = options.mode ?? (options.key === undefined ? shape?.mode : undefined);
     const plan = (() => {
@@ -310,6 +318,7 @@ export class Composer {
         temperature: options.temperature,
         topP: TOP_P,
         randomSeed: options.randomSeed,
+        ...(options.style !== undefined ? { style: options.style } : {}),
       });
     } catch (error) {
       // The encoding refuses a primer it cannot represent (a pitch or duration outside the model's range).
@@ -335,7 +344,30 @@ export class Composer {
     };
     // A tune without a seed has no octave of its own to keep: it is centred on the staff, as one moved to a key is.
     const melody = transpose(inC, -plan.normalShift + outputOctave(generated, -plan.normalShift, options.key !== undefined || seed.events.length === 0));
-    return { options, program, melody, pickup, generateMs, originality: this.originality(inC) };
+    const composedStyle =
+      style === undefined
+        ? null
+        : {
+            name: style.name,
+            description: style.description,
+            meterFromStyle: input.meter === undefined,
+            modeFromStyle: shape !== null && options.mode === undefined && options.key === undefined,
+            minorShare: style.shapes[formatMeter(options.meter)]?.minor ?? null,
+          };
+    return { options, program, melody, pickup, generateMs, originality: this.originality(inC), style: composedStyle };
+  }
+
+  /** The model's styles (empty for a model without): what --style and /compose's style choice offer. */
+  get styles(): readonly StyleInfo[] {
+    return this.generator.info.styles;
+  }
+
+  /** The style's usual meter, when this model can compose in it. */
+  private usualMeter(name: string): Meter | undefined {
+    const text = this.styles.find((style) => style.name === name)?.usualMeter;
+    if (text === undefined || !this.meters.includes(text)) return undefined;
+    const [numerator, denominator] = text.split('/').map(Number) as [number, number];
+    return { numerator, denominator };
   }
 
   /** The longest passage the tune shares with a training song; a note for the user from about four bars on. */

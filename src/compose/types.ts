@@ -25,6 +25,24 @@ export interface ComposeOptions {
    * DEFAULT_ACCOMPANIMENT (resolveComposeOptions fills it in).
    */
   readonly accompaniment?: Accompaniment;
+  /**
+   * The style to compose in, for a model with styles (Composer.styles); undefined: the model's first style
+   * (german). A model without styles takes none. Without a meter (or, for a tune without a seed, a mode), the
+   * style's usual one is used: see ComposeResult.style.
+   */
+  readonly style?: string;
+}
+
+/** The style a tune was composed in, and which defaults it gave. */
+export interface ComposedStyle {
+  readonly name: string;
+  readonly description: string;
+  /** The request gave no meter: the style's usual meter was taken. */
+  readonly meterFromStyle: boolean;
+  /** The request gave no mode and no seed: the mode was drawn from the style's songs in the meter... */
+  readonly modeFromStyle: boolean;
+  /** ...of which this share is in minor (null when the style has no songs in the meter). */
+  readonly minorShare: number | null;
 }
 
 export type Accompaniment = 'none' | 'chords' | 'full';
@@ -93,6 +111,8 @@ export interface ComposeResult {
   readonly files: ComposeFiles;
   readonly model: { readonly name: string; readonly backend: string };
   readonly originality: OriginalityReport;
+  /** The style, for a model with styles; null for one without. */
+  readonly style: ComposedStyle | null;
   /** Milliseconds per stage: generate, kern, midi, abc, musicxml, png, audio, total. */
   readonly timings: Readonly<Record<string, number>>;
 }

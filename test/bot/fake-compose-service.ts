@@ -199,6 +199,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         files: { midi, kern: kernText(notes, options, tonic), abc: abcText(notes, options), musicxml: FAKE_MUSICXML, png, audio: silentMp3(8), audioFormat: 'mp3' },
         originality: { checked: false, passage: null, note: null },
         model: { name: model.info.name, backend: 'fake' },
+        style: null,
         timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },
       };
     },

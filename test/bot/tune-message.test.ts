@@ -18,6 +18,7 @@ function result(abc: string, originality: OriginalityReport = { checked: false, 
     files: { midi: new Uint8Array(4), kern: '**kern\n*-\n', abc, musicxml: '<score-partwise/>', png: new Uint8Array(4), audio: new Uint8Array(4), audioFormat: 'ogg' },
     model: { name: 'test', backend: 'js' },
     originality,
+    style: null,
     timings: {},
   };
 }

@@ -7,10 +7,11 @@
 //   which a tune composed without a seed takes its mode and pickup.
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
-import { isValidationSong, loadCorpus, type CorpusFilter } from '../../model/data/dataset.js';
+import { isValidationSong, loadLabelledCorpus, type CorpusFilter } from '../../model/data/dataset.js';
 import { createEncoding } from '../../model/encodings/index.js';
-import { loadModelFolder, saveModelFolder } from '../../model/folder/model-folder.js';
-import { collectMemoryEvidence, fitMemory, type MemoryFit } from '../../model/memory/memory-fit.js';
+import { loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
+import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
+import { styleDefinition } from '../../model/data/styles.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
 import { songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
@@ -44,6 +45,7 @@ export interface Calibration {
   readonly notes: number;
   readonly fit: MemoryFit;
   readonly shapes: SongShapes;
+  readonly styles: readonly StyleInfo[];
   readonly saved: boolean;
 }
 
@@ -56,13 +58,18 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
   const filter = String(settings.corpusFilter ?? 'default') as CorpusFilter;
   const fraction = Number(settings.validationFraction ?? 0.1);
   const seed = Number(settings.splitSeed ?? 1234);
-  const corpus = loadCorpus({ dataDir, filter });
+  const corpus = loadLabelledCorpus({ dataDir, filter });
   const songs: Int32Array[] = [];
+  const songStyles: (string | undefined)[] = [];
   const trainingSongs: { file: string; melody: Melody }[] = [];
   for (const entry of corpus.entries) {
     if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
-    if (isValidationSong(entry.file, fraction, seed)) songs.push(encoding.encode(entry.melody));
-    else trainingSongs.push(entry);
+    if (isValidationSong(entry.file, fraction, seed)) {
+      songs.push(encoding.encode(entry.melody));
+      songStyles.push(entry.melody.style);
+    } else {
+      trainingSongs.push(entry);
+    }
   }
   if (songs.length < MIN_VALIDATION_SONGS) {
     throw new CalibrationError(`only ${songs.length} validation songs under ${dataDir} (at least ${MIN_VALIDATION_SONGS} are needed): calibrate with the corpus the model was trained on`);
@@ -71,12 +78,35 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
   const fit = fitMemory(evidence);
   const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
   const shapes = songShapes(trainingSongs.map((song) => song.melody));
+  const styles = (encoding.styles ?? []).map((name) => styleInfo(name, trainingSongs, songStyles, evidence, fit));
   if (options.dryRun !== true) {
-    await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes });
+    await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) });
     // After the folder (which is written anew): the index of the training songs, for the originality check.
     await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
   }
-  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, shapes, saved: options.dryRun !== true };
+  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, shapes, styles, saved: options.dryRun !== true };
+}
+
+/** A style's songs, shapes and validation figures (its songs' share of the memory evidence). */
+function styleInfo(name: string, trainingSongs: readonly { melody: Melody }[], songStyles: readonly (string | undefined)[], evidence: MemoryEvidence, fit: MemoryFit): StyleInfo {
+  const melodies = trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody);
+  const shapes = songShapes(melodies);
+  const minor = melodies.filter((melody) => melody.key.mode === 'minor').length;
+  const notes = evidence.songNotes.reduce((sum, n, song) => sum + (songStyles[song] === name ? n : 0), 0);
+  const ofStyle = (i: number): boolean => songStyles[evidence.song[i]!] === name;
+  const bits = (weights: readonly number[]): number | null => (notes > 0 ? mixtureBits(evidence, weights, ofStyle) / notes : null);
+  const definition = styleDefinition(name);
+  return {
+    name,
+    description: definition?.description ?? name,
+    sources: definition?.folders.map((run) => run.join('/')) ?? [],
+    trainSongs: melodies.length,
+    validationSongs: songStyles.filter((style) => style === name).length,
+    usualMeter: Object.keys(shapes)[0] ?? '4/4',
+    usualMode: minor * 2 > melodies.length ? 'minor' : 'major',
+    shapes,
+    validation: { bitsPerNote: bits(fit.settings.weights), networkBitsPerNote: bits(fit.settings.weights.map(() => 0)), notes },
+  };
 }
 
 /** What calibration found and did, in a few lines. */
@@ -90,6 +120,11 @@ export function describeCalibration(c: Calibration): string[] {
       .slice(0, 6)
       .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
       .join('; ')}`,
+    ...c.styles.map(
+      (s) =>
+        `style ${s.name}: ${s.trainSongs} training and ${s.validationSongs} validation songs, usually ${s.usualMeter} ${s.usualMode}; ` +
+        `${s.validation.bitsPerNote?.toFixed(3) ?? '-'} bits/note with the memory, ${s.validation.networkBitsPerNote?.toFixed(3) ?? '-'} alone`,
+    ),
     c.saved
       ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`
       : '(dry run: nothing saved)',

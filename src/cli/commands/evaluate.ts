@@ -4,7 +4,7 @@
 // With several models, only the songs every model's encoding can represent are scored, so the figures compare.
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
-import { isValidationSong, loadCorpus, rejectCategory, RejectionTally, type CorpusFilter } from '../../model/data/dataset.js';
+import { isValidationSong, loadLabelledCorpus, rejectCategory, RejectionTally, type CorpusFilter } from '../../model/data/dataset.js';
 import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../model/scoring/evaluate.js';
 import { loadGenerator } from '../../model/generation/generator.js';
 import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
@@ -118,7 +118,7 @@ export const command: CliCommand = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${seedText}"`);
 
     const dataDir = path.resolve(v.data);
-    const corpus = loadCorpus({ dataDir, filter, ...(v['no-cache'] ? { cacheDir: null } : {}) });
+    const corpus = loadLabelledCorpus({ dataDir, filter, ...(v['no-cache'] ? { cacheDir: null } : {}) });
     const inSplit: { file: string; melody: Melody }[] = [];
     for (const entry of corpus.entries) {
       if ('melody' in entry && (split === 'all' || isValidationSong(entry.file, fraction, seed))) inSplit.push(entry);

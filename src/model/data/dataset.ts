@@ -395,16 +395,25 @@ export function buildTrainingData(options: BuildTrainingDataOptions): TrainingDa
 /** The reason a style model leaves out a song that belongs to no style. */
 export const NO_STYLE = 'no style (its folder is in none of the styles of src/model/data/styles.ts)';
 
-/** Each melody labelled with its style; songs of no style become drops. */
-export function withStyles(corpus: Corpus): Corpus {
+/** Each melody labelled with its style; songs of no style become drops (`keepUnstyled`: stay, without a style). */
+export function withStyles(corpus: Corpus, keepUnstyled = false): Corpus {
   return {
     ...corpus,
     entries: corpus.entries.map((entry) => {
       if (!('melody' in entry)) return entry;
       const style = styleOfSong(entry.file, entry.melody.region);
-      return style === null ? { file: entry.file, dropped: NO_STYLE } : { file: entry.file, melody: { ...entry.melody, style } };
+      if (style === null) return keepUnstyled ? entry : { file: entry.file, dropped: NO_STYLE };
+      return { file: entry.file, melody: { ...entry.melody, style } };
     }),
   };
+}
+
+/**
+ * The corpus as scoring and calibration read it: every song of a style labelled with it, the others kept without
+ * one. A model without styles ignores the labels; a model with styles cannot encode the unlabelled songs.
+ */
+export function loadLabelledCorpus(options: CorpusOptions): Corpus {
+  return withStyles(loadCorpus(options), true);
 }
 
 function encodeCorpus(

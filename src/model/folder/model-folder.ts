@@ -93,6 +93,26 @@ export interface ModelMetadata {
   readonly memory?: MemorySettings;
   /** Modes and pickups of the training songs per meter, for tunes composed without a seed (song-shapes.ts). */
   readonly songShapes?: SongShapes;
+  /** A multi-style model's styles (its encoding's style tokens), with their songs and figures; written by calibrate. */
+  readonly styles?: readonly StyleInfo[];
+}
+
+/** One style of a multi-style model, as calibrate measured it on the corpus (src/model/data/styles.ts defines them). */
+export interface StyleInfo {
+  readonly name: string;
+  readonly description: string;
+  /** The collection's folders its songs come from, e.g. "deutschl/kinder". */
+  readonly sources: readonly string[];
+  readonly trainSongs: number;
+  readonly validationSongs: number;
+  /** The meter most of its training songs start in ("2/4"): the default when a request gives none. */
+  readonly usualMeter: string;
+  /** The mode most of its training songs are in. */
+  readonly usualMode: 'major' | 'minor';
+  /** Modes and pickups of its training songs per meter (song-shapes.ts). */
+  readonly shapes: SongShapes;
+  /** On its validation songs: bits per note with the within-song memory and of the network alone. */
+  readonly validation: { readonly bitsPerNote: number | null; readonly networkBitsPerNote: number | null; readonly notes: number };
 }
 
 interface TopologyTensor {

@@ -10,7 +10,7 @@ import { createEncoding } from '../encodings/index.js';
 import { featureTracker } from '../encodings/input-features.js';
 import { LstmStepper } from '../network/lstm-inference.js';
 import type { LstmWeights } from '../network/lstm-weights.js';
-import { loadModelFolder, type ModelMetadata } from '../folder/model-folder.js';
+import { loadModelFolder, type ModelMetadata, type StyleInfo } from '../folder/model-folder.js';
 import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
@@ -39,6 +39,8 @@ export interface ModelInfo {
   readonly warnings: readonly string[];
   /** Modes and pickups of the training songs per meter, when the model folder has them. */
   readonly songShapes?: SongShapes;
+  /** A multi-style model's styles (empty for one without): names, descriptions, songs, usual meter and mode. */
+  readonly styles: readonly StyleInfo[];
   /** Whether generation mixes in the within-song memory. */
   readonly memory: boolean;
 }
@@ -120,6 +122,7 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warning
     backend: metadata.training?.backend ?? 'unknown',
     warnings,
     ...(metadata.songShapes ? { songShapes: metadata.songShapes } : {}),
+    styles: metadata.styles ?? [],
     memory: metadata.memory !== undefined,
   };
 }
