@@ -7,7 +7,7 @@ import { accompanimentNotes } from '../music/accompaniment.js';
 import { chordChanges, harmonize } from '../music/harmony.js';
 import { accompanimentProgram, instrumentProgram } from '../music/instruments.js';
 import { barlinesForMeter, barTicks, writeKern } from '../music/kern-write.js';
-import { estimateSeedKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose, type SeedMetre } from '../music/key.js';
+import { estimatePentatonicKey, estimateSeedKey, keyFromName, keyName, keyOf, nearestShift, tonicSpelling, transpose, type SeedMetre } from '../music/key.js';
 import { writeAbc } from '../music/formats/abc-write.js';
 import { writeMusicXml } from '../music/formats/musicxml-write.js';
 import { melodyToMidi } from '../music/midi-write.js';
@@ -15,7 +15,7 @@ import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter, type Mode } from '../music/types.js';
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generation/generator.js';
 import { createRandom } from '../model/generation/random.js';
-import { drawSongShape } from '../music/song-shapes.js';
+import { drawFinal, drawSongShape } from '../music/song-shapes.js';
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
 import { prepareScoreRenderer, renderScore, startScoreRenderer } from '../render/score.js';
@@ -44,6 +44,24 @@ export const CLOSE_BARS = 4;
 
 /** Keeps the song shape's draws apart from the sampler's, which starts from the same random seed. */
 const SHAPE_SALT = 0x5eed5a17;
+const FINAL_SALT = 0x0f1a1e5;
+
+/**
+ * A style whose songs end on their key's tonic less often than this (the Chinese styles: 12-25%, against 71-87% for
+ * the European ones) ends each tune on a final drawn from its songs' last notes instead: a Chinese tune in C gong
+ * ends on G (zhi), A (yu), C (gong) or D (shang) about as often as the style's songs do.
+ */
+const TONIC_ENDING_SHARE = 0.5;
+
+/**
+ * A style with at least this share of its notes on the major pentatonic (the Chinese styles: 93-97%; the European
+ * ones 79-89%) is pentatonic: a seed's key is found by its pentatonic (estimatePentatonicKey), and the tune gets no
+ * chords unless asked (I-IV-V harmony is foreign to these songs, which are sung unaccompanied or in heterophony).
+ */
+const PENTATONIC_SHARE = 0.91;
+
+/** Names of the degrees of the Chinese pentatonic modes above the gong, for the reply. */
+const DEGREE_NAMES: Readonly<Record<number, string>> = { 0: 'the tonic (gong)', 2: 'the second (shang)', 4: 'the third (jue)', 7: 'the fifth (zhi)', 9: 'the sixth (yu)' };
 
 export interface ComposerOptions {
   /** Codec of the audio preview (default 'mp3'). */
@@ -89,9 +107,9 @@ interface KeyPlan {
  * not have gives the seed's relative key (C major -> A minor), which holds the same notes. With --key the seed
  * moves to it, by the shift that takes the seed's key (or, for the other mode, its relative) to the asked one.
  */
-function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined, metre: SeedMetre): KeyPlan {
+function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined, metre: SeedMetre, pentatonic = false): KeyPlan {
   const hasNotes = seedEvents.some((event) => event.kind === 'note');
-  const seedKey = hasNotes ? estimateSeedKey(seedEvents, metre) : null;
+  const seedKey = hasNotes ? (pentatonic ? estimatePentatonicKey(seedEvents) : estimateSeedKey(seedEvents, metre)) : null;
   const relative = (of: Key, to: Mode): Key => (of.mode === to ? of : keyOf(of.tonic + (to === 'minor' ? 9 : 3), to));
   let key: Key;
   let seedShift = 0;
@@ -130,7 +148,8 @@ export function composableMeters(encoding: Encoding): string[] {
   return SUPPORTED_METERS.filter((text) => {
     const [numerator, denominator] = text.split('/').map(Number) as [number, number];
     try {
-      encoding.startSampling({ meter: { numerator, denominator }, mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true });
+      const style = encoding.styles?.[0];
+      encoding.startSampling({ meter: { numerator, denominator }, mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true, ...(style !== undefined ? { style } : {}) });
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'EncodingError') return false;
@@ -258,11 +277,16 @@ export class Composer {
    * errors. Cheap (milliseconds), so tests can check the promises of compose over many requests.
    */
   composeMelody(input: Partial<ComposeOptions>): ComposedMelody {
-    const options = resolveComposeOptions(input, { accepted: this.meters, modelName: this.generator.info.name }, {
+    const resolved = resolveComposeOptions(input, { accepted: this.meters, modelName: this.generator.info.name }, {
       names: this.styles.map((style) => style.name),
       usualMeter: (name) => this.usualMeter(name),
     });
-    const style = this.styles.find((candidate) => candidate.name === options.style);
+    const style = this.styles.find((candidate) => candidate.name === resolved.style);
+    const pentatonic = style !== undefined && style.ending.pentatonic >= PENTATONIC_SHARE;
+    const rules: string[] = [];
+    const chordless = pentatonic && input.accompaniment === undefined;
+    const options: ComposeOptions = chordless ? { ...resolved, accompaniment: 'none' } : resolved;
+    if (chordless) rules.push(`no chords unless asked: ${Math.round(style.ending.pentatonic * 100)}% of the style's notes are pentatonic, and I-IV-V harmony does not fit them`);
     const program = (() => {
       try {
         return instrumentProgram(options.instrument);
@@ -281,7 +305,7 @@ export class Composer {
     const mode = options.mode ?? (options.key === undefined ? shape?.mode : undefined);
     const plan = (() => {
       try {
-        return planKey(seed.events, options.key, mode, { barTicks: bar, pickup });
+        return planKey(seed.events, options.key, mode, { barTicks: bar, pickup }, pentatonic);
       } catch (error) {
         throw new ComposeOptionError('key', (error as Error).message);
       }
@@ -299,6 +323,17 @@ export class Composer {
           `and the tune has ${options.bars}: the last bar is left for the ending on the tonic, so a seed may fill at most ` +
           `${options.bars - ENDING_BARS}. Ask for more bars (--bars ${Math.ceil(seedBars) + ENDING_BARS}) or shorten the seed`,
       );
+    }
+
+    if (pentatonic && seed.events.length > 0 && options.key === undefined) rules.push("the seed's key was found from its pentatonic scale");
+    // A style whose songs seldom end on the tonic ends on a final drawn from its songs'.
+    let finalPitchClass: number | undefined;
+    if (style !== undefined && style.ending.endsOnTonic < TONIC_ENDING_SHARE) {
+      finalPitchClass = drawFinal(style.ending.finals, createRandom(options.randomSeed ^ FINAL_SALT).next);
+      if (finalPitchClass !== undefined) {
+        const share = Math.round((style.ending.finals[String(finalPitchClass)] ?? 0) * 100);
+        rules.push(`it ends on ${DEGREE_NAMES[finalPitchClass] ?? `degree ${finalPitchClass} (semitones above the tonic)`}, as ${share}% of the style's songs do`);
+      }
     }
 
     const t0 = performance.now();
@@ -319,6 +354,7 @@ export class Composer {
         topP: TOP_P,
         randomSeed: options.randomSeed,
         ...(options.style !== undefined ? { style: options.style } : {}),
+        ...(finalPitchClass !== undefined ? { finalPitchClass } : {}),
       });
     } catch (error) {
       // The encoding refuses a primer it cannot represent (a pitch or duration outside the model's range).
@@ -353,6 +389,7 @@ export class Composer {
             meterFromStyle: input.meter === undefined,
             modeFromStyle: shape !== null && options.mode === undefined && options.key === undefined,
             minorShare: style.shapes[formatMeter(options.meter)]?.minor ?? null,
+            rules,
           };
     return { options, program, melody, pickup, generateMs, originality: this.originality(inC), style: composedStyle };
   }

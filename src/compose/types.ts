@@ -43,6 +43,11 @@ export interface ComposedStyle {
   readonly modeFromStyle: boolean;
   /** ...of which this share is in minor (null when the style has no songs in the meter). */
   readonly minorShare: number | null;
+  /**
+   * The style's own rules that shaped this tune, one sentence each, for the reply (e.g. "it ends on the fifth
+   * (zhi), as 47% of the style's songs do"); empty when the style follows folkbot's usual rules.
+   */
+  readonly rules: readonly string[];
 }
 
 export type Accompaniment = 'none' | 'chords' | 'full';

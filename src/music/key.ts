@@ -216,6 +216,41 @@ export function estimateSeedKey(events: readonly MelodyEvent[], metre?: SeedMetr
   return best;
 }
 
+/** Semitones above the gong (the major tonic) of the five notes of the major pentatonic. */
+const PENTATONIC: readonly number[] = [0, 2, 4, 7, 9];
+
+/**
+ * The key of a pentatonic melody, named by its gong (the major key whose pentatonic holds the notes), as the Essen
+ * collection labels its Chinese songs. Krumhansl-Schmuckler's major/minor profiles do not fit such tunes: on the
+ * collection's Chinese songs, moved to random keys, they name the labelled key for 21% of the songs (19% of their
+ * first 12 notes), the seed estimate above for 26% (22%). Here the time spent outside each pentatonic counts
+ * heavily against it and the time on its gong and zhi (its most stable degrees, 1 and 5) for it: 89% (77%). Measured
+ * by `npm run style-rules`. With no notes the answer is C major.
+ */
+export function estimatePentatonicKey(events: readonly MelodyEvent[]): Key {
+  const histogram = pitchClassHistogram(events.filter((event) => event.kind === 'note' && event.duration > 0));
+  const total = histogram.reduce((sum, weight) => sum + weight, 0);
+  if (total === 0) return keyOf(0, 'major');
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let gong = 0; gong < 12; gong++) {
+    let outside = 0;
+    let stable = 0;
+    for (let pc = 0; pc < 12; pc++) {
+      const degree = mod(pc - gong, 12);
+      const weight = (histogram[pc] ?? 0) / total;
+      if (!PENTATONIC.includes(degree)) outside += weight;
+      if (degree === 0 || degree === 7) stable += weight;
+    }
+    const score = -4 * outside + 0.5 * stable;
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = gong;
+    }
+  }
+  return keyOf(best, 'major');
+}
+
 function correlation(xs: readonly number[], ys: readonly number[]): number {
   const n = xs.length;
   const meanX = xs.reduce((a, b) => a + b, 0) / n;

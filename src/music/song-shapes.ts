@@ -67,3 +67,55 @@ export function drawSongShape(shapes: SongShapes | undefined, meter: Meter, draw
   }
   return { mode, pickup };
 }
+
+/** How a style's songs end and which scale they use: what the composer's rules for the style follow. */
+export interface EndingShape {
+  readonly songs: number;
+  /** Share of the songs whose last note is the tonic of their mode. */
+  readonly endsOnTonic: number;
+  /** The last note's pitch class above the key's major tonic (0 = the tonic of major, 9 = of minor) -> share. */
+  readonly finals: Readonly<Record<string, number>>;
+  /** Share of the notes (by count) on the major pentatonic of the key (degrees 1, 2, 3, 5, 6). */
+  readonly pentatonic: number;
+}
+
+/** The major pentatonic's pitch classes above the major tonic. */
+export const PENTATONIC_CLASSES: ReadonlySet<number> = new Set([0, 2, 4, 7, 9]);
+
+/** Endings and scale of `melodies` (each in its own key: pitch classes are taken relative to the key's tonic). */
+export function endingShape(melodies: readonly Melody[]): EndingShape {
+  let tonic = 0;
+  let notes = 0;
+  let pentatonic = 0;
+  const finals = new Map<number, number>();
+  for (const melody of melodies) {
+    const major = (melody.key.tonic + (melody.key.mode === 'minor' ? 3 : 0)) % 12;
+    const degrees = melody.events.flatMap((event) => (event.kind === 'note' && !event.grace ? [(event.pitch - major + 120) % 12] : []));
+    notes += degrees.length;
+    pentatonic += degrees.filter((degree) => PENTATONIC_CLASSES.has(degree)).length;
+    const final = degrees[degrees.length - 1];
+    if (final === undefined) continue;
+    finals.set(final, (finals.get(final) ?? 0) + 1);
+    if (final === (melody.key.mode === 'minor' ? 9 : 0)) tonic++;
+  }
+  const share = (n: number, of: number): number => (of === 0 ? 0 : Math.round((n / of) * 1e4) / 1e4);
+  const songs = [...finals.values()].reduce((sum, n) => sum + n, 0);
+  return {
+    songs,
+    endsOnTonic: share(tonic, songs),
+    finals: Object.fromEntries([...finals].map(([pc, n]) => [String(pc), share(n, songs)])),
+    pentatonic: share(pentatonic, notes),
+  };
+}
+
+/** A final pitch class drawn with `draw` (a number in [0, 1)) from `finals`; undefined when it is empty. */
+export function drawFinal(finals: Readonly<Record<string, number>>, draw: () => number): number | undefined {
+  let left = draw();
+  let final: number | undefined;
+  for (const [pc, share] of Object.entries(finals)) {
+    final = Number(pc);
+    left -= share;
+    if (left < 0) break;
+  }
+  return final;
+}

@@ -84,3 +84,14 @@ test('a seed note of a length the vocabulary lacks is written as tied pieces it 
   assert.throws(() => tied.startSampling({ ...request, primer: [{ kind: 'note', pitch: 60, onset: 0, duration: Q / 4 }] }), /note number 1 \(token "60:1\/4".*shortest is 1\/2 beats/);
   assert.throws(() => tied.startSampling({ ...request, primer: [{ kind: 'note', pitch: 90, onset: 0, duration: Q }] }), /no notes of that pitch \(it writes MIDI pitches 60 to 67/);
 });
+
+test('finalPitchClass ends the tune on that pitch class instead of the tonic (a style that ends on its mode final)', () => {
+  const finals = new Set<number>();
+  for (let seed = 1; seed <= 30; seed++) {
+    const events = sample({ meter: { numerator: 2, denominator: 4 }, bars: 4, finalPitchClass: 7, finalOnStrongBeat: true }, seed);
+    const notes = events.filter((event) => event.kind === 'note');
+    finals.add(notes[notes.length - 1]!.pitch % 12);
+  }
+  assert.deepEqual([...finals], [7]);
+  assert.throws(() => sample({ finalPitchClass: 12 }, 1), /finalPitchClass must be a whole number from 0 to 11/);
+});

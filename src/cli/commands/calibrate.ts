@@ -13,7 +13,7 @@ import { loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/fo
 import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
 import { styleDefinition } from '../../model/data/styles.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
-import { songShapes, type SongShapes } from '../../music/song-shapes.js';
+import { endingShape, songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
 import type { Melody } from '../../music/types.js';
@@ -105,6 +105,7 @@ function styleInfo(name: string, trainingSongs: readonly { melody: Melody }[], s
     usualMeter: Object.keys(shapes)[0] ?? '4/4',
     usualMode: minor * 2 > melodies.length ? 'minor' : 'major',
     shapes,
+    ending: endingShape(melodies),
     validation: { bitsPerNote: bits(fit.settings.weights), networkBitsPerNote: bits(fit.settings.weights.map(() => 0)), notes },
   };
 }
@@ -122,7 +123,8 @@ export function describeCalibration(c: Calibration): string[] {
       .join('; ')}`,
     ...c.styles.map(
       (s) =>
-        `style ${s.name}: ${s.trainSongs} training and ${s.validationSongs} validation songs, usually ${s.usualMeter} ${s.usualMode}; ` +
+        `style ${s.name}: ${s.trainSongs} training and ${s.validationSongs} validation songs, usually ${s.usualMeter} ${s.usualMode}, ` +
+        `${Math.round(s.ending.endsOnTonic * 100)}% ending on the tonic, ${Math.round(s.ending.pentatonic * 100)}% pentatonic notes; ` +
         `${s.validation.bitsPerNote?.toFixed(3) ?? '-'} bits/note with the memory, ${s.validation.networkBitsPerNote?.toFixed(3) ?? '-'} alone`,
     ),
     c.saved

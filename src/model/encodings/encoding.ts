@@ -24,8 +24,13 @@ export interface SamplingRequest {
   readonly primer: readonly MelodyEvent[];
   /** Ticks before the first full bar in the primer (an anacrusis), 0 when the primer starts on a downbeat. */
   readonly pickup: number;
-  /** End on the tonic of `mode` (C or A). */
+  /** End on the tonic of `mode` (C or A), or on `finalPitchClass` when given. */
   readonly endOnTonic: boolean;
+  /**
+   * With `endOnTonic`: the pitch class (0 = C .. 11) the last note must have instead of the tonic, for a style whose
+   * songs end on the final of their mode (a Chinese tune in C gong often ends on G, zhi, or A, yu).
+   */
+  readonly finalPitchClass?: number;
   /**
    * The last bar gives back the pickup: it lasts a bar less the pickup, so that the pickup and the last bar make one
    * bar between them, as in most written songs. `bars` then counts the short last bar as a bar.

@@ -402,7 +402,12 @@ class EventsSamplingState implements SamplingState {
     if (request.closingBar === true && pickup > 0) barlines[barlines.length - 1] = bars * bar;
     this.barlines = barlines;
     this.unit = unitOf(meter);
-    this.tonic = tonicPitchClass(mode);
+    const final = request.finalPitchClass;
+    if (final !== undefined && !(Number.isInteger(final) && final >= 0 && final < 12)) {
+      throw new EncodingError(`finalPitchClass must be a whole number from 0 to 11, got ${final}`);
+    }
+    // The note the tune ends on: the tonic, or the final the request asks for.
+    this.tonic = final ?? tonicPitchClass(mode);
 
     const choices: TimedChoice[] = [];
     table.parsed.forEach((token, id) => {

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EncodingConfig } from '../encodings/encoding.js';
 import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-weights.js';
-import type { SongShapes } from '../../music/song-shapes.js';
+import type { EndingShape, SongShapes } from '../../music/song-shapes.js';
 import { MemorySettingsError, parseMemorySettings, type MemorySettings } from '../memory/memory-mix.js';
 
 export const TOPOLOGY_FILE = 'model.json';
@@ -111,6 +111,8 @@ export interface StyleInfo {
   readonly usualMode: 'major' | 'minor';
   /** Modes and pickups of its training songs per meter (song-shapes.ts). */
   readonly shapes: SongShapes;
+  /** How its training songs end and how pentatonic they are (song-shapes.ts): the composer's rules follow them. */
+  readonly ending: EndingShape;
   /** On its validation songs: bits per note with the within-song memory and of the network alone. */
   readonly validation: { readonly bitsPerNote: number | null; readonly networkBitsPerNote: number | null; readonly notes: number };
 }
