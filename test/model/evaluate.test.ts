@@ -36,6 +36,19 @@ describe('evaluateSongs', () => {
     });
   }
 
+  it('adds up the songs of each style apart', () => {
+    const styled = melodies.map((melody, i) => ({ ...melody, style: i % 2 === 0 ? 'german' : 'children' }));
+    const encoding = buildEncoding('events', styled);
+    const result = evaluateSongs(uniformModel(encoding), styled);
+    const german = result.byStyle.german!;
+    const children = result.byStyle.children!;
+    assert.equal(german.songs + children.songs, result.songs);
+    assert.equal(german.notes + children.notes, result.notes);
+    assert.ok(Math.abs(german.bits + children.bits - result.bits) < 1e-6 * result.bits);
+    assert.equal(german.grammarBits, null);
+    assert.deepEqual(evaluateSongs(uniformModel(encoding), []).byStyle, {});
+  });
+
   it('counts only scored positions, and accuracy over them', () => {
     const encoding = buildEncoding('events', melodies);
     const melody = melodies[0]!;

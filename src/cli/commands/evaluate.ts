@@ -210,8 +210,26 @@ export const command: CliCommand = {
         return lines;
       }),
     ];
+    lines.push(...styleTable(results));
     if (quality) lines.push('', ...formatQualityReports(quality));
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },
 };
+
+/** Bits per note by style (the songs that carry one), a column per model row; nothing when no song has a style. */
+function styleTable(results: readonly EvaluatedModel[]): string[] {
+  const styles = [...new Set(results.flatMap((r) => Object.keys(r.byStyle)))].sort();
+  if (styles.length === 0) return [];
+  const figure = (r: EvaluatedModel, style: string): string => {
+    const f = r.byStyle[style];
+    if (f === undefined || f.notes === 0) return '-';
+    return format((f.grammarBits ?? f.bits) / f.notes, 3);
+  };
+  return [
+    '',
+    'Bits per note by style (with the grammar):',
+    ['style', 'songs', ...results.map((r) => r.name)].join('\t'),
+    ...styles.map((style) => [style, results[0]?.byStyle[style]?.songs ?? 0, ...results.map((r) => figure(r, style))].join('\t')),
+  ];
+}

@@ -61,6 +61,15 @@ export interface EvaluationResult {
   readonly grammarFallbackReasons: Readonly<Record<string, number>> | null;
   /** The songs the grammar did replay alone: both figures on them, where the grammar's effect shows undiluted. */
   readonly grammarReplayed: ReplayedSongs | null;
+  /** The scored songs that carry a style (Melody.style), by style: their notes and bits (with the grammar: null without). */
+  readonly byStyle: Readonly<Record<string, StyleFigures>>;
+}
+
+export interface StyleFigures {
+  readonly songs: number;
+  readonly notes: number;
+  readonly bits: number;
+  readonly grammarBits: number | null;
 }
 
 export interface ReplayedSongs {
@@ -174,6 +183,7 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
   let grammarFallbackSongs = 0;
   const grammarFallbackReasons: Record<string, number> = {};
   const replayed = { songs: 0, notes: 0, nats: 0, grammarNats: 0 };
+  const byStyle: Record<string, { songs: number; notes: number; bits: number; grammarBits: number | null }> = {};
   melodies.forEach((melody, index) => {
     const reason = encoding.reject(melody);
     if (reason !== null) {
@@ -235,6 +245,13 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
       songs++;
       notes += scored.notes;
       tokens += scored.positions.length;
+      if (melody.style !== undefined) {
+        const figures = (byStyle[melody.style] ??= { songs: 0, notes: 0, bits: 0, grammarBits: grammar ? 0 : null });
+        figures.songs++;
+        figures.notes += scored.notes;
+        figures.bits += (nats - songNats) / Math.LN2;
+        if (figures.grammarBits !== null) figures.grammarBits += (grammarNats - songGrammarNats) / Math.LN2;
+      }
     }
     options.onProgress?.(index + 1, melodies.length);
   });
@@ -258,6 +275,7 @@ export function evaluateSongs(model: ScoringModel, melodies: readonly Melody[], 
     grammarReplayed: grammar
       ? { songs: replayed.songs, notes: replayed.notes, bits: replayed.nats / Math.LN2, grammarBits: replayed.grammarNats / Math.LN2 }
       : null,
+    byStyle,
   };
 }
 
