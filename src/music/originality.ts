@@ -82,6 +82,8 @@ export interface SharedPassage {
   readonly lastBar: number;
   /** Bars of the tune the passage spans (lastBar - firstBar + 1). */
   readonly bars: number;
+  /** Tick where the passage's last note or rest starts. */
+  readonly lastOnset: number;
 }
 
 function sounding(events: readonly MelodyEvent[]): MelodyEvent[] {
@@ -158,5 +160,5 @@ export function longestSharedPassage(index: OriginalityIndex, melody: Melody): S
   const last = events[best.start + best.notes - 1]!;
   const firstBar = barOf(first.onset);
   const lastBar = barOf(last.onset);
-  return { notes: best.notes, song: index.songs[best.song]!, tuneStart: best.start, firstBar, lastBar, bars: lastBar - firstBar + 1 };
+  return { notes: best.notes, song: index.songs[best.song]!, tuneStart: best.start, firstBar, lastBar, bars: lastBar - firstBar + 1, lastOnset: last.onset };
 }
