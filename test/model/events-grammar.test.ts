@@ -95,3 +95,19 @@ test('finalPitchClass ends the tune on that pitch class instead of the tonic (a 
   assert.deepEqual([...finals], [7]);
   assert.throws(() => sample({ finalPitchClass: 12 }, 1), /finalPitchClass must be a whole number from 0 to 11/);
 });
+
+test('maxFinalLeap keeps the final tonic within that many semitones of the note before it', () => {
+  // C4 and C5 can end the tune: from the D-G the tune moves in, C5 is a leap of more than a fifth.
+  const wide = new EventsEncoding({ name: 'events', vocabulary: [...vocabulary, '72:1', '72:2', '72:4'], options: {} });
+  const logits = new Float32Array(wide.vocabularySize);
+  const flatWide: TokenPredictor = { reset: () => undefined, feed: () => undefined, logits: () => logits };
+  let leaps = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const request: SamplingRequest = { meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 2, primer: [], pickup: 0, endOnTonic: true, maxFinalLeap: 7 };
+    const notes = sampleTune(wide, flatWide, { ...request, temperature: 1, topP: 1, randomSeed: seed }).filter((event) => event.kind === 'note');
+    const [before, final] = [notes[notes.length - 2]!, notes[notes.length - 1]!];
+    assert.equal(final.pitch % 12, 0);
+    if (Math.abs(final.pitch - before.pitch) > 7) leaps++;
+  }
+  assert.equal(leaps, 0);
+});

@@ -40,6 +40,8 @@ export interface SamplingRequest {
   readonly finalOnStrongBeat?: boolean;
   /** At most this many identical bars in a row (a loop guard); absent: no limit. */
   readonly maxRepeatedBars?: number;
+  /** With `endOnTonic`: the final note at most this many semitones from the note before it; absent: any octave. */
+  readonly maxFinalLeap?: number;
   /** The style to compose in, for a model with styles (events encoding's style tokens); ignored by one without. */
   readonly style?: string;
 }

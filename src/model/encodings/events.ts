@@ -476,15 +476,25 @@ class EventsSamplingState implements SamplingState {
     const tonicEnd = this.request.endOnTonic && this.next === last;
     const strong = tonicEnd && this.strongStarts.length > 0;
     const guard = this.request.maxRepeatedBars;
+    const near = tonicEnd && this.request.maxFinalLeap !== undefined;
     // Each rule gives way, strongest first, when it would leave no token at all.
-    for (const [useStrong, useGuard] of [[strong, guard !== undefined], [strong, false], [false, false]] as const) {
-      if (this.fillMask(mask, barline, tonicEnd, useStrong, useGuard ? guard : undefined)) return mask;
+    const layers = [[strong, guard !== undefined, near], [strong, false, near], [strong, false, false], [false, false, false]] as const;
+    for (const [useStrong, useGuard, useNear] of layers) {
+      if (this.fillMask(mask, barline, tonicEnd, useStrong, useGuard ? guard : undefined, useNear)) return mask;
     }
     return mask;
   }
 
+  /** Whether a final note `choice` lies within maxFinalLeap semitones of the last note before it (true without one). */
+  private nearFinal(choice: TimedChoice): boolean {
+    if (choice.kind !== 'note') return true;
+    let previous: MutableEvent | undefined;
+    for (let i = this.built.length - 1; i >= 0 && previous === undefined; i--) if (this.built[i]!.kind === 'note') previous = this.built[i];
+    return previous === undefined || Math.abs(choice.pitch - previous.pitch) <= this.request.maxFinalLeap!;
+  }
+
   /** Marks the tokens allowed under the chosen rules; whether any is. */
-  private fillMask(mask: Uint8Array, barline: number, tonicEnd: boolean, strong: boolean, guard: number | undefined): boolean {
+  private fillMask(mask: Uint8Array, barline: number, tonicEnd: boolean, strong: boolean, guard: number | undefined, near: boolean): boolean {
     const remaining = barline - this.time;
     // The seed's durations are the user's: a primer that ends on a barline is not tied on into the next bar.
     const canContinue = this.afterBar && this.built.length > this.primerEvents;
@@ -498,6 +508,7 @@ class EventsSamplingState implements SamplingState {
       if (rest === 0) {
         ok = !tonicEnd || (strong ? this.endsOnStrongTonic(choice) : this.endsOnTonic(choice));
         if (ok && guard !== undefined) ok = !this.repeatsBar(choice.id, guard);
+        if (ok && near) ok = this.nearFinal(choice);
       } else if (!tonicEnd) {
         ok = this.canFill(rest);
       } else if (!strong) {

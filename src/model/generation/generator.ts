@@ -22,6 +22,8 @@ export interface GenerateOptions extends SamplingRequest {
   readonly randomSeed: number;
   /** Mix the network with the tune's short-term model when the model folder has one (default true). */
   readonly memory?: boolean;
+  /** How much more than fitted the mixture leans on the tune's own past (TuneMemory: 1 = as fitted, the default). */
+  readonly memoryStrength?: number;
 }
 
 export interface ModelInfo {
@@ -72,6 +74,8 @@ export const MAX_GENERATED_TOKENS = 20_000;
  */
 export function sampleTune(encoding: Encoding, predictor: TokenPredictor, options: GenerateOptions, memory?: TuneMemory): readonly MelodyEvent[] {
   checkSamplingSettings(options);
+  const strength = options.memoryStrength ?? 1;
+  if (!(Number.isFinite(strength) && strength >= 1)) throw new SamplingError(`memoryStrength must be a number of at least 1, got ${strength}`);
   if (!Number.isFinite(options.randomSeed)) throw new SamplingError(`randomSeed must be a number, got ${options.randomSeed}`);
   const random = createRandom(options.randomSeed);
   const state = encoding.startSampling(options);
@@ -88,7 +92,7 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
     const allowed = state.allowed();
     const logits = predictor.logits(allowed);
-    const token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed), allowed, options, random);
+    const token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed, strength), allowed, options, random);
     state.push(token);
     if (!state.done) {
       predictor.feed(token);

@@ -68,20 +68,24 @@ export class TuneMemory {
     this.model.push(token);
   }
 
-  /** The short-term model's share for the next token. */
-  private weight(order: number): number {
+  /**
+   * The short-term model's share for the next token: the fitted weight w, or with `strength` s, 1 - (1 - w)^s (s > 1
+   * leans on the tune's own past more: a generation setting, as temperature is; scoring uses 1).
+   */
+  private weight(order: number, strength: number): number {
     const weights = this.settings.weights;
-    return weights[Math.min(order, weights.length - 1)]!;
+    const w = weights[Math.min(order, weights.length - 1)]!;
+    return strength === 1 ? w : 1 - Math.pow(1 - w, strength);
   }
 
   /**
    * The mixed probabilities of the next token (a buffer reused by the next call), from the network's logits.
    * With `allowed`, tokens it marks 0 get probability 0 and the rest are renormalized.
    */
-  probabilities(logits: Float32Array, allowed?: Uint8Array): Float64Array {
+  probabilities(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float64Array {
     const V = this.vocabularySize;
     const prediction = this.model.predict(this.shortTerm);
-    const lambda = this.weight(prediction.order);
+    const lambda = this.weight(prediction.order, strength);
     let max = -Infinity;
     for (let k = 0; k < V; k++) if ((allowed === undefined || allowed[k] === 1) && logits[k]! > max) max = logits[k]!;
     let networkTotal = 0;
@@ -109,8 +113,8 @@ export class TuneMemory {
   }
 
   /** ln of `probabilities` (-Infinity where 0), for samplers that take logits. */
-  logits(logits: Float32Array, allowed?: Uint8Array): Float32Array {
-    const p = this.probabilities(logits, allowed);
+  logits(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float32Array {
+    const p = this.probabilities(logits, allowed, strength);
     for (let k = 0; k < p.length; k++) this.logMixed[k] = p[k]! > 0 ? Math.log(p[k]!) : -Infinity;
     return this.logMixed;
   }
