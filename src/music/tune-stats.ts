@@ -2,7 +2,8 @@
 // how much it repeats itself, how it ends. Used by the tune-quality report (generated tunes against real songs of
 // the same meter). Pure: melodies in, numbers out.
 import { barTicks } from './kern-write.js';
-import { TICKS_PER_QUARTER, type Melody, type Meter, type NoteEvent } from './types.js';
+import { PENTATONIC_CLASSES } from './song-shapes.js';
+import { TICKS_PER_QUARTER, type Key, type Melody, type Meter, type NoteEvent } from './types.js';
 
 /** Notes per interval pattern for the repetition rate: 5 notes, 4 intervals. */
 export const PATTERN_NOTES = 5;
@@ -13,6 +14,8 @@ export interface TuneStats {
   readonly notes: number;
   /** Pitch class relative to the key's tonic (0..11) -> notes. */
   readonly pitchClasses: Histogram;
+  /** Notes on the five pitch classes of the key's pentatonic scale (pentatonicPitchClasses). */
+  readonly pentatonicNotes: number;
   /** Semitones from one note to the next (rests skipped), clamped to +-13 (13 = an octave and more) -> count. */
   readonly intervals: Histogram;
   /** Note length in ticks -> notes. */
@@ -44,6 +47,18 @@ export function beatTicks(meter: Meter): number {
   return compound ? 3 * unit : unit;
 }
 
+/**
+ * The pitch classes (0 = C .. 11) of the key's pentatonic scale: degrees 1, 2, 3, 5 and 6 of the major scale on the
+ * tonic of the key signature; for a minor key that is its relative major's (A minor: C D E G A, its own minor
+ * pentatonic), so that a tune counts the same whichever of the two relative keys it was read in, as endingShape
+ * (song-shapes.ts) counts them. The Essen Chinese songs are written in the major key of their pentatonic system
+ * (*G:, *F:...), whatever their final.
+ */
+export function pentatonicPitchClasses(key: Key): ReadonlySet<number> {
+  const majorTonic = key.mode === 'major' ? key.tonic : key.tonic + 3;
+  return new Set([...PENTATONIC_CLASSES].map((degree) => (majorTonic + degree) % 12));
+}
+
 /** Statistics of one melody in one meter (the meter at tick 0; later changes are not followed). */
 export function tuneStats(melody: Melody): TuneStats {
   const meter = melody.meters[0]?.meter;
@@ -52,9 +67,12 @@ export function tuneStats(melody: Melody): TuneStats {
   const pitchClasses: Histogram = new Map();
   const intervals: Histogram = new Map();
   const lengths: Histogram = new Map();
+  const pentatonic = pentatonicPitchClasses(melody.key);
+  let pentatonicNotes = 0;
   for (const note of notes) {
     add(pitchClasses, (((note.pitch - melody.key.tonic) % 12) + 12) % 12);
     add(lengths, note.duration);
+    if (pentatonic.has(((note.pitch % 12) + 12) % 12)) pentatonicNotes++;
   }
   const steps: number[] = [];
   for (let i = 1; i < notes.length; i++) {
@@ -110,6 +128,7 @@ export function tuneStats(melody: Melody): TuneStats {
   return {
     notes: notes.length,
     pitchClasses,
+    pentatonicNotes,
     intervals,
     lengths,
     repetition,

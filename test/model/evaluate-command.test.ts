@@ -131,6 +131,7 @@ describe('folkbot evaluate', () => {
     const [quality] = report.quality;
     assert.equal(quality.name, 'with-memory');
     assert.ok(quality.meters.length >= 1, 'at least one of the common meters is in the vocabulary');
+    assert.deepEqual(quality.styles, [], 'a model without styles has no per-style report');
     for (const meter of quality.meters) {
       assert.equal(meter.generated.tunes, 2);
       for (const overlap of Object.values(meter.overlap) as number[]) assert.ok(overlap >= 0 && overlap <= 1);

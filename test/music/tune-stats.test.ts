@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { histogramOverlap, tuneStats } from '../../src/music/tune-stats.js';
+import { histogramOverlap, pentatonicPitchClasses, tuneStats } from '../../src/music/tune-stats.js';
 import { drawSongShape, pickupTicks, songShapes } from '../../src/music/song-shapes.js';
 import { barlinesForMeter } from '../../src/music/kern-write.js';
 import type { Melody, MelodyEvent, Meter } from '../../src/music/types.js';
@@ -77,4 +77,15 @@ test('song shapes: minor share and pickups per meter, and draws from them', () =
   assert.deepEqual(drawSongShape(shapes, twoFour, () => draws.shift()!), { mode: 'major', pickup: 0 });
   draws = [0.5, 0.5];
   assert.deepEqual(drawSongShape(undefined, twoFour, () => draws.shift()!), { mode: 'major', pickup: 0 }, 'no shapes: major, no pickup');
+});
+
+test('pentatonic notes: the major pentatonic of the key, the relative major for a minor key', () => {
+  assert.deepEqual([...pentatonicPitchClasses({ tonic: 7, mode: 'major', fifths: 1 })].sort((a, b) => a - b), [2, 4, 7, 9, 11]);
+  // A minor: C D E G A, the same five as C major.
+  assert.deepEqual([...pentatonicPitchClasses({ tonic: 9, mode: 'minor', fifths: 0 })].sort((a, b) => a - b), [0, 2, 4, 7, 9]);
+  // In C: c d e f g a b c: f and b are not pentatonic.
+  assert.equal(tuneStats(tune([[60, 0.5], [62, 0.5], [64, 0.5], [65, 0.5], [67, 0.5], [69, 0.5], [71, 0.5], [72, 0.5]], twoFour)).pentatonicNotes, 6);
+  // The same notes read in G major: c and f are outside G A B D E.
+  const inG = { ...tune([[60, 0.5], [62, 0.5], [64, 0.5], [65, 0.5], [67, 0.5], [69, 0.5], [71, 0.5], [72, 0.5]], twoFour), key: { tonic: 7, mode: 'major' as const, fifths: 1 } };
+  assert.equal(tuneStats(inG).pentatonicNotes, 5);
 });

@@ -1,15 +1,21 @@
 // The tune-quality part of `folkbot evaluate --generate N`: N tunes per common meter, composed exactly as
 // `folkbot compose` does with its default options (no seed, 16 bars, random seeds 1..N), set against the songs of
-// the split of that meter (src/model/scoring/tune-quality.ts), and its table.
+// the split of that meter (src/model/scoring/tune-quality.ts), and its table. For a multi-style model: N tunes per
+// style, in the meters of the style's songs of the split as they share them out, set against those songs, with the
+// style check (does the style classifier hear the tunes as the style as often as the real songs?).
 import { Composer } from '../../compose/composer.js';
-import { meterKey, meterQuality, type MeterQuality, type SideFigures } from '../../model/scoring/tune-quality.js';
+import { meterKey, meterQuality, styleMeterPlan, styleQuality, type MeterQuality, type SideFigures, type StyleQuality } from '../../model/scoring/tune-quality.js';
+import type { StyleClassifier } from '../../music/style-classifier.js';
 import type { Melody, Meter } from '../../music/types.js';
 
 export const QUALITY_METERS = ['2/4', '3/4', '4/4', '6/8'] as const;
 
 export interface ModelQuality {
   readonly name: string;
+  /** Per common meter, for a model without styles (empty for one with: see styles). */
   readonly meters: readonly MeterQuality[];
+  /** Per style, for a multi-style model (empty for one without). */
+  readonly styles: readonly StyleQuality[];
 }
 
 function parse(text: string): Meter {
@@ -17,12 +23,26 @@ function parse(text: string): Meter {
   return { numerator, denominator };
 }
 
-/** The report for each model folder, on the songs given (the split). */
-export async function qualityReports(modelDirs: readonly string[], names: readonly string[], songs: readonly Melody[], tunesPerMeter: number): Promise<ModelQuality[]> {
+/**
+ * The report for each model folder, on the songs given (the split; for a multi-style model labelled with their
+ * styles). `classifier` is the style check for multi-style models: trained on songs outside the split.
+ */
+export async function qualityReports(
+  modelDirs: readonly string[],
+  names: readonly string[],
+  songs: readonly Melody[],
+  tunesPerMeter: number,
+  classifier: StyleClassifier | null = null,
+): Promise<ModelQuality[]> {
   const reports: ModelQuality[] = [];
   for (const [index, dir] of modelDirs.entries()) {
     const composer = await Composer.open(dir, { render: false });
     try {
+      if (composer.styles.length > 0) {
+        if (classifier === null) throw new Error(`${dir} is a multi-style model: its tune-quality report needs a style classifier`);
+        reports.push({ name: names[index]!, meters: [], styles: styleReports(composer, songs, tunesPerMeter, classifier) });
+        continue;
+      }
       const meters: MeterQuality[] = [];
       for (const text of QUALITY_METERS) {
         if (!composer.meters.includes(text)) continue;
@@ -35,12 +55,34 @@ export async function qualityReports(modelDirs: readonly string[], names: readon
         for (let randomSeed = 1; randomSeed <= tunesPerMeter; randomSeed++) tunes.push(composer.composeMelody({ meter, randomSeed }).melody);
         meters.push(meterQuality(meter, tunes, real));
       }
-      reports.push({ name: names[index]!, meters });
+      reports.push({ name: names[index]!, meters, styles: [] });
     } finally {
       composer.dispose();
     }
   }
   return reports;
+}
+
+/**
+ * Per style: its songs in the meters the model composes in (a song by the meter it starts in), and `tunes` tunes
+ * in those meters as the songs share them out (random seeds 1..tunes), with compose's other defaults.
+ */
+function styleReports(composer: Composer, songs: readonly Melody[], tunes: number, classifier: StyleClassifier): StyleQuality[] {
+  return composer.styles.map(({ name }) => {
+    const real: Melody[] = [];
+    const counts = new Map<string, number>();
+    for (const song of songs) {
+      const first = song.meters[0]?.meter;
+      if (song.style !== name || first === null || first === undefined || !composer.meters.includes(meterKey(first))) continue;
+      real.push(song);
+      counts.set(meterKey(first), (counts.get(meterKey(first)) ?? 0) + 1);
+    }
+    const generated: Melody[] = [];
+    for (const [text, count] of styleMeterPlan(new Map([...counts].sort((a, b) => b[1] - a[1])), tunes)) {
+      for (let i = 0; i < count; i++) generated.push(composer.composeMelody({ style: name, meter: parse(text), randomSeed: generated.length + 1 }).melody);
+    }
+    return styleQuality(name, generated, real, classifier);
+  });
 }
 
 const f2 = (value: number): string => value.toFixed(2);
@@ -52,8 +94,57 @@ function lengths(side: SideFigures): string {
     .join(', ');
 }
 
+const pct = (value: number): string => `${(100 * value).toFixed(0)}%`;
+
+function meterMix(meters: Readonly<Record<string, number>>): string {
+  const total = Object.values(meters).reduce((a, b) => a + b, 0);
+  return Object.entries(meters)
+    .sort((a, b) => b[1] - a[1])
+    .map(([meter, count]) => `${meter} ${pct(count / total)}`)
+    .join(', ');
+}
+
+/** Tab-separated lines: one header, then per model and style a row for the tunes and one for the real songs. */
+function formatStyleReports(reports: readonly ModelQuality[]): string[] {
+  const styled = reports.filter((report) => report.styles.length > 0);
+  if (styled.length === 0) return [];
+  const lines = [
+    'Tune quality per style (generated in each style, in the meters of its songs of the split, vs those songs; ' +
+      'heard as the style: the style classifier\'s verdict, trained on the training songs; pentatonic: share of notes on degrees 1 2 3 5 6 of the key)',
+    ['model', 'style', 'side', 'tunes', 'pitch-class', 'interval', 'length', 'heard as the style', 'else mostly', 'pentatonic', 'repetition', 'longest same-bar run', 'final on downbeat', 'ends on tonic', 'meters'].join('\t'),
+  ];
+  for (const report of styled) {
+    for (const style of report.styles) {
+      const row = (side: 'tunes' | 'real', figures: SideFigures): string => {
+        const heard = side === 'tunes' ? style.check.generated : style.check.real;
+        return [
+          report.name,
+          style.style,
+          side,
+          figures.tunes,
+          side === 'tunes' ? f2(style.overlap.pitchClass) : '',
+          side === 'tunes' ? f2(style.overlap.interval) : '',
+          side === 'tunes' ? f2(style.overlap.length) : '',
+          f2(heard.share),
+          heard.mostOftenElse === null ? '-' : `${heard.mostOftenElse.style} ${f2(heard.mostOftenElse.share)}`,
+          f2(figures.pentatonicShare),
+          f2(figures.repetition),
+          `${f2(figures.longestIdenticalRun.mean)} (max ${figures.longestIdenticalRun.max})`,
+          f2(figures.finalOnDownbeat),
+          f2(figures.endsOnTonic),
+          side === 'tunes' ? meterMix(style.meters) : '',
+        ].join('\t');
+      };
+      lines.push(row('tunes', style.generated), row('real', style.real));
+    }
+  }
+  return lines;
+}
+
 /** Tab-separated lines: one header, then per model and meter a row for the tunes and one for the real songs. */
 export function formatQualityReports(reports: readonly ModelQuality[]): string[] {
+  const styleLines = formatStyleReports(reports);
+  if (reports.every((report) => report.meters.length === 0)) return styleLines;
   const lines = [
     'Tune quality (generated with compose defaults vs the real songs of the meter; overlaps: 1 = the same mix)',
     ['model', 'meter', 'side', 'tunes', 'pitch-class', 'interval', 'length', 'repetition', 'longest same-bar run', 'notes/bar', 'final >= beat', 'final on downbeat', '... or mid-bar', 'ends on tonic', 'copied bars', 'commonest lengths'].join('\t'),
@@ -82,5 +173,5 @@ export function formatQualityReports(reports: readonly ModelQuality[]): string[]
       lines.push(row('tunes', meter.generated), row('real', meter.real));
     }
   }
-  return lines;
+  return styleLines.length === 0 ? lines : [...lines, '', ...styleLines];
 }

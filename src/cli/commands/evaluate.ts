@@ -9,6 +9,7 @@ import { evaluateSongs, lstmScoringModel, type EvaluationResult } from '../../mo
 import { loadGenerator } from '../../model/generation/generator.js';
 import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import type { Melody } from '../../music/types.js';
+import { trainStyleCheck } from '../../model/scoring/style-check.js';
 import { formatQualityReports, QUALITY_METERS, qualityReports } from './evaluate-quality.js';
 
 const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
@@ -35,7 +36,11 @@ Options:
                           compose's default options (random seeds 1..N), against the songs of the split of that
                           meter: pitch-class, interval and note-length histogram overlap (1 = the same mix),
                           repetition (share of 5-note interval patterns heard again in the tune), the longest run
-                          of identical bars, notes per bar, the final note and the tonic ending
+                          of identical bars, notes per bar, the final note and the tonic ending.
+                          A multi-style model: N tunes per style in the meters of the style's songs of the split
+                          (as they share them out), against those songs, with the share of pentatonic notes and
+                          the style check: how often a naive Bayes style classifier, trained on the songs of the
+                          training side, hears the tunes and the real songs as the style
   --json                  print one JSON object instead of a table
   --no-cache              parse the songs afresh instead of using (and filling) runs/.cache/
 
@@ -157,7 +162,9 @@ export const command: CliCommand = {
       const name = rowNames[index]!;
       return generator.memorySettings === undefined ? [row(name, false)] : [row(name, true), row(`${name} (network alone)`, false)];
     });
-    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter) : undefined;
+    // The style check's classifier, for multi-style models: trained on the training side of the split.
+    const styleCheck = tunesPerMeter > 0 && generators.some((generator) => generator.info.styles.length > 0) ? trainStyleCheck(corpus.entries, fraction, seed) : null;
+    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter, styleCheck?.classifier ?? null) : undefined;
 
     const report = {
       dataDir,
@@ -170,6 +177,7 @@ export const command: CliCommand = {
       skippedReasons,
       results,
       ...(quality ? { quality } : {}),
+      ...(styleCheck ? { styleCheck: { trainSongs: styleCheck.trainSongs, ...styleCheck.classifier.options } } : {}),
     };
     if (v.json) {
       process.stdout.write(JSON.stringify(report) + '\n');

@@ -5,6 +5,7 @@ import { trainStyleClassifier, type StyleClassifier, type StyleClassifierOptions
 import type { Melody } from '../../music/types.js';
 import type { CorpusEntry } from '../data/dataset.js';
 import { isValidationSong } from '../data/dataset.js';
+import { styleOfSong } from '../data/styles.js';
 
 export interface StyledSong {
   readonly file: string;
@@ -24,8 +25,11 @@ export interface StyleAccuracy {
   readonly mostConfusedWith: { readonly style: string; readonly songs: number } | null;
 }
 
-/** The corpus's kept songs with a style (styleOf gives null for songs of no style: they are left out). */
-export function styledSongs(entries: readonly CorpusEntry[], styleOf: (file: string, region: string | undefined) => string | null): StyledSong[] {
+/**
+ * The corpus's kept songs with a style (styleOf, by default the styles of src/model/data/styles.ts, gives null for
+ * songs of no style: they are left out).
+ */
+export function styledSongs(entries: readonly CorpusEntry[], styleOf: (file: string, region: string | undefined) => string | null = styleOfSong): StyledSong[] {
   const songs: StyledSong[] = [];
   for (const entry of entries) {
     if (!('melody' in entry)) continue;
@@ -68,4 +72,13 @@ export function styleAccuracy(classifier: StyleClassifier, examples: readonly St
 export function balancedAccuracy(accuracy: readonly StyleAccuracy[]): number {
   const present = accuracy.filter((entry) => entry.songs > 0);
   return present.length === 0 ? 0 : present.reduce((sum, entry) => sum + entry.share, 0) / present.length;
+}
+
+/**
+ * The classifier of the style check: trained on the songs with a style on the training side of the split (the
+ * model's: `fraction`, `seed`), so that it is tested on songs it has not seen.
+ */
+export function trainStyleCheck(entries: readonly CorpusEntry[], fraction: number, seed: number, options?: StyleClassifierOptions): { classifier: StyleClassifier; trainSongs: number } {
+  const { train } = splitStyledSongs(styledSongs(entries), fraction, seed);
+  return { classifier: trainOnSongs(train, options), trainSongs: train.length };
 }
