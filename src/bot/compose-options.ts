@@ -1,7 +1,7 @@
 // The /compose options: their ranges and choices (shared by the slash-command definition and validation) and
 // the conversion of what Discord sends into ComposeOptions.
-import type { ComposeOptions } from '../compose/types.js';
 import type { Meter, Mode } from '../music/types.js';
+import type { ComposeRequest, ModelStyle } from './compose-service.js';
 import { ACCOMPANIMENTS, COMPOSE_LIMITS, ComposeOptionError, DEFAULT_ACCOMPANIMENT, DEFAULT_INSTRUMENT, formatMeter, parseAccompaniment } from '../compose/compose-options.js';
 
 export { ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter };
@@ -72,6 +72,32 @@ export interface RawComposeOptions {
   readonly tempo?: number | null;
   readonly random_seed?: number | null;
   readonly accompaniment?: string | null;
+  readonly style?: string | null;
+}
+
+/** Discord's limits on a string option's choices: how many, and the length of a choice's name. */
+export const CHOICES_MAX = 25;
+export const CHOICE_NAME_MAX = 100;
+
+/** /compose's style choices for the model's styles: "name: description", cut to Discord's limits. */
+export function styleChoices(styles: readonly Pick<ModelStyle, 'name' | 'description'>[]): { name: string; value: string }[] {
+  return styles.slice(0, CHOICES_MAX).map((style) => {
+    const name = `${style.name}: ${style.description}`;
+    return { name: name.length <= CHOICE_NAME_MAX ? name : `${name.slice(0, CHOICE_NAME_MAX - 1)}…`, value: style.name };
+  });
+}
+
+/**
+ * The style asked, checked against the loaded model's styles (`modelStyles`, in its order; none for a model
+ * without): undefined when none was asked (the model's first). Discord offers only the registered choices, but a
+ * client can send any text, and the commands may have been registered for another model.
+ */
+function checkStyle(text: string | null | undefined, modelStyles: readonly string[]): string | undefined {
+  const style = text?.trim();
+  if (style === undefined || style === '') return undefined;
+  if (modelStyles.length === 0) throw new ComposeOptionError('style', `style "${style}" is not offered: the loaded model has no styles`);
+  if (!modelStyles.includes(style)) throw new ComposeOptionError('style', `style "${style}" is not offered; choose one of ${modelStyles.join(', ')}`);
+  return style;
 }
 
 function checkRange(name: string, value: number, min: number, max: number, integer: boolean): number {
@@ -83,9 +109,10 @@ function checkRange(name: string, value: number, min: number, max: number, integ
 
 /**
  * Validates raw options (Discord enforces most ranges, but a client can send anything) and fills defaults;
- * `modelMeters`: the meters of the loaded model, when known.
+ * `modelMeters`: the meters of the loaded model, when known; `modelStyles`: its style names (none: a model without
+ * styles). For a model with styles a request without a meter leaves it to the style (its usual meter), else 4/4.
  */
-export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => number, modelMeters?: readonly string[]): ComposeOptions {
+export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => number, modelMeters?: readonly string[], modelStyles: readonly string[] = []): ComposeRequest {
   const seed = (raw.seed ?? '').trim();
   if (seed.length > SEED_MAX_LENGTH) throw new ComposeOptionError('seed', `the seed is ${seed.length} characters long; at most ${SEED_MAX_LENGTH} are accepted`);
   const key = raw.key ?? undefined;
@@ -94,17 +121,21 @@ export function toComposeOptions(raw: RawComposeOptions, randomSeed: () => numbe
   }
   const mode = raw.mode ?? undefined;
   if (mode !== undefined && mode !== 'major' && mode !== 'minor') throw new ComposeOptionError('mode', `mode must be major or minor (got "${mode}")`);
+  const style = checkStyle(raw.style, modelStyles);
+  const meterText = raw.meter ?? (modelStyles.length > 0 ? undefined : DEFAULT_METER);
   return {
     seed,
+    ...(style !== undefined ? { style } : {}),
     bars: checkRange('bars', raw.bars ?? BARS.default, BARS.min, BARS.max, true),
-    meter: parseMeter(raw.meter ?? DEFAULT_METER, modelMeters),
+    ...(meterText !== undefined ? { meter: parseMeter(meterText, modelMeters) } : {}),
     ...(key !== undefined ? { key } : {}),
     ...(mode !== undefined ? { mode } : {}),
     temperature: checkRange('temperature', raw.temperature ?? TEMPERATURE.default, TEMPERATURE.min, TEMPERATURE.max, false),
     tempo: checkRange('tempo', raw.tempo ?? TEMPO.default, TEMPO.min, TEMPO.max, true),
     randomSeed: checkRange('random_seed', raw.random_seed ?? randomSeed(), 0, RANDOM_SEED_MAX, true),
     instrument: DEFAULT_INSTRUMENT,
-    accompaniment: parseAccompaniment(raw.accompaniment ?? DEFAULT_ACCOMPANIMENT),
+    // Not asked: the composer's default, which is full but for a pentatonic style (no chords unless asked).
+    ...(raw.accompaniment == null ? {} : { accompaniment: parseAccompaniment(raw.accompaniment) }),
   };
 }
 

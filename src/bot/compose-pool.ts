@@ -6,11 +6,11 @@
 // @tensorflow/tfjs-node misbehaves in worker threads; the wasm backend works.
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { ComposeOptions, ComposeResult } from '../compose/types.js';
+import type { ComposeResult } from '../compose/types.js';
 import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
 import type { CompiledWasm } from '../util/wasm-tiering.mjs';
 import { resolveComposeOptions } from '../compose/compose-options.js';
-import { ComposeFailure, type ComposeService, type ComposeServiceSettings, type ModelInfo, type SerializedError } from './compose-service.js';
+import { ComposeFailure, type ComposeRequest, type ComposeService, type ComposeServiceSettings, type ModelInfo, type SerializedError } from './compose-service.js';
 
 /** A connection to the pool's shared score engraver (see ScoreRenderer.connect and useScoreEngraver). */
 export interface EngraverConnection {
@@ -31,7 +31,7 @@ export interface ComposeWorkerData {
 }
 
 export type WorkerRequest =
-  | { readonly type: 'compose'; readonly id: number; readonly options: ComposeOptions }
+  | { readonly type: 'compose'; readonly id: number; readonly options: ComposeRequest }
   | { readonly type: 'reload'; readonly id: number; readonly dir: string }
   | ({ readonly type: 'engraver' } & EngraverConnection);
 
@@ -71,8 +71,11 @@ export type Admission =
   | { readonly admitted: true; release(): void }
   | { readonly admitted: false; readonly retryAfterSeconds: number };
 
-/** What each worker composes once at start-up: it warms the worker up and gives the first wait estimate. */
-const WARM_UP_OPTIONS: ComposeOptions = resolveComposeOptions({ bars: 16, randomSeed: 0 });
+/**
+ * What each worker composes once at start-up: it warms the worker up and gives the first wait estimate. The meter
+ * is the model's default (a style's usual meter), which any model composes in.
+ */
+const { meter: _defaultMeter, ...WARM_UP_OPTIONS }: ComposeRequest = resolveComposeOptions({ bars: 16, randomSeed: 0 });
 /** Job durations the wait estimate averages over. */
 const ESTIMATE_WINDOW = 20;
 
@@ -92,7 +95,7 @@ export class PoolClosedError extends Error {
 
 interface Job {
   readonly id: number;
-  readonly options: ComposeOptions;
+  readonly options: ComposeRequest;
   /** performance.now() when a worker took it. */
   started?: number;
   readonly resolve: (result: ComposeResult) => void;
@@ -212,7 +215,7 @@ export class ComposePool implements ComposeService {
     return Math.max(1, Math.ceil(soonest / 1000));
   }
 
-  compose(options: ComposeOptions): Promise<ComposeResult> {
+  compose(options: ComposeRequest): Promise<ComposeResult> {
     if (this.closing) return Promise.reject(new PoolClosedError());
     const free = this.workers.find((w) => !w.job);
     if (!free && this.waiting.length >= this.options.queueLimit) {

@@ -2,6 +2,24 @@
 // (./model-compose-service.ts), on a pool of worker threads (./compose-pool.ts), or on a fake in tests.
 import type { AudioCodec } from '../compose/compose-options.js';
 import type { ComposeOptions, ComposeResult } from '../compose/types.js';
+import type { Meter } from '../music/types.js';
+
+/**
+ * What the bot asks to compose: ComposeOptions, whose meter may be left to the model (undefined: a style's usual
+ * meter, for a model with styles; 4/4 for one without), as the composer does for a request without one.
+ */
+export type ComposeRequest = Omit<ComposeOptions, 'meter'> & { readonly meter?: Meter };
+
+/** A style of the loaded model, as /compose offers it and /about lists it. */
+export interface ModelStyle {
+  readonly name: string;
+  /** One line: what the style is and where its songs come from. */
+  readonly description: string;
+  /** The songs it was learnt from and checked on. */
+  readonly songs: number;
+  /** Its songs' most common meter ("2/4"), the default when a request gives none. */
+  readonly usualMeter: string;
+}
 
 /** What /about shows. Figures the model folder does not record are left out. */
 export interface ModelInfo {
@@ -18,12 +36,14 @@ export interface ModelInfo {
   readonly dir: string;
   /** The meters it composes in ("3/4"), when known: /compose and /help offer only these. */
   readonly meters?: readonly string[];
+  /** Its styles, in the order it offers them (the first is the default); absent or empty for a model without styles. */
+  readonly styles?: readonly ModelStyle[];
   /** What the folder loaded with but deserves a word (no weights checksum); logged, and shown on /reload-model. */
   readonly warnings?: readonly string[];
 }
 
 export interface ComposeService {
-  compose(options: ComposeOptions): Promise<ComposeResult>;
+  compose(options: ComposeRequest): Promise<ComposeResult>;
   modelInfo(): ModelInfo;
   /** Loads the model in `dir` and switches to it; rejects (keeping the old one) when it cannot be loaded. */
   reload(dir: string): Promise<ModelInfo>;

@@ -3,9 +3,11 @@
 // keeps serving until the new one has loaded, and a folder that fails to load leaves it in place.
 import { Composer } from '../compose/composer.js';
 import type { ModelInfo as GeneratorInfo } from '../model/generation/generator.js';
+import { styleSongs } from '../compose/style-summary.js';
 import type { ComposeService, ComposeServiceSettings, ModelInfo } from './compose-service.js';
 
 function describe(info: GeneratorInfo, dir: string, meters: readonly string[]): ModelInfo {
+  const styles = info.styles.map((style) => ({ name: style.name, description: style.description, songs: styleSongs(style), usualMeter: style.usualMeter }));
   const validation: Record<string, number> = {};
   if (info.validation.bitsPerNote !== null) validation['bits per note'] = info.validation.bitsPerNote;
   if (info.validation.accuracy !== null) validation['next-note accuracy'] = info.validation.accuracy;
@@ -17,6 +19,7 @@ function describe(info: GeneratorInfo, dir: string, meters: readonly string[]): 
     backend: info.backend,
     dir,
     meters,
+    ...(styles.length > 0 ? { styles } : {}),
     ...(info.warnings.length > 0 ? { warnings: info.warnings } : {}),
   };
 }

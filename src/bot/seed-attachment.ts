@@ -2,10 +2,10 @@
 // (bounded in time and bytes), read as a seed file and turned into the compose options, with what was taken in
 // words for the reply. Every way it can fail is a SeedFileError or ComposeOptionError naming the file.
 import { seededInput } from '../compose/seed-from-file.js';
-import type { ComposeOptions } from '../compose/types.js';
 import { SeedFileError } from '../music/errors.js';
 import { checkSeedFileSize, readSeedFile, SEED_FILE_MAX_BYTES, SEED_FILE_TYPES, seedFileFormat } from '../music/formats/seed-file.js';
 import { BARS, ComposeOptionError, KEY_CHOICES, SEED_MAX_LENGTH, toComposeOptions, type RawComposeOptions } from './compose-options.js';
+import type { ComposeRequest } from './compose-service.js';
 
 /** What the bot knows of an attachment before downloading it. */
 export interface SeedAttachment {
@@ -52,7 +52,8 @@ export async function seedOptionsFromAttachment(
   raw: RawComposeOptions,
   randomSeed: () => number,
   modelMeters: readonly string[] | undefined,
-): Promise<{ options: ComposeOptions; description: string }> {
+  modelStyles: readonly string[] = [],
+): Promise<{ options: ComposeRequest; description: string }> {
   checkSeedAttachment(file);
   const read = readSeedFile(await download(file), file.name);
   let bars = raw.bars ?? BARS.default;
@@ -74,6 +75,7 @@ export async function seedOptionsFromAttachment(
       },
       randomSeed,
       modelMeters,
+      modelStyles,
     );
     return { options, description: seeded.description };
   } catch (error) {

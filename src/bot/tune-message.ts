@@ -3,6 +3,7 @@
 // inline), kern and MusicXML files, the settings in words, and the buttons.
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
 import type { ComposeResult } from '../compose/types.js';
+import { styleSummary } from '../compose/style-summary.js';
 import { BARS, formatMeter } from './compose-options.js';
 import { continuePlan, encodeCustomId, MAX_TUNE_STEPS, type TuneState } from './tune-state.js';
 
@@ -33,13 +34,18 @@ function describe(state: TuneState): string {
 export function tuneMessage(result: ComposeResult, state: TuneState, note?: string): TuneMessage {
   const options = state.options;
   const bars = result.bars;
-  const barQuarters = (options.meter.numerator * 4) / options.meter.denominator;
+  // The tune's meter: the request's, or the style's usual one.
+  const meter = formatMeter(result.meter);
+  const barQuarters = (result.meter.numerator * 4) / result.meter.denominator;
+  // The style, and what it decided that the request did not (said on every tune, the buttons' too).
+  const style = styleSummary(result.style ?? null, result.meter, options.style !== undefined);
   // Each step is replayed on every click (see MAX_TUNE_STEPS): past the limit, only Another take is offered.
   const atStepLimit = state.steps.length >= MAX_TUNE_STEPS;
   const canContinue = !atStepLimit && continuePlan(result.notes, bars, barQuarters).bars <= BARS.max;
   const summary =
     (note === undefined ? '' : `Seed: ${note}\n`) +
-    `**${result.key.name}**, ${formatMeter(options.meter)}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}` +
+    `**${result.key.name}**, ${meter}, ${bars} bars, temperature ${options.temperature}, random seed ${options.randomSeed}${describe(state)}` +
+    (style === null ? '' : `\n${style.charAt(0).toUpperCase()}${style.slice(1)}.`) +
     (atStepLimit ? `\nThis tune has had ${MAX_TUNE_STEPS} Continue/Variation steps, the most its buttons replay: start again with Another take or /compose.` : '') +
     // A tune (or its seed) close to a song the model learnt from: the user should know whose tune it resembles.
     (result.originality?.note ? `\nNote: ${result.originality.note}.` : '');
@@ -48,13 +54,14 @@ export function tuneMessage(result: ComposeResult, state: TuneState, note?: stri
     .setImage('attachment://tune.png')
     .addFields(
       { name: 'Key', value: result.key.name, inline: true },
-      { name: 'Meter', value: formatMeter(options.meter), inline: true },
+      { name: 'Meter', value: meter, inline: true },
       { name: 'Bars', value: String(bars), inline: true },
       { name: 'Temperature', value: String(options.temperature), inline: true },
       { name: 'Random seed', value: String(options.randomSeed), inline: true },
       { name: 'Tempo', value: `${options.tempo} bpm`, inline: true },
     )
     .setFooter({ text: `${result.model.name} · ${result.model.backend}` });
+  if (result.style) embed.addFields({ name: 'Style', value: `${result.style.name}: ${result.style.description}` });
   if (options.seed !== '') embed.addFields({ name: SEED_FIELD, value: '```\n' + options.seed + '\n```' });
 
   const buttons: ButtonBuilder[] = [];

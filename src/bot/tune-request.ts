@@ -32,7 +32,7 @@ export async function composeForInteraction(
 ): Promise<void> {
   let state = initialState;
   let note: string | undefined;
-  record.options = { ...record.options, ...state.options, meter: `${state.options.meter.numerator}/${state.options.meter.denominator}`, steps: state.steps.length };
+  record.options = { ...record.options, ...loggedOptions(state), steps: state.steps.length };
   const userId = interaction.user.id;
   // Admission is decided here, before the first await: in a burst every handler runs this part in turn, so the
   // requests past the queue's capacity are refused privately at once, never after a public "thinking...".
@@ -63,7 +63,7 @@ export async function composeForInteraction(
       const prepared = await prepare();
       state = { ...state, options: prepared.options };
       note = prepared.note;
-      record.options = { ...record.options, ...state.options, meter: `${state.options.meter.numerator}/${state.options.meter.denominator}` };
+      record.options = { ...record.options, ...loggedOptions(state) };
     }
     const result = await composeState(state, (options) => context.composer.compose(options));
     place.release();
@@ -91,6 +91,12 @@ export async function composeForInteraction(
     place.release();
     if (!served) context.cooldown.cancel(userId);
   }
+}
+
+/** The request's options for the log line: the meter as text ("3/4"; "style" when left to the style). */
+function loggedOptions(state: TuneState): Record<string, unknown> {
+  const { meter } = state.options;
+  return { ...state.options, meter: meter === undefined ? 'style' : `${meter.numerator}/${meter.denominator}` };
 }
 
 /** A follow-up uses the interaction's token, which Discord honours for 15 minutes. */

@@ -1,5 +1,6 @@
 // What a tune message's buttons need to rebuild (and extend) its tune after any restart: the /compose options
-// plus the history of Continue/Variation steps, packed into the button's custom id (<= 100 characters).
+// (the style included) plus the history of Continue/Variation steps, packed into the button's custom id
+// (<= 100 characters).
 //
 // The sampler is deterministic (same options + random seed = same tune), so a tune is re-derived by replaying:
 //   base:       compose(options)
@@ -11,28 +12,34 @@
 //               bars that fit: the new tune starts with them and goes on for 8 more bars.)
 //               A tune's pickup stays a pickup: the seeds write a bar line after it.
 // Another take restarts from the /compose options with a new random seed.
-import type { ComposeOptions, ComposeResult, ComposedNote } from '../compose/types.js';
+import type { ComposeResult, ComposedNote } from '../compose/types.js';
+import type { ComposeRequest } from './compose-service.js';
 import { SEED_MAX_EVENTS, SEED_RECIPS } from '../music/seed.js';
-import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_ACCOMPANIMENT, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
+import { CONTINUE_BARS, BARS, ComposeOptionError, DEFAULT_INSTRUMENT, formatMeter, parseMeter, RANDOM_SEED_MAX } from './compose-options.js';
 import type { Accompaniment } from '../compose/types.js';
 
 /**
- * The accompaniment rides in the mode field, after the mode's letter, when it is not the default: 'Mn' (major,
- * none), '-c' (the seed's mode, chords). Ids made before there was a choice read as the default.
+ * The accompaniment rides in the mode field, after the mode's letter, when one was asked: 'Mn' (major, none), '-c'
+ * (the seed's mode, chords), 'Mf' (major, full). None asked (and ids from before the choice) leaves it to the
+ * composer: full, but none for a pentatonic style, on every replay.
  */
 const ACCOMPANIMENT_CODES: Record<Accompaniment, string> = { none: 'n', chords: 'c', full: 'f' };
 
 export type TuneStep = { readonly kind: 'continue' } | { readonly kind: 'variation'; readonly randomSeed: number };
 
 export interface TuneState {
-  readonly options: ComposeOptions;
+  /** As asked: a meter or style left out is left to the model (see ComposeRequest), on every replay too. */
+  readonly options: ComposeRequest;
   readonly steps: readonly TuneStep[];
 }
 
 export type ButtonAction = 'take' | 'continue' | 'variation';
 
 const ACTION_CODES: Record<ButtonAction, string> = { take: 't', continue: 'c', variation: 'v' };
-const PREFIX = 'fb2';
+/** Since styles: a style field after the history. */
+const PREFIX = 'fb3';
+/** Ids from before styles (folkbot 0.2): the same fields but the style's; read as the model's default style. */
+const PRE_STYLE_PREFIX = 'fb2';
 /**
  * Ids of folkbot before 0.2 (`fb1`) wrote a history as `c` and `v<base-36 seed>` with nothing between steps, so a
  * Continue after a Variation read as part of its seed. Such ids are read only when that cannot happen (no Variation).
@@ -50,6 +57,40 @@ const SEED_IN_MESSAGE = '~';
 // Step markers are upper case, so they never read as the lower-case base-36 digits of a Variation's random seed.
 const CONTINUE_MARK = 'C';
 const VARIATION_MARK = 'V';
+/** The style field of a request without a style (the model's first), and of a meter left to the style. */
+const NOT_GIVEN = '-';
+/**
+ * The style field: one character per style of src/model/data/styles.ts, so that a style costs 2 of the 100
+ * characters (the longest history of Variations still fits: see the tests). The codes are fixed, never reused or
+ * derived from an order, so an old button never changes style. A style without a code (one defined later) is
+ * written out after FULL_STYLE_NAME; names are lower case letters, digits and hyphens, never a field separator.
+ */
+const STYLE_CODES: Readonly<Record<string, string>> = {
+  german: 'g',
+  children: 'k',
+  ballad: 'b',
+  alpine: 'a',
+  french: 'f',
+  'central-east': 'e',
+  northern: 'n',
+  'chinese-han': 'h',
+  'chinese-shanxi': 's',
+  'chinese-minorities': 'm',
+};
+const FULL_STYLE_NAME = '*';
+
+function encodeStyle(style: string | undefined): string {
+  if (style === undefined) return NOT_GIVEN;
+  return STYLE_CODES[style] ?? `${FULL_STYLE_NAME}${style}`;
+}
+
+function decodeStyle(field: string): string | undefined {
+  if (field === NOT_GIVEN) return undefined;
+  if (field.startsWith(FULL_STYLE_NAME) && /^[a-z][a-z0-9-]*$/.test(field.slice(1))) return field.slice(1);
+  const style = Object.keys(STYLE_CODES).find((name) => STYLE_CODES[name] === field);
+  if (style === undefined) throw new ComposeOptionError('button', `this button's style "${field.slice(0, 30)}" is unknown`);
+  return style;
+}
 
 function encodeSteps(steps: readonly TuneStep[]): string {
   return steps.map((s) => (s.kind === 'continue' ? CONTINUE_MARK : `${VARIATION_MARK}${s.randomSeed.toString(36)}`)).join('');
@@ -93,14 +134,15 @@ export function encodeCustomId(action: ButtonAction, state: TuneState): string |
     PREFIX,
     ACTION_CODES[action],
     String(o.bars),
-    formatMeter(o.meter),
+    o.meter === undefined ? NOT_GIVEN : formatMeter(o.meter),
     o.key ?? '-',
     (o.mode === undefined ? '-' : o.mode === 'major' ? 'M' : 'm') +
-      ((o.accompaniment ?? DEFAULT_ACCOMPANIMENT) === DEFAULT_ACCOMPANIMENT ? '' : ACCOMPANIMENT_CODES[o.accompaniment ?? DEFAULT_ACCOMPANIMENT]),
+      (o.accompaniment === undefined ? '' : ACCOMPANIMENT_CODES[o.accompaniment]),
     String(o.temperature),
     String(o.tempo),
     o.randomSeed.toString(36),
     encodeSteps(state.steps),
+    encodeStyle(o.style),
   ];
   const head = fields.join('|');
   const withSeed = `${head}|${o.seed}`;
@@ -110,7 +152,7 @@ export function encodeCustomId(action: ButtonAction, state: TuneState): string |
 }
 
 export function isTuneCustomId(customId: string): boolean {
-  return customId.startsWith(`${PREFIX}|`) || customId.startsWith(`${LEGACY_PREFIX}|`);
+  return [PREFIX, PRE_STYLE_PREFIX, LEGACY_PREFIX].some((prefix) => customId.startsWith(`${prefix}|`));
 }
 
 /**
@@ -119,14 +161,20 @@ export function isTuneCustomId(customId: string): boolean {
  */
 export function decodeCustomId(customId: string, seedFromMessage: () => string | undefined): { action: ButtonAction; state: TuneState } {
   const parts = customId.split('|');
-  if (parts.length < 11 || (parts[0] !== PREFIX && parts[0] !== LEGACY_PREFIX)) throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
+  // The seed comes last (it may hold bar lines, which are the separator too): after the style field, or in ids from
+  // before styles after the history.
+  const seedAt = parts[0] === PREFIX ? 11 : 10;
+  if (parts.length < seedAt + 1 || ![PREFIX, PRE_STYLE_PREFIX, LEGACY_PREFIX].includes(parts[0] ?? '')) {
+    throw new ComposeOptionError('button', `this button (${customId.slice(0, 40)}) is not one of folkbot's`);
+  }
   const [, actionCode, bars, meter, key, modeField, temperature, tempo, randomSeed, steps] = parts as [string, string, string, string, string, string, string, string, string, string];
+  const style = parts[0] === PREFIX ? decodeStyle(parts[10] ?? '') : undefined;
   const mode = modeField.slice(0, 1);
   const accompanimentCode = modeField.slice(1);
   const accompaniment =
-    accompanimentCode === '' ? DEFAULT_ACCOMPANIMENT : (Object.keys(ACCOMPANIMENT_CODES) as Accompaniment[]).find((a) => ACCOMPANIMENT_CODES[a] === accompanimentCode);
-  if (accompaniment === undefined) throw new ComposeOptionError('button', `this button's accompaniment "${accompanimentCode}" is unknown`);
-  const seedField = parts.slice(10).join('|');
+    accompanimentCode === '' ? undefined : (Object.keys(ACCOMPANIMENT_CODES) as Accompaniment[]).find((a) => ACCOMPANIMENT_CODES[a] === accompanimentCode);
+  if (accompaniment === undefined && accompanimentCode !== '') throw new ComposeOptionError('button', `this button's accompaniment "${accompanimentCode}" is unknown`);
+  const seedField = parts.slice(seedAt).join('|');
   const action = (Object.keys(ACTION_CODES) as ButtonAction[]).find((a) => ACTION_CODES[a] === actionCode);
   if (!action) throw new ComposeOptionError('button', `unknown button action "${actionCode}"`);
   let seed = seedField;
@@ -135,17 +183,18 @@ export function decodeCustomId(customId: string, seedFromMessage: () => string |
     if (fromMessage === undefined) throw new ComposeOptionError('button', 'the seed of this tune is missing from its message');
     seed = fromMessage;
   }
-  const options: ComposeOptions = {
+  const options: ComposeRequest = {
     seed,
+    ...(style !== undefined ? { style } : {}),
     bars: Number(bars),
-    meter: parseMeter(meter),
+    ...(meter === NOT_GIVEN ? {} : { meter: parseMeter(meter) }),
     ...(key === '-' ? {} : { key }),
     ...(mode === '-' ? {} : { mode: mode === 'm' ? 'minor' : 'major' }),
     temperature: Number(temperature),
     tempo: Number(tempo),
     randomSeed: parseInt(randomSeed, 36),
     instrument: DEFAULT_INSTRUMENT,
-    accompaniment,
+    ...(accompaniment !== undefined ? { accompaniment } : {}),
   };
   if (![options.bars, options.temperature, options.tempo, options.randomSeed].every(Number.isFinite)) {
     throw new ComposeOptionError('button', `this button's settings are unreadable (${customId.slice(0, 60)})`);
@@ -196,10 +245,11 @@ export function variationOpening(notes: readonly ComposedNote[], bars: number, b
 }
 
 /** Composes the tune of `state` by replaying its history (see the top of this file). */
-export async function composeState(state: TuneState, compose: (options: ComposeOptions) => Promise<ComposeResult>): Promise<ComposeResult> {
+export async function composeState(state: TuneState, compose: (options: ComposeRequest) => Promise<ComposeResult>): Promise<ComposeResult> {
   let result = await compose(state.options);
   let bars = state.options.bars;
-  const barQuarters = (state.options.meter.numerator * 4) / state.options.meter.denominator;
+  // The tune's meter (the style's usual one, when the request left it out): every step keeps it.
+  const barQuarters = (result.meter.numerator * 4) / result.meter.denominator;
   for (const step of state.steps) {
     // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated).
     const base = { ...state.options, key: result.key.tonic, mode: result.key.mode };

@@ -177,14 +177,22 @@ export function composableMeters(encoding: Encoding): string[] {
   });
 }
 
-/** The meters the model in `modelDir` composes in (for help texts); rejects as loadGenerator does. */
-export async function modelMeters(modelDir: string): Promise<string[]> {
+/**
+ * What the model in `modelDir` offers a request: the meters it composes in and its styles (empty for a model
+ * without), for help texts and the bot's command registration; rejects as loadGenerator does.
+ */
+export async function modelChoices(modelDir: string): Promise<{ meters: string[]; styles: readonly StyleInfo[] }> {
   const generator = await loadGenerator(modelDir);
   try {
-    return composableMeters(generator.encoding);
+    return { meters: composableMeters(generator.encoding), styles: generator.info.styles };
   } finally {
     generator.dispose();
   }
+}
+
+/** The meters the model in `modelDir` composes in (for help texts); rejects as loadGenerator does. */
+export async function modelMeters(modelDir: string): Promise<string[]> {
+  return (await modelChoices(modelDir)).meters;
 }
 
 function elapsed(start: number): number {
@@ -423,7 +431,8 @@ export class Composer {
         : {
             name: style.name,
             description: style.description,
-            meterFromStyle: input.meter === undefined,
+            // Not when the style's usual meter is one the model cannot compose in (then 4/4 was taken).
+            meterFromStyle: input.meter === undefined && this.usualMeter(style.name) !== undefined,
             modeFromStyle: shape !== null && options.mode === undefined && options.key === undefined,
             minorShare: style.shapes[formatMeter(options.meter)]?.minor ?? null,
             rules,

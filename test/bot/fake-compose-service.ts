@@ -3,8 +3,11 @@
 // options and random seed = same tune), keeps the seed's notes at the start, and returns real files: MIDI via
 // @tonejs/midi, a PNG drawn from SVG by resvg, and silent MPEG-1 Layer III frames as the audio.
 //
-// Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ..., "composeMs": ... }); a missing or
-// malformed file is refused with the reason, like a broken model. With composeMs, every compose (the pool's
+// Model folders: `<dir>/fake-model.json` ({ "name": ..., "parameters": ..., "composeMs": ..., "styles": [...] }); a
+// missing or malformed file is refused with the reason, like a broken model. With styles ({ name, description, songs,
+// usualMeter }, the first the default) it takes a style as the composer does: a request without a meter gets the
+// style's usual one, a tune without seed, mode or key "draws" its mode (always major, 25% minor), an unknown style is
+// a ComposeOptionError naming the styles; without styles any style is refused. With composeMs, every compose (the pool's
 // warm-up tune included) takes at least that long, like a model of known speed. Failure hooks for tests: temperature exactly 1.99 makes
 // composing throw an internal error, tempo 41 makes it take 1.5 s; the seed syntax is `<duration><pitch>` (4c, 8.d#, 2r), anything else
 // is a SeedError with position and token.
@@ -12,8 +15,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import toneMidi from '@tonejs/midi';
 import { Resvg } from '@resvg/resvg-js';
-import type { ComposeOptions, ComposeResult, ComposedNote } from '../../src/compose/types.js';
-import type { ComposeService, ModelInfo } from '../../src/bot/compose-service.js';
+import type { ComposeOptions, ComposeResult, ComposedNote, ComposedStyle } from '../../src/compose/types.js';
+import type { ComposeRequest, ComposeService, ModelInfo, ModelStyle } from '../../src/bot/compose-service.js';
+import type { Meter } from '../../src/music/types.js';
 import { createRandom } from '../../src/util/random.js';
 
 const { Midi } = toneMidi;
@@ -146,7 +150,7 @@ async function loadModel(dir: string): Promise<FakeModel> {
   } catch {
     throw new Error(`no model in ${dir}: fake-model.json is missing`);
   }
-  let parsed: { name?: unknown; parameters?: unknown; composeMs?: unknown };
+  let parsed: { name?: unknown; parameters?: unknown; composeMs?: unknown; styles?: ModelStyle[] };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (error) {
@@ -160,8 +164,26 @@ async function loadModel(dir: string): Promise<FakeModel> {
     validation: { loss: 1.25, accuracy: 0.58 },
     backend: 'fake',
     dir,
+    ...(Array.isArray(parsed.styles) && parsed.styles.length > 0 ? { styles: parsed.styles } : {}),
   };
   return { info, composeMs: typeof parsed.composeMs === 'number' ? parsed.composeMs : 0 };
+}
+
+function optionError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ComposeOptionError' });
+}
+
+/** The request with its style and meter resolved as the composer does, and the style it was composed in. */
+function withStyle(request: ComposeRequest, styles: readonly ModelStyle[]): { options: ComposeOptions; style: ComposedStyle | null } {
+  if (request.style !== undefined && styles.length === 0) throw optionError(`this model has no styles: it composes in one manner only (got "${request.style}")`);
+  const style = request.style === undefined ? styles[0] : styles.find((candidate) => candidate.name === request.style);
+  if (style === undefined && styles.length > 0) throw optionError(`"${request.style}" is not one of this model's styles: ${styles.map((s) => s.name).join(', ')}`);
+  const [numerator, denominator] = (style?.usualMeter ?? '4/4').split('/').map(Number) as [number, number];
+  const meter: Meter = request.meter ?? { numerator, denominator };
+  const options: ComposeOptions = { ...request, meter, ...(style !== undefined ? { style: style.name } : {}) };
+  if (style === undefined) return { options, style: null };
+  const modeFromStyle = request.seed === '' && request.mode === undefined && request.key === undefined;
+  return { options, style: { name: style.name, description: style.description, meterFromStyle: request.meter === undefined, modeFromStyle, minorShare: 0.25, rules: [] } };
 }
 
 export async function createComposeService(modelDir: string): Promise<ComposeService> {
@@ -172,8 +194,9 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
       model = await loadModel(dir);
       return model.info;
     },
-    async compose(options: ComposeOptions): Promise<ComposeResult> {
+    async compose(request: ComposeRequest): Promise<ComposeResult> {
       const started = performance.now();
+      const { options, style } = withStyle(request, model.info.styles ?? []);
       if (options.temperature === FAILING_TEMPERATURE) throw new Error('fake model: the sampler fell over');
       if (options.tempo === SLOW_TEMPO) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
       if (model.composeMs > 0) await new Promise((resolve) => setTimeout(resolve, model.composeMs));
@@ -199,7 +222,7 @@ export async function createComposeService(modelDir: string): Promise<ComposeSer
         files: { midi, kern: kernText(notes, options, tonic), abc: abcText(notes, options), musicxml: FAKE_MUSICXML, png, audio: silentMp3(8), audioFormat: 'mp3' },
         originality: { checked: false, passage: null, note: null },
         model: { name: model.info.name, backend: 'fake' },
-        style: null,
+        style,
         timings: { generate: t0 - started, png: t1 - t0, total: performance.now() - started },
       };
     },

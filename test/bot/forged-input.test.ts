@@ -28,6 +28,8 @@ const cases: { what: string; options: { name: string; type: number; value: unkno
   { what: 'text for the temperature', options: [{ name: 'temperature', type: 10, value: 'hot' }], expected: /option temperature must be a number \(got text\)/ },
   { what: 'a list for the meter', options: [{ name: 'meter', type: 3, value: ['4/4'] }], expected: /option meter must be text \(got a list or object\)/ },
   { what: 'a boolean for the random seed', options: [{ name: 'random_seed', type: 5, value: true }], expected: /option random_seed must be a whole number/ },
+  // The harness's model has no styles, so /compose was registered without the option.
+  { what: 'a style for a model without styles', options: [{ name: 'style', type: 3, value: 'german' }], expected: /style "german" is not offered: the loaded model has no styles/ },
 ];
 
 for (const { what, options, expected } of cases) {

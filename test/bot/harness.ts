@@ -76,7 +76,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.audio ? { FOLKBOT_AUDIO: options.audio } : {}),
     LOG_LEVEL: 'debug',
   });
-  await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId: config.guildId, apiUrl: config.apiUrl });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -95,6 +94,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sharedEngraver: serviceModule === DEFAULT_COMPOSE_MODULE,
     settings: { audio: config.audio },
   });
+  // As `folkbot register-commands` does: the commands of the model the bot serves (its meters, its styles).
+  const served = pool.modelInfo();
+  await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId: config.guildId, apiUrl: config.apiUrl, meters: served.meters, styles: served.styles });
   const bot = new FolkBot({ config, composer: pool, admit: () => pool.admit(), log, ...(options.restHandlerSweepMs ? { restHandlerSweepMs: options.restHandlerSweepMs } : {}) });
   // discord.js debug output goes to the log too, so the token test sees everything the client says.
   bot.client.on('debug', (message) => log.debug({ source: 'discord.js' }, message));

@@ -20,6 +20,9 @@ test('commands are registered in the guild with descriptions on every option', (
       assert.ok(option.description.length > 0, `${String(command.name)} ${option.name} has a description`);
     }
   }
+  // The model has no styles: no style option (test/bot/styles.test.ts has one with styles).
+  const compose = registered.find((c) => c.name === 'compose');
+  assert.equal((compose?.options as { name: string }[]).some((o) => o.name === 'style'), false);
   const reload = registered.find((c) => c.name === 'reload-model');
   assert.equal(reload?.default_member_permissions, '8');
 });

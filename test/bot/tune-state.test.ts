@@ -2,10 +2,12 @@
 // back from notes use kern spelling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyAction, continuePlan, decodeCustomId, encodeCustomId, kernPitch, MAX_TUNE_STEPS, notesToSeed, variationOpening, type TuneState, type TuneStep } from '../../src/bot/tune-state.js';
+import { applyAction, composeState, continuePlan, decodeCustomId, encodeCustomId, kernPitch, MAX_TUNE_STEPS, notesToSeed, variationOpening, type TuneState, type TuneStep } from '../../src/bot/tune-state.js';
 import { createRandom } from '../../src/util/random.js';
 import { RANDOM_SEED_MAX } from '../../src/bot/compose-options.js';
-import type { ComposeOptions } from '../../src/compose/types.js';
+import type { ComposeOptions, ComposeResult } from '../../src/compose/types.js';
+import type { ComposeRequest } from '../../src/bot/compose-service.js';
+import { STYLE_NAMES } from '../../src/model/data/styles.js';
 
 const options: ComposeOptions = {
   seed: '4c 8d 8e 4f 4g',
@@ -31,7 +33,7 @@ test('custom ids round-trip every field and stay <= 100 characters', () => {
   }
 });
 
-test('the accompaniment rides in the mode field; an id from before the choice reads as the default', () => {
+test('the accompaniment rides in the mode field; none asked, or an id from before the choice, leaves it to the composer', () => {
   for (const accompaniment of ['none', 'chords', 'full'] as const) {
     for (const mode of ['major', undefined] as const) {
       const state: TuneState = { options: { ...options, mode, accompaniment }, steps: [] };
@@ -41,7 +43,12 @@ test('the accompaniment rides in the mode field; an id from before the choice re
     }
   }
   const old = 'fb1|t|16|6/8|B-|m|0.85|132|zik0zj||4c 8d';
-  assert.equal(decodeCustomId(old, () => undefined).state.options.accompaniment, 'full');
+  assert.equal('accompaniment' in decodeCustomId(old, () => undefined).state.options, false);
+  const { accompaniment: _accompaniment, ...notAsked } = options;
+  const id = encodeCustomId('take', { options: notAsked, steps: [] })!;
+  assert.match(id, /\|m\|/);
+  assert.equal('accompaniment' in decodeCustomId(id, () => undefined).state.options, false);
+  assert.equal(decodeCustomId(id.replace('|m|', '|mf|'), () => undefined).state.options.accompaniment, 'full');
   assert.throws(() => decodeCustomId(old.replace('|m|', '|mx|'), () => undefined), /accompaniment "x"/);
 });
 
@@ -205,4 +212,58 @@ test('ids of the previous format: Continue-only histories still work, ambiguous 
   const decoded = decodeCustomId('fb1|c|16|4/4|-|-|0.9|100|a|cc|4c', () => undefined);
   assert.deepEqual(decoded.state.steps, [{ kind: 'continue' }, { kind: 'continue' }]);
   assert.throws(() => decodeCustomId('fb1|c|16|4/4|-|-|0.9|100|a|v1c|4c', () => undefined), /older folkbot/);
+});
+
+test('the style rides in the id as one character per style, and the id still fits with the longest history', () => {
+  const longest: TuneStep[] = Array.from({ length: MAX_TUNE_STEPS }, () => ({ kind: 'variation', randomSeed: RANDOM_SEED_MAX }));
+  const unstyled = encodeCustomId('variation', { options, steps: longest })!;
+  const ids = new Set<string>();
+  for (const style of STYLE_NAMES) {
+    const state: TuneState = { options: { ...options, style }, steps: longest };
+    const id = encodeCustomId('variation', state)!;
+    // As long as without a style: every style has a one-character code.
+    assert.equal(id.length, unstyled.length, id);
+    assert.ok(id.length <= 100, id);
+    assert.deepEqual(decodeCustomId(id, () => options.seed).state, state);
+    ids.add(id);
+  }
+  assert.equal(ids.size, STYLE_NAMES.length, 'no two styles share a code');
+  // A style defined after the codes is written out, and read back.
+  const later: TuneState = { options: { ...options, style: 'klezmer' }, steps: [] };
+  assert.deepEqual(decodeCustomId(encodeCustomId('take', later)!, () => undefined).state, later);
+  // No style asked: none read back (the model's first).
+  assert.equal('style' in decodeCustomId(encodeCustomId('take', { options, steps: [] })!, () => undefined).state.options, false);
+});
+
+test('a meter left to the style round-trips as absent; an id from before styles reads as the default style', () => {
+  const { meter: _meter, ...rest } = options;
+  const state: TuneState = { options: { ...rest, style: 'chinese-han' }, steps: [{ kind: 'continue' }] };
+  const id = encodeCustomId('continue', state)!;
+  assert.match(id, /^fb3\|c\|16\|-\|/);
+  assert.deepEqual(decodeCustomId(id, () => undefined).state, state);
+  const before = decodeCustomId('fb2|v|16|2/4|-|-|0.9|100|a|C|4c 4d', () => undefined).state;
+  assert.equal(before.options.style, undefined);
+  assert.deepEqual(before.options.meter, { numerator: 2, denominator: 4 });
+  assert.equal(before.options.seed, '4c 4d');
+  assert.throws(() => decodeCustomId('fb3|t|16|-|-|-|0.9|100|a||Q|4c', () => undefined), /this button's style "Q" is unknown/);
+  assert.throws(() => decodeCustomId('fb3|t|16|-|-|-|0.9|100|a||*Bad Name|4c', () => undefined), /style "\*Bad Name" is unknown/);
+});
+
+test("every replayed step keeps the style, and a meter left to the style is the first tune's", async () => {
+  const asked: ComposeRequest[] = [];
+  // A stand-in composer: the style's usual meter (2/4) when none is asked, a quarter note per beat.
+  const compose = async (request: ComposeRequest): Promise<ComposeResult> => {
+    asked.push(request);
+    const meter = request.meter ?? { numerator: 2, denominator: 4 };
+    const notes = quarters(request.bars * meter.numerator);
+    return { notes, pickup: 0, bars: request.bars, meter, key: { name: 'C major', tonic: 'C', mode: 'major' } } as unknown as ComposeResult;
+  };
+  const { meter: _meter, ...rest } = options;
+  const state: TuneState = { options: { ...rest, seed: '', bars: 8, style: 'chinese-han' }, steps: [{ kind: 'variation', randomSeed: 5 }, { kind: 'continue' }] };
+  const result = await composeState(state, compose);
+  assert.deepEqual(asked.map((request) => request.style), ['chinese-han', 'chinese-han', 'chinese-han']);
+  assert.ok(asked.every((request) => request.meter === undefined));
+  // The Variation kept the first half of 8 bars of 2/4 (8 quarters); the Continue the whole tune and 8 bars more.
+  assert.equal(asked[1]!.seed.split(' ').length, 8);
+  assert.equal(result.bars, 16);
 });

@@ -1,7 +1,22 @@
-// /about: the model, its data and figures, the backend, and the credit to the Essen Folksong Collection.
+// /about: the model, its data and figures, its styles, the backend, and the credit to the Essen Folksong Collection.
 import { EmbedBuilder, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import type { ModelInfo } from '../compose-service.js';
+import type { ModelInfo, ModelStyle } from '../compose-service.js';
+
+/** Discord's limit on an embed field's value. */
+const FIELD_VALUE_MAX = 1024;
+
+/** One line per style, with its songs and usual meter, packed into as few embed fields as their limit allows. */
+function styleFields(styles: readonly ModelStyle[]): { name: string; value: string }[] {
+  const lines = styles.map((style) => `**${style.name}** (${style.songs.toLocaleString('en-US')} songs, usually ${style.usualMeter}): ${style.description}`);
+  const values: string[] = [];
+  for (const line of lines) {
+    const last = values.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= FIELD_VALUE_MAX) values[values.length - 1] = `${last}\n${line}`;
+    else values.push(line.slice(0, FIELD_VALUE_MAX));
+  }
+  return values.map((value, k) => ({ name: k === 0 ? `Styles (/compose style; default ${styles[0]!.name})` : 'Styles (continued)', value }));
+}
 
 export const data = new SlashCommandBuilder().setName('about').setDescription('About the model behind folkbot and the music it learnt from');
 
@@ -16,6 +31,7 @@ export function aboutEmbed(info: ModelInfo): EmbedBuilder {
       { name: 'Backend', value: info.backend, inline: true },
       { name: 'Data', value: info.data },
       { name: 'Validation', value: figures.length > 0 ? figures.join(', ') : 'not recorded' },
+      ...styleFields(info.styles ?? []),
       {
         name: 'Credit',
         value:

@@ -1,4 +1,5 @@
-// /compose: a new tune from the model, optionally starting from a seed melody.
+// /compose: a new tune from the model, optionally starting from a seed melody. The `style` option is added at
+// registration for a model with styles (commandsJson), with the model's styles as its choices.
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { ACCOMPANIMENT_CHOICES, BARS, DEFAULT_ACCOMPANIMENT, KEY_CHOICES, METER_CHOICES, RANDOM_SEED_MAX, SEED_EXAMPLE, SEED_MAX_LENGTH, TEMPERATURE, TEMPO, toComposeOptions } from '../compose-options.js';
@@ -55,6 +56,9 @@ export const execute: Command['execute'] = async (interaction, context, record) 
   let options;
   let file: SeedAttachment | undefined;
   let raw: RawComposeOptions = {};
+  // The model loaded now: the style is checked against its styles, whatever the registered choices were.
+  const model = context.composer.modelInfo();
+  const styleNames = (model.styles ?? []).map((style) => style.name);
   try {
     const get = checkedOptions(interaction);
     const attachment = get.getAttachment('seed_file');
@@ -73,12 +77,9 @@ export const execute: Command['execute'] = async (interaction, context, record) 
       tempo: get.getInteger('tempo'),
       random_seed: get.getInteger('random_seed'),
       accompaniment: get.getString('accompaniment'),
+      style: get.getString('style'),
     };
-    options = toComposeOptions(
-      { seed: get.getString('seed'), ...raw },
-      context.newRandomSeed,
-      context.composer.modelInfo().meters,
-    );
+    options = toComposeOptions({ seed: get.getString('seed'), ...raw }, context.newRandomSeed, model.meters, styleNames);
   } catch (error) {
     if (!(error instanceof ComposeOptionError) && !(error instanceof SeedFileError)) throw error;
     record.outcome = 'bad-input';
@@ -91,7 +92,7 @@ export const execute: Command['execute'] = async (interaction, context, record) 
     seedFile === undefined
       ? undefined
       : async () => {
-          const { options: fromFile, description } = await seedOptionsFromAttachment(seedFile, { ...raw, random_seed: options.randomSeed }, context.newRandomSeed, context.composer.modelInfo().meters);
+          const { options: fromFile, description } = await seedOptionsFromAttachment(seedFile, { ...raw, random_seed: options.randomSeed }, context.newRandomSeed, model.meters, styleNames);
           return { options: fromFile, note: description };
         };
   await composeForInteraction(interaction, context, record, { options, steps: [] }, prepare);

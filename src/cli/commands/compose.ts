@@ -26,11 +26,20 @@ import { instrumentLabel } from '../../music/instruments.js';
 import { checkSeedFileSize, readAbcSeed, readSeedFile, SEED_FILE_TYPES, seedFileFormat } from '../../music/formats/seed-file.js';
 import { seededInput, type SeededInput } from '../../compose/seed-from-file.js';
 import { logger } from '../../util/logger.js';
+import { styleSongs, styleSummary } from '../../compose/style-summary.js';
+import type { StyleInfo } from '../../model/folder/model-folder.js';
 
 const { bars, temperature, tempo } = COMPOSE_LIMITS;
 
-/** The usage text, listing the meters of the model that --model (or the default) names. */
-function usageText(meters: string): string {
+/** What the usage text says of the model that --model (or the default) names: its meters, and its styles. */
+interface ModelHelp {
+  readonly meters: string;
+  readonly style: string;
+  readonly meterDefault: string;
+}
+
+/** The usage text, listing the meters and styles of the model that --model (or the default) names. */
+function usageText(model: ModelHelp): string {
   return `Usage: folkbot compose [options]
 
 Composes a folk tune that starts with the seed's notes and writes tune.mid, tune.krn, tune.abc (ABC notation),
@@ -47,24 +56,38 @@ Options:
   --seed-file FILE      take the opening from a file: ${SEED_FILE_TYPES}; its first bars (at most half
                         of --bars), meter and key are used unless other options say otherwise
   --bars N              length in bars, seed included (${bars.min}-${bars.max}, default ${bars.default})
-  --meter M             ${meters} (default 4/4)
+  --style NAME          ${model.style}
+  --meter M             ${model.meters} (${model.meterDefault})
   --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
-  --mode major|minor    (default: the seed's mode, or major)
+  --mode major|minor    (default: the seed's mode; without a seed, drawn from the songs (of the style) in the meter)
   --temperature T       ${temperature.min}-${temperature.max}: lower is safer, higher more adventurous (default ${temperature.default})
   --random-seed N       same options and random seed give the same tune (default: a new one, always printed)
   --tempo BPM           quarter notes per minute, ${tempo.min}-${tempo.max} (default ${tempo.default})
   --instrument NAME     General MIDI instrument name or number 0-127 (default ${DEFAULT_INSTRUMENT})
   --title TEXT          title on the score (default: "Folk tune no. <random seed>")
   --accompaniment A     ${ACCOMPANIMENTS.join('|')}: chord symbols on the score (chords), and bass and chords in the
-                        MIDI and audio too (full); default ${DEFAULT_ACCOMPANIMENT}
+                        MIDI and audio too (full); default ${DEFAULT_ACCOMPANIMENT} (none for a pentatonic style)
   --model DIR           model folder (default: $FOLKBOT_MODEL_DIR or models/default)
   --soundfont FILE      a General MIDI .sf2 SoundFont for the audio (default: $FOLKBOT_SOUNDFONT or built-in synth)
   --audio mp3|opus      audio preview as MP3 or as Ogg Opus (default: $FOLKBOT_AUDIO or mp3)
   --out DIR             output folder (default: a new folder ./folkbot-tune-<random seed>)
-  --json                print one JSON object (files, notes, key, timings...) instead of a summary
+  --json                print one JSON object (files, notes, key, style, timings...) instead of a summary
 
 Example:
   folkbot compose --seed "8g 8a 4b 4g | 4a 4d" --meter 3/4 --key G --bars 16 --random-seed 7`;
+}
+
+/** The help text's lines on styles, with one line per style of the model (song counts, usual meter, description). */
+function styleHelp(dir: string, styles: readonly StyleInfo[]): Pick<ModelHelp, 'style' | 'meterDefault'> {
+  if (styles.length === 0) return { style: `the style to compose in, for a model with styles (${dir} has none)`, meterDefault: 'default 4/4' };
+  const width = Math.max(...styles.map((style) => style.name.length));
+  const lines = styles.map(
+    (style) => `                          ${style.name.padEnd(width)}  ${styleSongs(style).toLocaleString('en-US')} songs, usually ${style.usualMeter}: ${style.description}`,
+  );
+  return {
+    style: [`the style to compose in (default ${styles[0]!.name}); the styles of ${dir}:`, ...lines].join('\n'),
+    meterDefault: "default: the style's usual meter",
+  };
 }
 
 function modelDirOf(model: string | undefined): string {
@@ -116,11 +139,14 @@ function freshFolder(base: string): string {
   return candidate;
 }
 
-function describe(result: ComposeResult, files: Record<string, string>): string {
+/** The summary; `styleChosen`: --style was given (else the style is the model's default). */
+function describe(result: ComposeResult, files: Record<string, string>, styleChosen: boolean): string {
   const { options } = result;
   const meter = `${result.meter.numerator}/${result.meter.denominator}`;
+  const style = styleSummary(result.style, result.meter, styleChosen);
   const lines = [
     `Composed "${options.title ?? `Folk tune no. ${options.randomSeed}`}": ${result.key.name}, ${meter}, ${result.bars} bars, ${result.notes.filter((n) => n.pitch !== null).length} notes`,
+    ...(style !== null ? [`  ${style}`] : []),
     `  temperature ${options.temperature}, tempo ${options.tempo}, instrument ${instrumentLabel(options.instrument)}, accompaniment ${options.accompaniment ?? DEFAULT_ACCOMPANIMENT}, random seed ${options.randomSeed}`,
     ...(result.chords.length > 0 ? [`  chords ${result.chords.map((chord) => chord.symbol).join(' ')}`] : []),
     `  (again: --random-seed ${options.randomSeed} with the same options)`,
@@ -133,15 +159,24 @@ function describe(result: ComposeResult, files: Record<string, string>): string 
 export const command: CliCommand = {
   name: 'compose',
   summary: 'compose a tune from a seed: MIDI, **kern, ABC, MusicXML, score picture and audio preview',
-  usage: usageText(`${SUPPORTED_METERS.join(', ')}, those the model knows`),
+  usage: usageText({
+    meters: `${SUPPORTED_METERS.join(', ')}, those the model knows`,
+    style: "the style to compose in, one of the model's styles (see --help)",
+    meterDefault: "default: the style's usual meter for a model with styles, else 4/4",
+  }),
   async help(argv) {
     const dir = modelDirOf(modelArgument(argv));
-    const { modelMeters } = await import('../../compose/composer.js');
-    const meters = await modelMeters(dir).then(
-      (list) => `${list.join(', ')} (the meters of ${dir})`,
-      () => `${SUPPORTED_METERS.join(', ')}, those that the model knows (${dir} could not be read)`,
+    const { modelChoices } = await import('../../compose/composer.js');
+    return usageText(
+      await modelChoices(dir).then(
+        (choices) => ({ meters: `${choices.meters.join(', ')} (the meters of ${dir})`, ...styleHelp(dir, choices.styles) }),
+        () => ({
+          meters: `${SUPPORTED_METERS.join(', ')}, those that the model knows (${dir} could not be read)`,
+          style: `the style to compose in, one of the model's styles (${dir} could not be read)`,
+          meterDefault: "default: the style's usual meter for a model with styles, else 4/4",
+        }),
+      ),
     );
-    return usageText(meters);
   },
   async run(argv) {
     const started = performance.now();
@@ -162,6 +197,7 @@ export const command: CliCommand = {
       seed: { type: 'string' },
       'seed-abc': { type: 'string' },
       'seed-file': { type: 'string' },
+      style: { type: 'string' },
       bars: { type: 'string' },
       meter: { type: 'string' },
       key: { type: 'string' },
@@ -182,6 +218,8 @@ export const command: CliCommand = {
     try {
       input = {
         seed: values.seed,
+        // Which styles are accepted depends on the model: the composer checks, naming the model's styles.
+        ...(values.style !== undefined ? { style: values.style } : {}),
         bars: numberOption('bars', values.bars),
         // Which meters are accepted depends on the model: the composer checks, naming the model's meters.
         meter: values.meter === undefined ? undefined : parseMeterText(values.meter),
@@ -258,7 +296,7 @@ export const command: CliCommand = {
       const { files: _bytes, ...rest } = result;
       process.stdout.write(JSON.stringify({ ...rest, files, timings, ...(seedDescription ? { seedFrom: seedDescription } : {}) }, null, 2) + '\n');
     } else {
-      process.stdout.write((seedDescription ? `Seed: ${seedDescription}\n  ${result.options.seed}\n` : '') + describe(result, files) + '\n');
+      process.stdout.write((seedDescription ? `Seed: ${seedDescription}\n  ${result.options.seed}\n` : '') + describe(result, files, values.style !== undefined) + '\n');
     }
     return 0;
   },

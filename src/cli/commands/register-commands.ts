@@ -29,14 +29,17 @@ export const command: CliCommand = {
       throw error;
     }
     const guildId = values.global ? undefined : (values.guild ?? config.guildId);
-    // /compose offers only the meters of the model the bot will serve (FOLKBOT_MODEL_DIR).
-    const { modelMeters } = await import('../../compose/composer.js');
-    // Without a readable model every choice is offered; the bot still refuses, naming the meter, what its model lacks.
-    const meters = await modelMeters(config.modelDir).catch((error: unknown) => {
-      process.stderr.write(`folkbot register-commands: offering every meter: cannot read the model in ${config.modelDir} (${(error as Error).message})\n`);
+    // /compose offers only the meters of the model the bot will serve (FOLKBOT_MODEL_DIR), and its styles.
+    const { modelChoices } = await import('../../compose/composer.js');
+    // Without a readable model every meter is offered and no style; the bot still refuses, naming the meter, what its
+    // model lacks, and composes in its model's default style.
+    const choices = await modelChoices(config.modelDir).catch((error: unknown) => {
+      process.stderr.write(`folkbot register-commands: offering every meter and no style: cannot read the model in ${config.modelDir} (${(error as Error).message})\n`);
       return undefined;
     });
-    const names = await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId, apiUrl: config.apiUrl, meters });
+    const styles = choices?.styles ?? [];
+    const names = await registerCommands({ token: config.discordToken, applicationId: config.applicationId, guildId, apiUrl: config.apiUrl, meters: choices?.meters, styles });
+    if (styles.length > 0) process.stdout.write(`/compose offers the styles of ${config.modelDir}: ${styles.map((style) => style.name).join(', ')}\n`);
     process.stdout.write(`Registered ${names.map((n) => `/${n}`).join(', ')} ${guildId ? `in guild ${guildId}` : 'globally'}.\n`);
     return 0;
   },

@@ -14,6 +14,7 @@ import { loadModelFolder, type ModelMetadata, type StyleInfo } from '../folder/m
 import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
+import { STYLE_NAMES } from '../data/styles.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 
 export interface GenerateOptions extends SamplingRequest {
@@ -112,6 +113,11 @@ function trainedOn(metadata: ModelMetadata): string {
   return dir.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
 }
 
+function inDefinitionOrder(styles: readonly StyleInfo[]): readonly StyleInfo[] {
+  const rank = (name: string): number => (STYLE_NAMES.includes(name) ? STYLE_NAMES.indexOf(name) : STYLE_NAMES.length);
+  return [...styles].sort((a, b) => rank(a.name) - rank(b.name));
+}
+
 export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warnings: readonly string[] = []): ModelInfo {
   return {
     name: metadata.name,
@@ -126,7 +132,8 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warning
     backend: metadata.training?.backend ?? 'unknown',
     warnings,
     ...(metadata.songShapes ? { songShapes: metadata.songShapes } : {}),
-    styles: metadata.styles ?? [],
+    // In the order of their definitions (german first: the default), not the vocabulary's alphabetical order.
+    styles: inDefinitionOrder(metadata.styles ?? []),
     memory: metadata.memory !== undefined,
   };
 }

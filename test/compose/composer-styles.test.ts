@@ -1,0 +1,52 @@
+// The Composer on a model with styles (the tiny one of test/fixtures/style-model.ts): it composes in the meters of
+// the model's vocabulary, lists the styles in the order of their definitions whatever the folder's order, and says
+// a style's usual meter was taken only when it was.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Composer, modelChoices } from '../../src/compose/composer.js';
+import { loadModelFolder, saveModelFolder } from '../../src/model/folder/model-folder.js';
+import { saveStyleModel } from '../fixtures/style-model.js';
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'folkbot-composer-styles-'));
+  await saveStyleModel(path.join(root, 'model'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test("a model with styles composes in its vocabulary's meters, in each style", async () => {
+  const choices = await modelChoices(path.join(root, 'model'));
+  assert.deepEqual(choices.meters, ['2/4', '3/4', '4/4']);
+  assert.deepEqual(choices.styles.map((style) => style.name), ['children', 'chinese-han']);
+  const composer = await Composer.open(path.join(root, 'model'), { render: false });
+  try {
+    const han = composer.composeMelody({ style: 'chinese-han', bars: 4, randomSeed: 1 });
+    assert.deepEqual(han.options.meter, { numerator: 2, denominator: 4 });
+    assert.equal(han.style?.meterFromStyle, true);
+  } finally {
+    composer.dispose();
+  }
+});
+
+test('styles come in the order of their definitions, and a usual meter the model cannot compose in is not claimed', async () => {
+  const { weights, metadata } = await loadModelFolder(path.join(root, 'model'));
+  const styles = [...(metadata.styles ?? [])].reverse().map((style) => (style.name === 'chinese-han' ? { ...style, usualMeter: '6/8' } : style));
+  assert.deepEqual(styles.map((style) => style.name), ['chinese-han', 'children']);
+  await saveModelFolder(path.join(root, 'reordered'), weights, { ...metadata, styles });
+  const composer = await Composer.open(path.join(root, 'reordered'), { render: false });
+  try {
+    // children is defined before chinese-han (src/model/data/styles.ts): it is the default.
+    assert.deepEqual(composer.styles.map((style) => style.name), ['children', 'chinese-han']);
+    assert.equal(composer.composeMelody({ bars: 4, randomSeed: 1 }).options.style, 'children');
+    const han = composer.composeMelody({ style: 'chinese-han', bars: 4, randomSeed: 1 });
+    assert.deepEqual(han.options.meter, { numerator: 4, denominator: 4 });
+    assert.equal(han.style?.meterFromStyle, false);
+  } finally {
+    composer.dispose();
+  }
+});
