@@ -50,3 +50,20 @@ test('styles come in the order of their definitions, and a usual meter the model
     composer.dispose();
   }
 });
+
+test('a folder calibrated before the styles had ending figures composes in every style, with a warning', async () => {
+  const { weights, metadata } = await loadModelFolder(path.join(root, 'model'));
+  const styles = (metadata.styles ?? []).map(({ ending: _ending, ...rest }) => rest);
+  await saveModelFolder(path.join(root, 'older'), weights, { ...metadata, styles } as typeof metadata);
+  const composer = await Composer.open(path.join(root, 'older'), { render: false });
+  try {
+    assert.match(composer.info.warnings.join('\n'), /styles children, chinese-han have no ending figures .*run `folkbot calibrate`/);
+    for (const style of ['children', 'chinese-han']) {
+      const tune = composer.composeMelody({ style, bars: 4, randomSeed: 2 });
+      // Neutral figures: none of the pentatonic styles' own rules.
+      assert.deepEqual(tune.style?.rules, []);
+    }
+  } finally {
+    composer.dispose();
+  }
+});

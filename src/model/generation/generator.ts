@@ -118,7 +118,26 @@ function inDefinitionOrder(styles: readonly StyleInfo[]): readonly StyleInfo[] {
   return [...styles].sort((a, b) => rank(a.name) - rank(b.name));
 }
 
-export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warnings: readonly string[] = []): ModelInfo {
+/**
+ * A folder calibrated before styles had their ending figures has none: its styles get neutral ones (their tunes
+ * follow folkbot's usual rules) and a warning, instead of failing every tune in a style.
+ */
+const NO_ENDING: StyleInfo['ending'] = { songs: 0, endsOnTonic: 1, finals: {}, pentatonic: 0 };
+
+function withEndings(styles: readonly StyleInfo[], warnings: string[]): readonly StyleInfo[] {
+  const missing = styles.filter((style) => (style as Partial<StyleInfo>).ending === undefined);
+  if (missing.length === 0) return styles;
+  warnings.push(
+    `styles ${missing.map((style) => style.name).join(', ')} have no ending figures (calibrated by an older folkbot): ` +
+      'their tunes follow the usual rules; run `folkbot calibrate` on the folder for the style rules',
+  );
+  return styles.map((style) => ((style as Partial<StyleInfo>).ending === undefined ? { ...style, ending: NO_ENDING } : style));
+}
+
+export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, folderWarnings: readonly string[] = []): ModelInfo {
+  const warnings = [...folderWarnings];
+  // In the order of their definitions (german first: the default), not the vocabulary's alphabetical order.
+  const styles = withEndings(inDefinitionOrder(metadata.styles ?? []), warnings);
   return {
     name: metadata.name,
     encoding: metadata.encoding.name,
@@ -132,8 +151,7 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, warning
     backend: metadata.training?.backend ?? 'unknown',
     warnings,
     ...(metadata.songShapes ? { songShapes: metadata.songShapes } : {}),
-    // In the order of their definitions (german first: the default), not the vocabulary's alphabetical order.
-    styles: inDefinitionOrder(metadata.styles ?? []),
+    styles,
     memory: metadata.memory !== undefined,
   };
 }
