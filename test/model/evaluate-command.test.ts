@@ -2,18 +2,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command, evaluationNames } from '../../src/cli/commands/evaluate.js';
 import { UsageError } from '../../src/cli/command.js';
-import { isValidationSong, loadCorpus } from '../../src/model/data/dataset.js';
+import { isValidationSong, loadCorpus, loadLabelledCorpus } from '../../src/model/data/dataset.js';
 import { buildEncoding } from '../../src/model/encodings/index.js';
 import { evaluateSongs, lstmScoringModel } from '../../src/model/scoring/evaluate.js';
 import { loadGenerator } from '../../src/model/generation/generator.js';
 import { initialWeights, type LstmConfig } from '../../src/model/network/lstm-network.js';
-import { saveModelFolder } from '../../src/model/folder/model-folder.js';
+import { saveModelFolder, type StyleInfo } from '../../src/model/folder/model-folder.js';
+import { endingShape, songShapes } from '../../src/music/song-shapes.js';
 import { createRandom } from '../../src/model/generation/random.js';
 import type { Encoding, EncodingName } from '../../src/model/encodings/encoding.js';
 import type { Melody } from '../../src/music/types.js';
@@ -25,20 +26,22 @@ function corpusMelodies(): { file: string; melody: Melody }[] {
   return loadCorpus({ dataDir: fixtures, filter: 'default', cacheDir: null }).entries.flatMap((entry) => ('melody' in entry ? [entry] : []));
 }
 
-async function saveUntrainedModel(dir: string, name: EncodingName): Promise<Encoding> {
-  const encoding = buildEncoding(name, corpusMelodies().map((entry) => entry.melody));
+/** An untrained model folder for `melodies` (a multi-style one when they carry styles and `styles` describes them). */
+async function saveUntrainedModel(dir: string, name: EncodingName, melodies: readonly Melody[] = corpusMelodies().map((entry) => entry.melody), styles?: StyleInfo[]): Promise<Encoding> {
+  const encoding = buildEncoding(name, melodies);
   const network: LstmConfig = { vocabularySize: encoding.vocabularySize, hiddenSize: 8, layers: 1, dropout: 0 };
   const weights = initialWeights(network, createRandom(name === 'events' ? 1 : 2));
   await saveModelFolder(dir, weights, {
     format: 'folkbot-model',
     version: 1,
-    name: `untrained-${name}`,
+    name: `untrained-${styles === undefined ? name : 'styles'}`,
     encoding: encoding.config,
     network,
     parameters: 0,
     hyperparameters: { corpusFilter: 'default' },
     training: null,
     validation: { loss: null, bitsPerNote: null, accuracy: null },
+    ...(styles !== undefined ? { styles } : {}),
   });
   return encoding;
 }
@@ -139,6 +142,54 @@ describe('folkbot evaluate', () => {
     const table = runCommand(['--model', withMemory, '--data', fixtures, '--split', 'all', '--no-cache', '--generate', '1']).stdout;
     assert.match(table, /Tune quality/);
     assert.match(table, /with-memory\t\d\/\d\ttunes\t1\t/);
+  });
+
+  it('a multi-style model: the tune-quality report per style, with the style check and the pentatonic share', async () => {
+    // The fixture songs laid out as two styles' folders: tune01-03 German, tune04-05 Han (tune03 is the one on the
+    // validation side of the split, so the classifier trains on songs of both styles).
+    const styleData = path.join(root, 'style-data');
+    const layout: [string, string][] = [
+      ['set-a/tune01.krn', 'europa/deutschl/erk/tune01.krn'],
+      ['set-a/tune02.krn', 'europa/deutschl/erk/tune02.krn'],
+      ['set-a/tune03.krn', 'europa/deutschl/erk/tune03.krn'],
+      ['set-b/tune04.krn', 'asia/china/han/tune04.krn'],
+      ['set-b/tune05.krn', 'asia/china/han/tune05.krn'],
+    ];
+    for (const [from, to] of layout) {
+      mkdirSync(path.dirname(path.join(styleData, to)), { recursive: true });
+      copyFileSync(path.join(fixtures, from), path.join(styleData, to));
+    }
+    const songs = loadLabelledCorpus({ dataDir: styleData, filter: 'default', cacheDir: null }).entries.flatMap((entry) => ('melody' in entry ? [entry.melody] : []));
+    assert.deepEqual(songs.map((song) => song.style), ['chinese-han', 'chinese-han', 'german', 'german', 'german']);
+    const styleInfo = (name: string, meter: string): StyleInfo => {
+      const own = songs.filter((song) => song.style === name);
+      return { name, description: name, sources: [], trainSongs: own.length, validationSongs: 0, usualMeter: meter, usualMode: 'major', shapes: songShapes(own), ending: endingShape(own), validation: { bitsPerNote: null, networkBitsPerNote: null, notes: 0 } };
+    };
+    const styleModel = path.join(root, 'styles');
+    await saveUntrainedModel(styleModel, 'events', songs, [styleInfo('german', '4/4'), styleInfo('chinese-han', '4/4')]);
+    const { code, stdout, stderr } = runCommand(['--model', styleModel, '--data', styleData, '--split', 'all', '--json', '--no-cache', '--generate', '3']);
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.styleCheck.trainSongs, 4);
+    const [quality] = report.quality;
+    assert.deepEqual(quality.meters, []);
+    assert.deepEqual(quality.styles.map((style: { style: string }) => style.style), ['german', 'chinese-han']);
+    for (const style of quality.styles) {
+      const own = songs.filter((song) => song.style === style.style);
+      // Three tunes, shared out over the meters of the style's songs; the real side is those songs.
+      assert.equal(style.generated.tunes, 3);
+      assert.equal(Object.values(style.meters as Record<string, number>).reduce((a, b) => a + b, 0), 3);
+      for (const meter of Object.keys(style.meters)) assert.ok(own.some((song) => `${song.meters[0]!.meter!.numerator}/${song.meters[0]!.meter!.denominator}` === meter), meter);
+      assert.equal(style.real.tunes, own.length);
+      assert.equal(style.check.real.melodies, own.length);
+      assert.equal(style.check.generated.melodies, 3);
+      for (const share of [style.check.real.share, style.check.generated.share, style.generated.pentatonicShare, style.real.pentatonicShare]) assert.ok(share >= 0 && share <= 1);
+    }
+    const table = runCommand(['--model', styleModel, '--data', styleData, '--split', 'all', '--no-cache', '--generate', '1']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /Tune quality per style/);
+    assert.match(table.stdout, /untrained-styles\tchinese-han\ttunes\t1\t/);
+    assert.match(table.stdout, /untrained-styles\tgerman\treal\t3\t/);
   });
 
   it('refuses bad usage with a UsageError', async () => {
