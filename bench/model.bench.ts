@@ -10,14 +10,13 @@
 //          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers,
 //          --baseline REF|none, --rounds N (interleaved training rounds, default 3), --batches N (timed per round, default 6).
 // The machine is shared: numbers are noisy, so medians and min..max ranges are printed.
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/model/network/backend.js';
+import { baselineSourceUrl } from './baseline-source.js';
 import type { Encoding } from '../src/model/encodings/encoding.js';
 import {
   loadGenerator,
@@ -293,19 +292,11 @@ interface BaselineModules {
 
 /** Extracts src/ of `commit` under runs/ (git-ignored) and imports its network and optimiser; null when git cannot. */
 async function baselineModules(commit: string): Promise<BaselineModules | null> {
-  const dir = path.join(repoRoot, 'runs', 'bench-baseline', commit);
-  const network = path.join(dir, 'src/model/network/lstm-network.ts');
-  if (!existsSync(network)) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      execSync(`git -C "${repoRoot}" archive "${commit}" src | tar -x -C "${dir}"`, { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (error) {
-      console.log(`(today's-code baseline skipped: cannot extract commit ${commit}: ${(error as Error).message.split('\n')[0]})`);
-      return null;
-    }
-  }
-  const networkModule = (await import(pathToFileURL(network).href)) as Pick<BaselineModules, 'LstmNetwork'>;
-  const optimizerModule = (await import(pathToFileURL(path.join(dir, 'src/model/training/train-optimizer.ts')).href)) as Pick<BaselineModules, 'AdamOptimizer'>;
+  const network = baselineSourceUrl(repoRoot, commit, 'src/model/network/lstm-network.ts');
+  const optimizer = baselineSourceUrl(repoRoot, commit, 'src/model/training/train-optimizer.ts');
+  if (network === null || optimizer === null) return null;
+  const networkModule = (await import(network)) as Pick<BaselineModules, 'LstmNetwork'>;
+  const optimizerModule = (await import(optimizer)) as Pick<BaselineModules, 'AdamOptimizer'>;
   return { LstmNetwork: networkModule.LstmNetwork, AdamOptimizer: optimizerModule.AdamOptimizer };
 }
 

@@ -26,7 +26,7 @@ const ACCEPTED_TOKENS =
   'durations are kern reciprocals (0 = breve, 1, 2, 4, 8, 16, 32, 3, 6, 12... with dots)';
 
 /** One data token, read. */
-interface DataToken {
+export interface DataToken {
   readonly rest: boolean;
   readonly pitch: number;
   readonly spelling: string;
@@ -66,7 +66,8 @@ function recipTicks(numerator: number, denominator: number, dots: number): numbe
   return Number.isInteger(total) && total > 0 ? total : null;
 }
 
-class KernReader {
+/** Reads data tokens and raises KernParseErrors naming the source, line and token. */
+export class KernReader {
   private readonly source: string;
   private line = 0;
 
@@ -248,15 +249,59 @@ class KernReader {
 const SPINE_MANIPULATORS = new Set(['*^', '*v', '*x', '*+']);
 const MODE_SUFFIXES = new Set(['', 'ion', 'dor', 'phr', 'lyd', 'mix', 'aeo', 'loc']);
 
-/** Parses one **kern melody. `source` names it in errors (usually the file path). */
+
+/** A barline token: "=", "=5", "==", "=:|!" and the like. */
+export const KERN_BARLINE = /^=+(\d+)?[a-z]?[;:|!'`\-.[\]yxXY]*$/;
+
+/** What a tandem interpretation says about a Melody: its meter (null: free), its key (null: declared unknown). */
+export type KernTandem = { readonly meter: Meter | null } | { readonly key: Key | null } | null;
+
+/** Reads a tandem interpretation (`*M3/4`, `*MX`, `*G:`, `*e:dor`, `*?:`); null for those a Melody has no use for. */
+export function readKernTandem(line: string, reader: KernReader): KernTandem {
+  const meter = /^\*M(\d+)\/(\d+)(%.*)?$/.exec(line);
+  if (meter) {
+    const numerator = Number(meter[1]);
+    const denominator = Number(meter[2]);
+    if (numerator < 1 || denominator < 1) reader.fail(line, 'bad meter', 'a meter is *M<beats>/<unit> with both >= 1, e.g. *M3/4');
+    return { meter: { numerator, denominator } };
+  }
+  // Free or irregular meter: *MX, *MZ (Essen: mixed meters, irregular), *MFREI4/4 (Essen: "frei", free).
+  if (line === '*MX' || line === '*MZ' || line.startsWith('*MFREI')) return { meter: null };
+  const keyMatch = /^\*([A-Ga-g])(#+|-+)?:([a-z]*)$/.exec(line);
+  if (keyMatch && MODE_SUFFIXES.has(keyMatch[3] ?? '')) {
+    const letter = keyMatch[1] ?? 'C';
+    const mode: Mode = letter === letter.toUpperCase() ? 'major' : 'minor';
+    const accidentals = keyMatch[2] ?? '';
+    const alter = accidentals.startsWith('#') ? accidentals.length : -accidentals.length;
+    return { key: keyOfSpelledTonic(letter, alter, mode) };
+  }
+  if (line === '*?' || line === '*?:' || line === '*X:') return { key: null };
+  if (line.startsWith('*M') && !line.startsWith('*MM') && /^\*M[0-9]/.test(line)) {
+    reader.fail(line, 'bad meter', 'a meter is *M<beats>/<unit> (e.g. *M3/4, *M6/8), *MX (free) or *MZ');
+  }
+  // Instruments (*I...), sections (*>A), tempo (*MM), key signature (*k[...]), null and other tandem
+  // interpretations carry nothing the Melody holds.
+  return null;
+}
+
 /** A chord symbol of a harmony spine, at the tick of the **kern note or rest on its line. */
 export interface KernChordSymbol {
   readonly tick: number;
   readonly symbol: string;
 }
 
-export function parseKern(text: string, source: string): Melody {
-  return parseKernWithChords(text, source).melody;
+/** How much of a file to read. */
+export interface KernReadLimit {
+  /**
+   * Stop once this many notes and rests with a duration are read whole (a seed needs its opening only): the
+   * Melody then ends with them, and the rest of the file is not read, so not checked either.
+   */
+  readonly timedEvents?: number;
+}
+
+/** Parses one **kern melody. `source` names it in errors (usually the file path). */
+export function parseKern(text: string, source: string, limit: KernReadLimit = {}): Melody {
+  return parseKernWithChords(text, source, limit).melody;
 }
 
 /**
@@ -264,7 +309,10 @@ export function parseKern(text: string, source: string): Melody {
  * line whose **kern token is null (`.`: a chord change under a held note) has no time **kern alone can give,
  * and is left out.
  */
-export function parseKernWithChords(text: string, source: string): { melody: Melody; chords: KernChordSymbol[] } {
+export function parseKernWithChords(text: string, source: string, limit: KernReadLimit = {}): { melody: Melody; chords: KernChordSymbol[] } {
+  const timedLimit = limit.timedEvents ?? Infinity;
+  let timed = 0;
+  let stopped = false;
   const reader: KernReader = new KernReader(source);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/); // a UTF-8 byte-order mark is not content
   const titles: string[] = [];
@@ -315,6 +363,11 @@ export function parseKernWithChords(text: string, source: string): { melody: Mel
     if (openTie !== null) {
       reader.fail(text, 'unfinished tie', `the tie opened on line ${openTieLine} must end with "]" on the same pitch`);
     }
+    if (!token.grace && timed === timedLimit) {
+      stopped = true; // the events before this one are whole
+      return;
+    }
+    if (!token.grace) timed++;
     let event: MutableNote | MutableRest;
     if (token.rest) {
       event = { kind: 'rest', onset: tick, duration: token.duration };
@@ -387,44 +440,16 @@ export function parseKernWithChords(text: string, source: string): { melody: Mel
       if (SPINE_MANIPULATORS.has(line) || line.startsWith('**')) {
         reader.fail(line, 'multiple spines', 'spine splits, joins and new spines are not accepted: one voice only');
       }
-      const meter = /^\*M(\d+)\/(\d+)(%.*)?$/.exec(line);
-      if (meter) {
-        const numerator = Number(meter[1]);
-        const denominator = Number(meter[2]);
-        if (numerator < 1 || denominator < 1) reader.fail(line, 'bad meter', 'a meter is *M<beats>/<unit> with both >= 1, e.g. *M3/4');
-        setMeter({ numerator, denominator });
-        continue;
-      }
-      // Free or irregular meter: *MX, *MZ (Essen: mixed meters, irregular), *MFREI4/4 (Essen: "frei", free).
-      if (line === '*MX' || line === '*MZ' || line.startsWith('*MFREI')) {
-        setMeter(null);
-        continue;
-      }
-      const keyMatch = /^\*([A-Ga-g])(#+|-+)?:([a-z]*)$/.exec(line);
-      if (keyMatch && MODE_SUFFIXES.has(keyMatch[3] ?? '')) {
-        if (!keyDeclared) {
-          const letter = keyMatch[1] ?? 'C';
-          const mode: Mode = letter === letter.toUpperCase() ? 'major' : 'minor';
-          const accidentals = keyMatch[2] ?? '';
-          const alter = accidentals.startsWith('#') ? accidentals.length : -accidentals.length;
-          key = keyOfSpelledTonic(letter, alter, mode);
-          keyDeclared = true;
-        }
-        continue;
-      }
-      if (line === '*?' || line === '*?:' || line === '*X:') {
+      const tandem = readKernTandem(line, reader);
+      if (tandem !== null && 'meter' in tandem) setMeter(tandem.meter);
+      if (tandem !== null && 'key' in tandem && !keyDeclared) {
+        key = tandem.key;
         keyDeclared = true;
-        continue;
       }
-      if (line.startsWith('*M') && !line.startsWith('*MM') && /^\*M[0-9]/.test(line)) {
-        reader.fail(line, 'bad meter', 'a meter is *M<beats>/<unit> (e.g. *M3/4, *M6/8), *MX (free) or *MZ');
-      }
-      // Instruments (*I...), sections (*>A), tempo (*MM), key signature (*k[...]), null and other tandem
-      // interpretations carry nothing the Melody holds.
       continue;
     }
     if (line.startsWith('=')) {
-      if (!/^=+(\d+)?[a-z]?[;:|!'`\-.[\]yxXY]*$/.test(line)) {
+      if (!KERN_BARLINE.test(line)) {
         reader.fail(line, 'bad barline', 'a barline is "=", "=5", "==", "=:|!" and the like');
       }
       if (tick > 0 && barlines[barlines.length - 1] !== tick) barlines.push(tick);
@@ -434,13 +459,14 @@ export function parseKernWithChords(text: string, source: string): { melody: Mel
     // A control character (deut1328 has "4.B<backspace>8G") separates tokens typed on one line.
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
     for (const part of line.split(/[\x00-\x08\x0b-\x1f\x7f]+/)) {
-      if (part !== '') readToken(part, index + 1);
+      if (part !== '' && !stopped) readToken(part, index + 1);
     }
+    if (stopped) break;
   }
 
   reader.setLine(lines.length);
   if (state === 'before') reader.fail('', 'no **kern spine', 'the file has no "**kern" header');
-  if (openTie !== null) {
+  if (openTie !== null && !stopped) {
     reader.setLine(openTieLine);
     reader.fail('[', 'unfinished tie', 'the melody ends inside a tie opened here');
   }
@@ -464,7 +490,7 @@ export function parseKernWithChords(text: string, source: string): { melody: Mel
 }
 
 /** A title for a song without `!!!OTL`: its file name without folder and extension. */
-function fallbackTitle(source: string): string {
+export function fallbackTitle(source: string): string {
   const base = source.split(/[\\/]/).pop() ?? '';
   const stem = base.replace(/\.[^.]*$/, '');
   return stem === '' ? 'Untitled' : stem;

@@ -3,15 +3,113 @@
 // quantised. MIDI has no notation, so note starts and ends are rounded to the finest grid the file needs:
 // sixteenths and eighth-note triplets, else 32nds and sixteenth triplets, else 64ths, quintuplets and finer, so
 // that a file written from notation (folkbot's own, at 960 ticks per quarter) reads back exactly; what was
-// rounded is reported. @tonejs/midi reads the bytes.
-import tonejsMidi from '@tonejs/midi';
+// rounded is reported. midi-file reads the bytes into events; the tracks are made from them here the way
+// @tonejs/midi makes them (see midiTracks), because @tonejs/midi pairs note-ons and note-offs by searching and
+// splicing arrays, which takes ~40 ms for a 100 KB file where this takes ~2.
+import { parseMidi, type MidiData, type MidiEvent } from 'midi-file';
 import { SeedFileError } from '../errors.js';
 import { barlinesForMeter } from '../kern-write.js';
 import { estimateKey, keyFromName, keyOf } from '../key.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type MeterChange } from '../types.js';
 import type { ReadMelody } from './read-melody.js';
 
-const { Midi } = tonejsMidi;
+/** Key signature names by fifths + 7, as @tonejs/midi names them (by the major key). */
+const KEY_SIGNATURE_NAMES = ['Cb', 'Gb', 'Db', 'Ab', 'Eb', 'Bb', 'F', 'C', 'G', 'D', 'A', 'E', 'B', 'F#', 'C#'];
+
+interface TrackNote {
+  readonly midi: number;
+  readonly ticks: number;
+  readonly durationTicks: number;
+}
+
+interface MidiTrack {
+  readonly name: string;
+  /** The channel of the track's last note (0 without notes), as @tonejs/midi sets it. */
+  readonly channel: number;
+  readonly notes: readonly TrackNote[];
+}
+
+interface MidiFile {
+  readonly ppq: number | undefined;
+  readonly name: string;
+  readonly tracks: readonly MidiTrack[];
+  readonly timeSignatures: readonly { readonly ticks: number; readonly numerator: number; readonly denominator: number }[];
+  readonly keySignature: { readonly key: string | undefined; readonly scale: 'major' | 'minor' } | undefined;
+}
+
+/** An event and its time from the track's start (a new small object: copying midi-file's events is slow). */
+interface TimedEvent {
+  readonly event: MidiEvent;
+  readonly ticks: number;
+}
+
+/**
+ * @tonejs/midi's reading of a parsed file, with the same results: a track split in one per (program, channel)
+ * pair, the events without a channel staying in the first of them; each note-on paired with the first unused
+ * note-off of its key at or after it (a note-on without one is dropped); the first track of a format 1 file
+ * dropped when its notes end at tick 0; time signatures of all tracks sorted by tick; the first key signature.
+ */
+function midiTracks(data: MidiData): MidiFile {
+  const split: TimedEvent[][] = [];
+  for (const track of data.tracks) {
+    const first = split.length;
+    const targets = new Map<string, number>();
+    const program = new Array<number>(16).fill(0);
+    let ticks = 0;
+    for (const event of track) {
+      ticks += event.deltaTime;
+      let target = first;
+      if ('channel' in event) {
+        if (event.type === 'programChange') program[event.channel] = event.programNumber;
+        const key = `${program[event.channel]} ${event.channel}`;
+        target = targets.get(key) ?? first + targets.size;
+        if (!targets.has(key)) targets.set(key, target);
+      }
+      if (split[target] === undefined) split.push([]);
+      split[target]?.push({ event, ticks });
+    }
+  }
+  // A file without a single event (its header may promise tracks) counts as damaged, as @tonejs/midi has it.
+  if (split.length === 0) throw new Error('no events');
+  const timeSignatures: { ticks: number; numerator: number; denominator: number }[] = [];
+  let keySignature: MidiFile['keySignature'];
+  for (const events of split) {
+    for (const { event, ticks } of events) {
+      if (event.type === 'timeSignature') timeSignatures.push({ ticks, numerator: event.numerator, denominator: event.denominator });
+      if (event.type === 'keySignature' && keySignature === undefined) keySignature = { key: KEY_SIGNATURE_NAMES[event.key + 7], scale: event.scale === 0 ? 'major' : 'minor' };
+    }
+  }
+  timeSignatures.sort((a, b) => a.ticks - b.ticks);
+  let name = '';
+  for (const { event } of split[0] ?? []) if (event.type === 'trackName') name = event.text;
+  let tracks = split.map((events): MidiTrack => {
+    const offs = new Map<number, { times: number[]; next: number }>();
+    for (const { event, ticks } of events) {
+      if (event.type !== 'noteOff') continue;
+      const queue = offs.get(event.noteNumber) ?? { times: [], next: 0 };
+      queue.times.push(ticks);
+      offs.set(event.noteNumber, queue);
+    }
+    const notes: TrackNote[] = [];
+    let channel = 0;
+    for (const { event, ticks } of events) {
+      if (event.type !== 'noteOn') continue;
+      channel = event.channel;
+      // Note-offs of a key come in time order and note-ons too: an off earlier than this on fits no later on.
+      const queue = offs.get(event.noteNumber);
+      if (queue === undefined) continue;
+      while (queue.next < queue.times.length && (queue.times[queue.next] ?? 0) < ticks) queue.next++;
+      const off = queue.times[queue.next];
+      if (off === undefined) continue;
+      queue.next++;
+      notes.push({ midi: event.noteNumber, ticks, durationTicks: off - ticks });
+    }
+    const trackName = events.find(({ event }) => event.type === 'trackName')?.event;
+    return { name: trackName?.type === 'trackName' ? trackName.text : '', channel, notes };
+  });
+  if (data.header.format === 1 && tracks[0] !== undefined && !tracks[0].notes.some((n) => n.ticks + n.durationTicks > 0)) tracks = tracks.slice(1);
+  return { ppq: data.header.ticksPerBeat, name, tracks, timeSignatures, keySignature };
+}
 
 /** Grids tried in turn (ticks at 960 per quarter): each level is a set of note values whose multiples are allowed. */
 const GRID_LEVELS: readonly { readonly values: readonly number[]; readonly name: string }[] = [
@@ -48,18 +146,18 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
   if (bytes.length < 14 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'MThd') {
     throw new SeedFileError(file, `${file} is not a MIDI file: a Standard MIDI File starts with "MThd"`);
   }
-  let midi: InstanceType<typeof Midi>;
+  let midi: MidiFile;
   try {
-    midi = new Midi(bytes);
+    midi = midiTracks(parseMidi(bytes));
   } catch {
     throw new SeedFileError(file, `${file} is a damaged MIDI file: its tracks could not be read`);
   }
-  const ppq = midi.header.ppq;
-  if (!(ppq > 0)) throw new SeedFileError(file, `${file} is a MIDI file without a time division (ticks per quarter note)`);
+  const ppq = midi.ppq;
+  if (ppq === undefined || !(ppq > 0)) throw new SeedFileError(file, `${file} is a MIDI file without a time division (ticks per quarter note)`);
   const remarks: string[] = [];
   const pitched = midi.tracks
     .map((track, index) => ({ track, index }))
-    .filter(({ track }) => track.notes.length > 0 && !(track.channel === 9 || track.instrument.percussion));
+    .filter(({ track }) => track.notes.length > 0 && track.channel !== 9);
   const chosen = pitched[0];
   if (chosen === undefined) {
     const drums = midi.tracks.some((track) => track.notes.length > 0);
@@ -112,8 +210,8 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
   }
 
   const meters: MeterChange[] = [];
-  for (const signature of midi.header.timeSignatures) {
-    const [numerator, denominator] = signature.timeSignature;
+  for (const signature of midi.timeSignatures) {
+    const { numerator, denominator } = signature;
     const at = Math.max(0, snap((signature.ticks - origin) * scale, values));
     if (numerator === undefined || denominator === undefined || !(numerator > 0 && denominator > 0)) continue;
     if (meters[meters.length - 1]?.tick === at) meters.pop();
@@ -124,10 +222,10 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
     remarks.push('the file has no time signature: 4/4 was assumed');
   }
   let key: Key | null = null;
-  const signature = midi.header.keySignatures[0];
-  if (signature !== undefined) {
+  const signature = midi.keySignature;
+  if (signature?.key !== undefined) {
     try {
-      // @tonejs/midi names the signature by its major key (two flats: "Bb", also for G minor).
+      // The signature is named by its major key (two flats: "Bb", also for G minor).
       const major = keyFromName(signature.key, 'major');
       key = signature.scale === 'minor' ? keyOf(major.tonic + 9, 'minor') : major;
     } catch {
@@ -135,7 +233,7 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
     }
   }
   const melody: Melody = {
-    title: midi.header.name.trim() || name || file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || 'Untitled',
+    title: midi.name.trim() || name || file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || 'Untitled',
     source: file,
     key: key ?? estimateKey(events),
     keySource: key === null ? 'estimated' : 'file',

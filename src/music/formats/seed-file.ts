@@ -1,13 +1,13 @@
 // A seed from a file (ABC, **kern, MIDI, MusicXML) or an ABC line: the file checked and read (readSeedFile), then
 // its first bars written in the seed syntax (takeSeed), with its meter and key, and what was taken in words.
 import { barTicks } from '../durations.js';
-import { SeedFileError, KernParseError } from '../errors.js';
+import { SeedFileError } from '../errors.js';
 import { estimateSeedKey, keyName, tonicSpelling } from '../key.js';
-import { parseKern } from '../kern-parse.js';
 import { kernToMidi, midiName, midiToKern } from '../pitch.js';
 import { SEED_HIGHEST_PITCH, SEED_LOWEST_PITCH, SEED_MAX_EVENTS, SEED_RECIPS } from '../seed.js';
 import { TICKS_PER_QUARTER, type MelodyEvent, type Meter, type Mode } from '../types.js';
 import { readAbc } from './abc-read.js';
+import { readKern } from './kern-read.js';
 import { readMidi } from './midi-read.js';
 import { readMusicXml } from './musicxml-read.js';
 import { SEED_FILE_MAX_BYTES, type ReadMelody } from './read-melody.js';
@@ -50,7 +50,17 @@ function textOf(bytes: Uint8Array): string {
   }
 }
 
-/** Checks and reads a seed file by its name's extension. Throws SeedFileError naming the file. */
+/**
+ * Notes and rests a seed file's reader reads whole before it may stop: takeSeed uses at most SEED_MAX_EVENTS, and
+ * one more tells it that the file goes on. Its seed is then the one the whole file gives.
+ */
+export const SEED_READ_EVENTS = SEED_MAX_EVENTS + 1;
+
+/**
+ * Checks and reads a seed file by its name's extension. Throws SeedFileError naming the file. The readers stop
+ * after the first SEED_READ_EVENTS notes and rests where the format lets them (a seed is the file's opening), so
+ * the Melody may hold only the opening, and damage after it goes unnoticed.
+ */
 export function readSeedFile(bytes: Uint8Array, fileName: string): ReadMelody {
   const format = seedFileFormat(fileName);
   if (format === null) throw new SeedFileError(fileName, `${fileName} is not a file type folkbot reads as a seed: send ${SEED_FILE_TYPES}`);
@@ -63,12 +73,7 @@ export function readSeedFile(bytes: Uint8Array, fileName: string): ReadMelody {
   }
   if (format === 'abc') return readAbc(text, fileName);
   if (format === 'musicxml') return readMusicXml(text, fileName);
-  try {
-    return { melody: parseKern(text, fileName), part: 'the spine', remarks: [] };
-  } catch (error) {
-    if (error instanceof KernParseError) throw new SeedFileError(fileName, `${fileName} could not be read as **kern: ${error.message}`);
-    throw error;
-  }
+  return readKern(text, fileName, { timedEvents: SEED_READ_EVENTS });
 }
 
 /** An ABC line given on its own (`--seed-abc "G2AB c2BA|"`): a header is added when it has no K: field. */

@@ -17,19 +17,10 @@ import { melodyToMidi } from '../../../src/music/midi-write.js';
 import { parseSeed } from '../../../src/music/seed.js';
 import { fixture } from '../paths.js';
 import { melodyNotes } from './melodies.js';
+import { seedFileError } from './seed-errors.js';
 
 const { Midi } = toneMidi;
 const FIXTURES = ['twinkle.krn', 'ode-to-joy.krn', 'pickup-mixed.krn'];
-
-function seedFileError(work: () => unknown): SeedFileError {
-  try {
-    work();
-  } catch (error) {
-    assert.ok(error instanceof SeedFileError, `a SeedFileError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a SeedFileError');
-}
 
 describe('seed file readers', () => {
   it('read back every fixture written as ABC, MusicXML, kern and MIDI with the same notes', () => {
@@ -134,7 +125,7 @@ describe('seed file readers', () => {
       [text('<html><body/></html>'), 'page.xml', /page\.xml is XML but not MusicXML/],
       [text('<score-partwise><part'), 'cut.musicxml', /cut\.musicxml is not well-formed XML/],
       [text('PK\u0003\u0004...'), 'zipped.musicxml', /zipped\.musicxml is compressed MusicXML \(\.mxl\)/],
-      [text('**kern\n4c\t4e\n*-\n'), 'duet.krn', /duet\.krn could not be read as \*\*kern: .*multiple spines/],
+      [text('**kern\t**kern\n4c\n*-\t*-\n'), 'duet.krn', /duet\.krn could not be read as \*\*kern: .*spines out of step/],
     ];
     for (const [bytes, name, message] of cases) {
       const error = seedFileError(() => readSeedFile(bytes, name));
