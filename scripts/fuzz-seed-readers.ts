@@ -47,7 +47,8 @@ if (!isMainThread) {
   const originals: Record<string, Uint8Array[]> = {
     abc: melodies.map((m) => text(writeAbc(m, { tempo: 100, chords: [{ tick: 0, symbol: 'G' }] }))),
     musicxml: melodies.map((m) => text(writeMusicXml(m, { tempo: 100, program: 40 }))),
-    kern: melodies.map((m) => text(writeKern(m))),
+    // The kern files include a polyphonic one (two spines), whose reader reduces it to the top voice.
+    kern: [...melodies.map((m) => text(writeKern(m))), text(readFileSync(path.join(root, 'test/fixtures/kern/two-voices.krn'), 'utf8'))],
     midi: melodies.map((m) => melodyToMidi(m, { tempo: 100, program: 40 })),
   };
   const extension: Record<string, string> = { abc: 'abc', musicxml: 'musicxml', kern: 'krn', midi: 'mid' };

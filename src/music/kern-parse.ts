@@ -246,6 +246,35 @@ export class KernReader {
   }
 }
 
+/** The lines of a text one at a time: a reader that stops early need not split the whole text. */
+export class TextLines {
+  private readonly text: string;
+  private at = 0;
+  /** Lines handed out so far, so the 1-based number of the last one. */
+  count = 0;
+
+  constructor(text: string) {
+    this.text = text.replace(/^\uFEFF/, ''); // a UTF-8 byte-order mark is not content
+  }
+
+  /** The next line without its line break, or null after the last. */
+  next(): string | null {
+    if (this.at > this.text.length) return null;
+    let end = this.text.indexOf('\n', this.at);
+    if (end < 0) end = this.text.length;
+    const line = this.text.slice(this.at, end > this.at && this.text[end - 1] === '\r' ? end - 1 : end);
+    this.at = end + 1;
+    this.count++;
+    return line;
+  }
+
+  /** The number of lines in the text (the rest is read). */
+  total(): number {
+    while (this.next() !== null);
+    return this.count;
+  }
+}
+
 const SPINE_MANIPULATORS = new Set(['*^', '*v', '*x', '*+']);
 const MODE_SUFFIXES = new Set(['', 'ion', 'dor', 'phr', 'lyd', 'mix', 'aeo', 'loc']);
 
@@ -314,7 +343,7 @@ export function parseKernWithChords(text: string, source: string, limit: KernRea
   let timed = 0;
   let stopped = false;
   const reader: KernReader = new KernReader(source);
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/); // a UTF-8 byte-order mark is not content
+  const lines = new TextLines(text);
   const titles: string[] = [];
   let region: string | undefined;
   let key: Key | null = null;
@@ -386,8 +415,9 @@ export function parseKernWithChords(text: string, source: string, limit: KernRea
 
   const chords: KernChordSymbol[] = [];
   let harmonySpine = false;
-  for (let index = 0; index < lines.length; index++) {
-    let line = (lines[index] ?? '').trimEnd();
+  for (let raw = lines.next(); raw !== null; raw = lines.next()) {
+    const index = lines.count - 1;
+    let line = raw.trimEnd();
     reader.setLine(index + 1);
     if (line === '') continue;
     if (state === 'before' && /^\*\*kern\t\*\*(mxhm|harm)$/.test(line)) {
@@ -464,7 +494,7 @@ export function parseKernWithChords(text: string, source: string, limit: KernRea
     if (stopped) break;
   }
 
-  reader.setLine(lines.length);
+  reader.setLine(lines.total());
   if (state === 'before') reader.fail('', 'no **kern spine', 'the file has no "**kern" header');
   if (openTie !== null && !stopped) {
     reader.setLine(openTieLine);

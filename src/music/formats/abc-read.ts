@@ -7,11 +7,13 @@ import abcjs from 'abcjs';
 import { SeedFileError } from '../errors.js';
 import { estimateKey, keyOf, keyOfSpelledTonic } from '../key.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter, type MeterChange, type Mode } from '../types.js';
-import type { ReadMelody } from './read-melody.js';
+import { openingEvents, type ReadLimit, type ReadMelody } from './read-melody.js';
 
 const TICKS_PER_WHOLE = 4 * TICKS_PER_QUARTER;
 /** Characters of a tune read (whole lines): far more than the 64 notes a seed holds need. */
 const ABC_READ_LIMIT = 16 * 1024;
+/** Characters read first (whole lines) when a limit allows stopping early; then four times as many, up to the above. */
+const ABC_OPENING = 1024;
 const STEP_PITCH = [0, 2, 4, 5, 7, 9, 11];
 const STEP_LETTERS = 'cdefgab';
 const ACCIDENTAL_ALTER: Readonly<Record<string, number>> = { sharp: 1, flat: -1, natural: 0, dblsharp: 2, dblflat: -2, quartersharp: 0, quarterflat: 0 };
@@ -92,21 +94,47 @@ function meterOf(element: AbcElement | undefined): Meter | null | undefined {
   return Number.isInteger(numerator) && Number.isInteger(denominator) && numerator > 0 && denominator > 0 ? { numerator, denominator } : null;
 }
 
-/** Reads the first tune of an ABC text. `file` names it in messages. Throws SeedFileError. */
-export function readAbc(text: string, file: string): ReadMelody {
+/** The first `characters` of a text, in whole lines (at least one). */
+function wholeLines(text: string, characters: number): string {
+  if (text.length <= characters) return text;
+  const lineEnd = text.lastIndexOf('\n', characters);
+  return text.slice(0, lineEnd > 0 ? lineEnd + 1 : characters);
+}
+
+/**
+ * Reads the first tune of an ABC text. `file` names it in messages. Throws SeedFileError. With `limit`, the
+ * tune's first kilobyte is read, then four times more while it has no more than limit.timedEvents notes and rests.
+ */
+export function readAbc(text: string, file: string, limit: ReadLimit = {}): ReadMelody {
+  if (limit.timedEvents !== undefined) {
+    for (let characters = ABC_OPENING; characters < Math.min(text.length, ABC_READ_LIMIT); characters *= 4) {
+      const opening = wholeLines(text, characters);
+      if (opening.length === text.length || !/^\s*K:/m.test(opening)) continue;
+      try {
+        const read = readTune(opening, text, file);
+        const melody = openingEvents(read.melody, limit.timedEvents);
+        if (melody !== null) return { ...read, melody };
+      } catch {
+        // too short to hold notes, or cut where abcjs cannot read it: more is read
+      }
+    }
+  }
+  return readTune(text, text, file);
+}
+
+/** Reads the first tune of `text`, the whole file being `whole` (for the count of its tunes). */
+function readTune(text: string, whole: string, file: string): ReadMelody {
   if (!/^\s*X:/m.test(text) && !/^\s*K:/m.test(text)) {
     throw new SeedFileError(file, `${file} is not ABC notation: an ABC tune starts with an "X:" line and has a "K:" line before its notes`);
   }
   // Only the first tune is read, and of it no more than a seed can use: abcjs takes ~4 ms per KB, and a 100 KB
   // songbook would cost far more than the opening needs.
-  const tuneCount = Math.max(1, (text.match(/^\s*X:/gm) ?? []).length);
+  const tuneCount = Math.max(1, (whole.match(/^\s*X:/gm) ?? []).length);
   const secondTune = text.search(/\n\s*X:/);
   const firstTune = secondTune > 0 && /^\s*X:/.test(text) ? text.slice(0, secondTune + 1) : text;
   let tunes: AbcTune[];
   try {
-    const lineEnd = firstTune.lastIndexOf('\n', ABC_READ_LIMIT);
-    const read = firstTune.length > ABC_READ_LIMIT ? firstTune.slice(0, lineEnd > 0 ? lineEnd + 1 : ABC_READ_LIMIT) : firstTune;
-    tunes = abcjs.parseOnly(read) as unknown as AbcTune[];
+    tunes = abcjs.parseOnly(wholeLines(firstTune, ABC_READ_LIMIT)) as unknown as AbcTune[];
   } catch {
     throw new SeedFileError(file, `${file} could not be read as ABC notation`);
   }

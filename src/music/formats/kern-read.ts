@@ -9,7 +9,7 @@
 // parseKern stays strict (the corpus is one voice per file); this is the reader that accepts polyphony.
 import { KernParseError, SeedFileError } from '../errors.js';
 import { estimateKey } from '../key.js';
-import { fallbackTitle, KERN_BARLINE, KernReader, parseKern, readKernTandem, type KernReadLimit } from '../kern-parse.js';
+import { fallbackTitle, KERN_BARLINE, KernReader, parseKern, readKernTandem, TextLines, type KernReadLimit } from '../kern-parse.js';
 import type { Key, Melody, MelodyEvent, Meter, MeterChange } from '../types.js';
 import type { ReadMelody } from './read-melody.js';
 
@@ -87,7 +87,7 @@ function topLine(sounds: readonly Sound[]): { events: MelodyEvent[]; dropped: nu
 
 function readPolyphonicKern(text: string, file: string, limit: KernReadLimit): ReadMelody {
   const reader: KernReader = new KernReader(file);
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = new TextLines(text);
   const timedLimit = limit.timedEvents ?? Infinity;
   const titles: string[] = [];
   let columns: Column[] | null = null;
@@ -114,9 +114,9 @@ function readPolyphonicKern(text: string, file: string, limit: KernReadLimit): R
     if (meters.length === 0 || JSON.stringify(previous) !== JSON.stringify(meter)) meters.push({ tick, meter });
   };
 
-  for (let index = 0; index < lines.length && complete === null; index++) {
-    const line = (lines[index] ?? '').trimEnd();
-    reader.setLine(index + 1);
+  for (let raw = lines.next(); raw !== null && complete === null; raw = lines.next()) {
+    const line = raw.trimEnd();
+    reader.setLine(lines.count);
     if (line === '') continue;
     if (line.startsWith('!!')) {
       const record = /^!!!OTL[^:]*:\s*(.*)$/.exec(line);
@@ -244,7 +244,7 @@ function readPolyphonicKern(text: string, file: string, limit: KernReadLimit): R
     }
   }
 
-  reader.setLine(lines.length);
+  reader.setLine(complete === null ? lines.total() : lines.count);
   if (columns === null) reader.fail('', 'no **kern spine', 'the file has no "**kern" header');
   if (complete === null) {
     const open = [...openTies][0];

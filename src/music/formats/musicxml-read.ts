@@ -6,7 +6,7 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
 import { SeedFileError } from '../errors.js';
 import { estimateKey, keyOf } from '../key.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter, type MeterChange, type Mode } from '../types.js';
-import type { ReadMelody } from './read-melody.js';
+import { openingEvents, type ReadLimit, type ReadMelody } from './read-melody.js';
 
 const STEP_PITCH: Readonly<Record<string, number>> = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
 const MODE_OF: Readonly<Record<string, Mode>> = { major: 'major', ionian: 'major', mixolydian: 'major', lydian: 'major', minor: 'minor', aeolian: 'minor', dorian: 'minor', phrygian: 'minor', locrian: 'minor' };
@@ -44,8 +44,56 @@ interface ReadNote {
   readonly fermata: boolean;
 }
 
-/** Reads a MusicXML file. `file` names it in messages. Throws SeedFileError. */
-export function readMusicXml(xml: string, file: string): ReadMelody {
+/** Measures of the first part read first when a limit allows stopping early; then more, as many as they suggest. */
+const OPENING_MEASURES = 32;
+
+/**
+ * The score up to the end of the first part's `measures`-th measure, closed: the part list and the first part
+ * come first in a partwise score. Null when the part has no more measures. A "</measure>" inside a comment or
+ * CDATA would leave the text unclosed, so that it does not parse and the whole file is read instead.
+ */
+function scoreOpening(xml: string, measures: number): string | null {
+  const partStart = xml.search(/<part[\s>]/);
+  if (partStart < 0) return null;
+  let at = partStart;
+  for (let i = 0; i < measures; i++) {
+    const end = xml.indexOf('</measure>', at);
+    if (end < 0) return null;
+    at = end + '</measure>'.length;
+  }
+  const partEnd = xml.indexOf('</part>', partStart);
+  return partEnd >= 0 && partEnd < at ? null : `${xml.slice(0, at)}</part></score-partwise>`;
+}
+
+/**
+ * Reads a MusicXML file. `file` names it in messages. Throws SeedFileError. With `limit`, the first measures are
+ * read, more while the highest voice has no more than limit.timedEvents notes and rests in them; the voice is
+ * then the highest of those measures.
+ */
+export function readMusicXml(xml: string, file: string, limit: ReadLimit = {}): ReadMelody {
+  if (limit.timedEvents !== undefined) {
+    let measures = OPENING_MEASURES;
+    for (;;) {
+      const opening = scoreOpening(xml, measures);
+      if (opening === null) break;
+      let timed: number;
+      try {
+        const read = readScore(opening, file, true);
+        const melody = openingEvents(read.melody, limit.timedEvents);
+        if (melody !== null) return { ...read, melody };
+        timed = read.melody.events.filter((e) => !(e.kind === 'note' && e.grace === true)).length;
+      } catch {
+        break; // the whole file is read, and gives the message
+      }
+      // As many more measures as those read suggest, and at least twice as many.
+      measures = Math.max(2 * measures, Math.ceil((1.25 * measures * (limit.timedEvents + 1)) / Math.max(1, timed)));
+    }
+  }
+  return readScore(xml, file, false);
+}
+
+/** Reads a score; `cut` when it is the opening of one (its other parts left out). */
+function readScore(xml: string, file: string, cut: boolean): ReadMelody {
   if (xml.startsWith('PK')) {
     throw new SeedFileError(file, `${file} is compressed MusicXML (.mxl): export it uncompressed (.musicxml) and send that`);
   }
@@ -68,13 +116,15 @@ export function readMusicXml(xml: string, file: string): ReadMelody {
   }
   const parts = children(root, 'part');
   const part = parts[0];
+  const partList = child(root, 'part-list');
+  const partCount = cut ? children(partList ?? root, 'score-part').length : parts.length;
   if (part === undefined) throw new SeedFileError(file, `${file} has no part, so no notes`);
   const remarks: string[] = [];
   const partId = part.getAttribute('id') ?? '';
-  const scorePart = children(child(root, 'part-list') ?? root, 'score-part').find((p) => p.getAttribute('id') === partId);
+  const scorePart = children(partList ?? root, 'score-part').find((p) => p.getAttribute('id') === partId);
   const partName = text(scorePart, 'part-name');
   const partText = `part 1${partName !== undefined ? `, '${partName}'` : ''}`;
-  if (parts.length > 1) remarks.push(`the score has ${parts.length} parts: ${partText} was taken`);
+  if (partCount > 1) remarks.push(`the score has ${partCount} parts: ${partText} was taken`);
 
   let divisions = 1;
   let key: Key | null = null;

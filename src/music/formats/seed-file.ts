@@ -71,8 +71,8 @@ export function readSeedFile(bytes: Uint8Array, fileName: string): ReadMelody {
   if (/[\x00-\x08\x0e-\x1a]/.test(text.slice(0, 4096)) && !text.startsWith('PK')) {
     throw new SeedFileError(fileName, `${fileName} is a binary file, not ${format === 'abc' ? 'ABC' : format === 'kern' ? '**kern' : 'MusicXML'} text`);
   }
-  if (format === 'abc') return readAbc(text, fileName);
-  if (format === 'musicxml') return readMusicXml(text, fileName);
+  if (format === 'abc') return readAbc(text, fileName, { timedEvents: SEED_READ_EVENTS });
+  if (format === 'musicxml') return readMusicXml(text, fileName, { timedEvents: SEED_READ_EVENTS });
   return readKern(text, fileName, { timedEvents: SEED_READ_EVENTS });
 }
 

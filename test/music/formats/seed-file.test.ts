@@ -8,13 +8,15 @@ import { readAbc } from '../../../src/music/formats/abc-read.js';
 import { readMidi } from '../../../src/music/formats/midi-read.js';
 import { readMusicXml } from '../../../src/music/formats/musicxml-read.js';
 import { formatRoundTrips } from '../../../src/music/formats/round-trip.js';
-import { readAbcSeed, readSeedFile, SEED_FILE_MAX_BYTES, takeSeed } from '../../../src/music/formats/seed-file.js';
+import { readKern } from '../../../src/music/formats/kern-read.js';
+import { readAbcSeed, readSeedFile, SEED_FILE_MAX_BYTES, SEED_READ_EVENTS, takeSeed } from '../../../src/music/formats/seed-file.js';
 import { writeAbc } from '../../../src/music/formats/abc-write.js';
 import { writeMusicXml } from '../../../src/music/formats/musicxml-write.js';
 import { parseKern } from '../../../src/music/kern-parse.js';
 import { writeKern } from '../../../src/music/kern-write.js';
 import { melodyToMidi } from '../../../src/music/midi-write.js';
 import { parseSeed } from '../../../src/music/seed.js';
+import type { Melody } from '../../../src/music/types.js';
 import { fixture } from '../paths.js';
 import { melodyNotes } from './melodies.js';
 import { seedFileError } from './seed-errors.js';
@@ -100,6 +102,39 @@ describe('seed file readers', () => {
     assert.match(takeSeed(read, 'mixed.mid', { maxBars: 8 }).description, /of track 1, 'pickup-mixed' of mixed\.mid/);
   });
 
+  it('read only the opening of a long file where the format allows, and take the seed the whole file gives', () => {
+    const tune = parseKern(fixture('ode-to-joy.krn').text, 'ode-to-joy.krn');
+    const length = tune.events.reduce((end, e) => Math.max(end, e.onset + e.duration), 0);
+    const long: Melody = {
+      ...tune,
+      events: Array.from({ length: 20 }, (_, k) => tune.events.map((e) => ({ ...e, onset: e.onset + k * length }))).flat(),
+      barlines: Array.from({ length: 20 }, (_, k) => tune.barlines.map((b) => b + k * length)).flat(),
+    };
+    const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+    const xml = writeMusicXml(long, { tempo: 100, program: 73 });
+    // A second part after the first: its notes are never read, but the remark still counts it.
+    const duet = xml
+      .replace('</part-list>', '<score-part id="P2"><part-name>Cello</part-name></score-part></part-list>')
+      .replace('</score-partwise>', `${xml.slice(xml.indexOf('<part id="P1">'), xml.indexOf('</score-partwise>')).replace('<part id="P1">', '<part id="P2">')}</score-partwise>`);
+    const cases: [string, Uint8Array, () => ReturnType<typeof readSeedFile>, boolean][] = [
+      ['long.abc', text(writeAbc(long, { tempo: 100 })), () => readAbc(writeAbc(long, { tempo: 100 }), 'long.abc'), true],
+      ['long.musicxml', text(xml), () => readMusicXml(xml, 'long.musicxml'), true],
+      ['duet.musicxml', text(duet), () => readMusicXml(duet, 'duet.musicxml'), true],
+      ['long.krn', text(writeKern(long)), () => readKern(writeKern(long), 'long.krn'), true],
+      ['long.mid', melodyToMidi(long, { tempo: 100, program: 73 }), () => readMidi(melodyToMidi(long, { tempo: 100, program: 73 }), 'long.mid'), false],
+    ];
+    for (const [name, bytes, readWhole, stops] of cases) {
+      const opening = readSeedFile(bytes, name);
+      const whole = readWhole();
+      assert.equal(whole.melody.events.length, long.events.length, name);
+      assert.equal(opening.melody.events.length, stops ? SEED_READ_EVENTS : long.events.length, name);
+      assert.deepEqual(opening.melody.events, whole.melody.events.slice(0, opening.melody.events.length), name);
+      assert.deepEqual(opening.remarks, whole.remarks, name);
+      for (const maxBars of [1, 4, 8, 16]) assert.deepEqual(takeSeed(opening, name, { maxBars }), takeSeed(whole, name, { maxBars }), `${name}, ${maxBars} bars`);
+    }
+    assert.ok(readSeedFile(text(duet), 'duet.musicxml').remarks.includes("the score has 2 parts: part 1, 'Flute' was taken"));
+  });
+
   it('read an ABC line with a header made from the meter and key asked', () => {
     const read = readAbcSeed('G2AB c2BA | G4', { numerator: 4, denominator: 4 }, { tonic: 'G', mode: 'major' });
     assert.deepEqual(melodyNotes(read.melody).map(([p]) => p), [67, 69, 71, 72, 71, 69, 67]);
@@ -141,6 +176,7 @@ describe('seed file readers', () => {
       ['f.abc', new TextEncoder().encode(writeAbc(melody, { tempo: 100 }))],
       ['f.musicxml', new TextEncoder().encode(writeMusicXml(melody, { tempo: 100, program: 73 }))],
       ['f.krn', new TextEncoder().encode(writeKern(melody))],
+      ['two.krn', new TextEncoder().encode(fixture('two-voices.krn').text)],
       ['f.mid', melodyToMidi(melody, { tempo: 100, program: 73 })],
     ];
     let state = 12345;
