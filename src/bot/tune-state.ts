@@ -251,8 +251,9 @@ export async function composeState(state: TuneState, compose: (options: ComposeR
   // The tune's meter (the style's usual one, when the request left it out): every step keeps it.
   const barQuarters = (result.meter.numerator * 4) / result.meter.denominator;
   for (const step of state.steps) {
-    // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated).
-    const base = { ...state.options, key: result.key.tonic, mode: result.key.mode };
+    // Later steps start from a seed in the tune's own key and mode (the first one may have been estimated), which is
+    // where the seed's notes already are: they must not move, or Continue would not keep the tune note for note.
+    const base = { ...state.options, key: result.key.tonic, mode: result.key.mode, seedInKey: true };
     if (step.kind === 'continue') {
       const plan = continuePlan(result.notes, bars, barQuarters, result.pickup);
       if (plan.bars > BARS.max) throw new ComposeOptionError('bars', `this tune has ${bars} bars; continuing would pass the limit of ${BARS.max}`);

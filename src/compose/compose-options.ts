@@ -107,6 +107,7 @@ export function resolveComposeOptions(
     bars: checkNumber('bars', input.bars ?? bars.default, bars, true),
     meter: parseMeter(formatMeter(input.meter ?? (style !== undefined ? styles.usualMeter(style) : undefined) ?? { numerator: 4, denominator: 4 }), meters.accepted, meters.modelName),
     key: input.key === undefined || input.key.trim() === '' ? undefined : input.key.trim(),
+    ...(input.seedInKey === true ? { seedInKey: true } : {}),
     mode: input.mode,
     temperature: checkNumber('temperature', input.temperature ?? temperature.default, temperature, false),
     randomSeed: checkNumber('random seed', input.randomSeed ?? freshRandomSeed(), randomSeed, true),

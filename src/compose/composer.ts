@@ -126,7 +126,7 @@ interface KeyPlan {
  * not have gives the seed's relative key (C major -> A minor), which holds the same notes. With --key the seed
  * moves to it, by the shift that takes the seed's key (or, for the other mode, its relative) to the asked one.
  */
-function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined, metre: SeedMetre, pentatonic = false): KeyPlan {
+function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined, mode: Mode | undefined, metre: SeedMetre, pentatonic = false, seedInKey = false): KeyPlan {
   const hasNotes = seedEvents.some((event) => event.kind === 'note');
   const seedKey = hasNotes ? (pentatonic ? estimatePentatonicKey(seedEvents) : estimateSeedKey(seedEvents, metre)) : null;
   const relative = (of: Key, to: Mode): Key => (of.mode === to ? of : keyOf(of.tonic + (to === 'minor' ? 9 : 3), to));
@@ -134,7 +134,7 @@ function planKey(seedEvents: readonly MelodyEvent[], keyText: string | undefined
   let seedShift = 0;
   if (keyText !== undefined) {
     key = keyFromName(keyText, mode ?? seedKey?.mode ?? 'major');
-    if (seedKey) seedShift = nearestShift(relative(seedKey, key.mode).tonic, key.tonic);
+    if (seedKey && !seedInKey) seedShift = nearestShift(relative(seedKey, key.mode).tonic, key.tonic);
   } else if (seedKey) {
     key = relative(seedKey, mode ?? seedKey.mode);
   } else {
@@ -332,7 +332,7 @@ export class Composer {
     const mode = options.mode ?? (options.key === undefined ? shape?.mode : undefined);
     const plan = (() => {
       try {
-        return planKey(seed.events, options.key, mode, { barTicks: bar, pickup }, pentatonic);
+        return planKey(seed.events, options.key, mode, { barTicks: bar, pickup }, pentatonic, options.seedInKey === true);
       } catch (error) {
         throw new ComposeOptionError('key', (error as Error).message);
       }

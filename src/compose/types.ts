@@ -11,6 +11,12 @@ export interface ComposeOptions {
   readonly key?: string;
   /** undefined: the seed's own mode (estimated), else major. */
   readonly mode?: Mode;
+  /**
+   * The seed is written in `key` already (a tune's own notes, as the bot's Continue and Variation give): it is not
+   * moved, whatever key its notes suggest (a key estimate can differ from the key a tune was composed in, more often
+   * for a pentatonic style). Ignored without a key.
+   */
+  readonly seedInKey?: boolean;
   readonly temperature: number;
   /** Seed of the random generator; the same options and random seed give the same tune. */
   readonly randomSeed: number;

@@ -262,6 +262,8 @@ test("every replayed step keeps the style, and a meter left to the style is the 
   const state: TuneState = { options: { ...rest, seed: '', bars: 8, style: 'chinese-han' }, steps: [{ kind: 'variation', randomSeed: 5 }, { kind: 'continue' }] };
   const result = await composeState(state, compose);
   assert.deepEqual(asked.map((request) => request.style), ['chinese-han', 'chinese-han', 'chinese-han']);
+  // The steps' seeds are the tune's own notes, in its key: the composer is told not to move them.
+  assert.deepEqual(asked.map((request) => request.seedInKey), [undefined, true, true]);
   assert.ok(asked.every((request) => request.meter === undefined));
   // The Variation kept the first half of 8 bars of 2/4 (8 quarters); the Continue the whole tune and 8 bars more.
   assert.equal(asked[1]!.seed.split(' ').length, 8);

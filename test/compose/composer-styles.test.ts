@@ -67,3 +67,19 @@ test('a folder calibrated before the styles had ending figures composes in every
     composer.dispose();
   }
 });
+
+test("a seed said to be in the asked key stays where it is (the bot's Continue and Variation), else it moves to the key", async () => {
+  const composer = await Composer.open(path.join(root, 'model'), { render: false });
+  try {
+    const firstThree = (seedInKey: boolean): number[] =>
+      composer
+        .composeMelody({ style: 'children', meter: { numerator: 3, denominator: 4 }, seed: '4f 4a 4cc', key: 'C', mode: 'major', bars: 4, randomSeed: 3, ...(seedInKey ? { seedInKey } : {}) })
+        .melody.events.flatMap((event) => (event.kind === 'note' ? [event.pitch % 12] : []))
+        .slice(0, 3);
+    // F-A-C is heard in F: with --key C it moves to C-E-G; a tune's own notes in C (an F chord in C) stay.
+    assert.deepEqual(firstThree(false), [0, 4, 7]);
+    assert.deepEqual(firstThree(true), [5, 9, 0]);
+  } finally {
+    composer.dispose();
+  }
+});
