@@ -25,6 +25,11 @@ export function styleSummary(style: ComposedStyle | null, meter: Meter, chosen: 
   return `style ${style.name}${chosen ? '' : ' (the default)'}${said.length > 0 ? `: ${said.join('; ')}` : ''}`;
 }
 
+/** A style's songs and usual meter for a listing ("1,233 songs, usually 2/4"); an uncalibrated one has neither. */
+export function styleFacts(songs: number, usualMeter: string): string {
+  return usualMeter === '' ? 'not calibrated' : `${songs.toLocaleString('en-US')} songs, usually ${usualMeter}`;
+}
+
 /** The songs a style was learnt from and checked on: its training and validation songs. */
 export function styleSongs(style: Pick<StyleInfo, 'trainSongs' | 'validationSongs'>): number {
   return style.trainSongs + style.validationSongs;

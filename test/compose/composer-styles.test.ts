@@ -83,3 +83,24 @@ test("a seed said to be in the asked key stays where it is (the bot's Continue a
     composer.dispose();
   }
 });
+
+test('a style model not calibrated yet (a run\'s best epoch so far) composes in its styles, with a warning', async () => {
+  const { weights, metadata } = await loadModelFolder(path.join(root, 'model'));
+  const { styles: _styles, ...uncalibrated } = metadata;
+  await saveModelFolder(path.join(root, 'uncalibrated'), weights, uncalibrated);
+  const composer = await Composer.open(path.join(root, 'uncalibrated'), { render: false });
+  try {
+    assert.deepEqual(composer.styles.map((style) => [style.name, style.description]), [
+      ['children', "German children's songs (Kinderlieder)"],
+      ['chinese-han', 'Han Chinese folk songs, largely pentatonic'],
+    ]);
+    assert.match(composer.info.warnings.join('\n'), /styles \(children, chinese-han\) are not calibrated/);
+    const tune = composer.composeMelody({ style: 'chinese-han', bars: 4, randomSeed: 2 });
+    // No usual meter is known: 4/4, and the reply does not claim the style gave it.
+    assert.deepEqual(tune.options.meter, { numerator: 4, denominator: 4 });
+    assert.equal(tune.style?.meterFromStyle, false);
+    assert.equal(composer.composeMelody({ bars: 4, randomSeed: 2 }).options.style, 'children');
+  } finally {
+    composer.dispose();
+  }
+});

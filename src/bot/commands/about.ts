@@ -2,13 +2,14 @@
 import { EmbedBuilder, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import type { ModelInfo, ModelStyle } from '../compose-service.js';
+import { styleFacts } from '../../compose/style-summary.js';
 
 /** Discord's limit on an embed field's value. */
 const FIELD_VALUE_MAX = 1024;
 
 /** One line per style, with its songs and usual meter, packed into as few embed fields as their limit allows. */
 function styleFields(styles: readonly ModelStyle[]): { name: string; value: string }[] {
-  const lines = styles.map((style) => `**${style.name}** (${style.songs.toLocaleString('en-US')} songs, usually ${style.usualMeter}): ${style.description}`);
+  const lines = styles.map((style) => `**${style.name}** (${styleFacts(style.songs, style.usualMeter)}): ${style.description}`);
   const values: string[] = [];
   for (const line of lines) {
     const last = values.at(-1);

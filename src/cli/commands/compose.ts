@@ -26,7 +26,7 @@ import { instrumentLabel } from '../../music/instruments.js';
 import { checkSeedFileSize, readAbcSeed, readSeedFile, SEED_FILE_TYPES, seedFileFormat } from '../../music/formats/seed-file.js';
 import { seededInput, type SeededInput } from '../../compose/seed-from-file.js';
 import { logger } from '../../util/logger.js';
-import { styleSongs, styleSummary } from '../../compose/style-summary.js';
+import { styleFacts, styleSongs, styleSummary } from '../../compose/style-summary.js';
 import type { StyleInfo } from '../../model/folder/model-folder.js';
 
 const { bars, temperature, tempo } = COMPOSE_LIMITS;
@@ -82,7 +82,7 @@ function styleHelp(dir: string, styles: readonly StyleInfo[]): Pick<ModelHelp, '
   if (styles.length === 0) return { style: `the style to compose in, for a model with styles (${dir} has none)`, meterDefault: 'default 4/4' };
   const width = Math.max(...styles.map((style) => style.name.length));
   const lines = styles.map(
-    (style) => `                          ${style.name.padEnd(width)}  ${styleSongs(style).toLocaleString('en-US')} songs, usually ${style.usualMeter}: ${style.description}`,
+    (style) => `                          ${style.name.padEnd(width)}  ${styleFacts(styleSongs(style), style.usualMeter)}: ${style.description}`,
   );
   return {
     style: [`the style to compose in (default ${styles[0]!.name}); the styles of ${dir}:`, ...lines].join('\n'),

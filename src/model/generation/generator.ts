@@ -14,7 +14,7 @@ import { loadModelFolder, type ModelMetadata, type StyleInfo } from '../folder/m
 import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
-import { STYLE_NAMES } from '../data/styles.js';
+import { STYLE_NAMES, styleDefinition } from '../data/styles.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 
 export interface GenerateOptions extends SamplingRequest {
@@ -134,10 +134,36 @@ function withEndings(styles: readonly StyleInfo[], warnings: string[]): readonly
   return styles.map((style) => ((style as Partial<StyleInfo>).ending === undefined ? { ...style, ending: NO_ENDING } : style));
 }
 
-export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, folderWarnings: readonly string[] = []): ModelInfo {
+/**
+ * The styles of a folder whose encoding has style tokens but whose metadata has no styles (a model saved by training
+ * and not yet calibrated, such as a run's best epoch so far): from their definitions, without songs, usual meter or
+ * shapes, with a warning. Without them such a model could compose in none of its styles.
+ */
+function uncalibratedStyles(names: readonly string[], warnings: string[]): readonly StyleInfo[] {
+  if (names.length === 0) return [];
+  warnings.push(`the folder's styles (${names.join(', ')}) are not calibrated: no song counts or usual meters; run \`folkbot calibrate\` on it`);
+  return names.map((name) => {
+    const definition = styleDefinition(name);
+    return {
+      name,
+      description: definition?.description ?? name,
+      sources: definition?.folders.map((run) => run.join('/')) ?? [],
+      trainSongs: 0,
+      validationSongs: 0,
+      usualMeter: '',
+      usualMode: 'major',
+      shapes: {},
+      ending: NO_ENDING,
+      validation: { bitsPerNote: null, networkBitsPerNote: null, notes: 0 },
+    };
+  });
+}
+
+/** `encodingStyles`: the styles of the folder's encoding (its style tokens), for a folder not calibrated yet. */
+export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, folderWarnings: readonly string[] = [], encodingStyles: readonly string[] = []): ModelInfo {
   const warnings = [...folderWarnings];
   // In the order of their definitions (german first: the default), not the vocabulary's alphabetical order.
-  const styles = withEndings(inDefinitionOrder(metadata.styles ?? []), warnings);
+  const styles = withEndings(inDefinitionOrder(metadata.styles ?? uncalibratedStyles(encodingStyles, warnings)), warnings);
   return {
     name: metadata.name,
     encoding: metadata.encoding.name,
@@ -165,7 +191,7 @@ class LstmMelodyGenerator implements MelodyGenerator {
   private readonly memory: TuneMemory | undefined;
 
   constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding, warnings: readonly string[] = []) {
-    this.info = modelInfo(metadata, weights, warnings);
+    this.info = modelInfo(metadata, weights, warnings, encoding.styles ?? []);
     this.encoding = encoding;
     this.weights = weights;
     this.stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
