@@ -133,7 +133,8 @@ for (const target of [10_000, 100_000]) {
     };
     const [now, old] = timeInterleaved([take(current), baseline ? take(baseline) : null]);
     if (!now) continue;
-    const same = baseline ? (take(current)() === take(baseline)() ? 'same seed' : `DIFFERENT: today ${take(current)().slice(0, 120)} / baseline ${take(baseline)().slice(0, 120)}`) : '';
+    const [today, before] = [take(current)(), baseline ? take(baseline)() : ''];
+    const same = today === before ? 'same seed' : before.startsWith('refused') ? 'the baseline refused the file' : `DIFFERENT: today ${today.slice(0, 120)} / baseline ${before.slice(0, 120)}`;
     console.log(
       `  ${format.padEnd(11)} ${(bytes.length / 1024).toFixed(0).padStart(4)} KB: cold ${now.cold.toFixed(1)} ms, median ${now.median.toFixed(2)} ms, p95 ${now.p95.toFixed(2)} ms ` +
         `(${((100 * now.p95) / GOAL_MS).toFixed(0)}% of the ${GOAL_MS} ms goal)` +

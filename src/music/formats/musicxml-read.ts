@@ -44,49 +44,47 @@ interface ReadNote {
   readonly fermata: boolean;
 }
 
-/** Measures of the first part read first when a limit allows stopping early; then more, as many as they suggest. */
-const OPENING_MEASURES = 32;
-
 /**
- * The score up to the end of the first part's `measures`-th measure, closed: the part list and the first part
- * come first in a partwise score. Null when the part has no more measures. A "</measure>" inside a comment or
- * CDATA would leave the text unclosed, so that it does not parse and the whole file is read instead.
+ * The score up to the end of the first of the first part's measures that brings its `<note>` elements to `notes`,
+ * closed: the part list and the first part come first in a partwise score. Null when the part ends before. A
+ * "</measure>" or "<note" inside a comment or CDATA may cut the text where it does not parse, or read a few
+ * measures more or fewer: then the whole file is read, or more measures.
  */
-function scoreOpening(xml: string, measures: number): string | null {
+function scoreOpening(xml: string, notes: number): string | null {
   const partStart = xml.search(/<part[\s>]/);
   if (partStart < 0) return null;
+  const partEnd = xml.indexOf('</part>', partStart);
   let at = partStart;
-  for (let i = 0; i < measures; i++) {
+  let seen = 0;
+  while (seen < notes) {
     const end = xml.indexOf('</measure>', at);
-    if (end < 0) return null;
+    if (end < 0 || (partEnd >= 0 && partEnd < end)) return null;
+    for (let note = xml.indexOf('<note', at); note >= 0 && note < end; note = xml.indexOf('<note', note + 5)) {
+      if (/[\s>/]/.test(xml[note + 5] ?? '')) seen++; // not <notations>
+    }
     at = end + '</measure>'.length;
   }
-  const partEnd = xml.indexOf('</part>', partStart);
-  return partEnd >= 0 && partEnd < at ? null : `${xml.slice(0, at)}</part></score-partwise>`;
+  return `${xml.slice(0, at)}</part></score-partwise>`;
 }
 
 /**
- * Reads a MusicXML file. `file` names it in messages. Throws SeedFileError. With `limit`, the first measures are
- * read, more while the highest voice has no more than limit.timedEvents notes and rests in them; the voice is
- * then the highest of those measures.
+ * Reads a MusicXML file. `file` names it in messages. Throws SeedFileError. With `limit`, the first part's
+ * opening measures are read, more while its highest voice has no more than limit.timedEvents notes and rests in
+ * them; the voice is then the highest of those measures.
  */
 export function readMusicXml(xml: string, file: string, limit: ReadLimit = {}): ReadMelody {
   if (limit.timedEvents !== undefined) {
-    let measures = OPENING_MEASURES;
-    for (;;) {
-      const opening = scoreOpening(xml, measures);
+    // A quarter more notes than events wanted, for chords, other voices and grace notes; then twice as many.
+    for (let notes = Math.ceil(1.25 * (limit.timedEvents + 1)); ; notes *= 2) {
+      const opening = scoreOpening(xml, notes);
       if (opening === null) break;
-      let timed: number;
       try {
         const read = readScore(opening, file, true);
         const melody = openingEvents(read.melody, limit.timedEvents);
         if (melody !== null) return { ...read, melody };
-        timed = read.melody.events.filter((e) => !(e.kind === 'note' && e.grace === true)).length;
       } catch {
         break; // the whole file is read, and gives the message
       }
-      // As many more measures as those read suggest, and at least twice as many.
-      measures = Math.max(2 * measures, Math.ceil((1.25 * measures * (limit.timedEvents + 1)) / Math.max(1, timed)));
     }
   }
   return readScore(xml, file, false);
