@@ -5,7 +5,7 @@ import type { Accompaniment, ComposeOptions } from './types.js';
 
 export const COMPOSE_LIMITS = {
   bars: { min: 4, max: 64, default: 16 },
-  temperature: { min: 0.1, max: 2, default: 0.9 },
+  temperature: { min: 0.1, max: 2, default: 1 },
   tempo: { min: 40, max: 240, default: 100 },
   /** 31-bit, so a seed stays exact everywhere and short in a button's custom id. */
   randomSeed: { min: 0, max: 2_147_483_647 },

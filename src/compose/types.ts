@@ -103,8 +103,8 @@ export interface OriginalityReport {
   /** A sentence for the user when the passage covers about four bars or more, else null. */
   readonly note: string | null;
   /**
-   * How many times the tune was drawn again because it copied four bars or more of a training song beyond the seed
-   * (absent: never); the passage is then the least copying draw's.
+   * How many times the tune was drawn again because it copied four bars or more of a training song beyond the seed,
+   * or was mostly copies of its own bars (absent: never); the passage is then the least copying draw's.
    */
   readonly redraws?: number;
 }

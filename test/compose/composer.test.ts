@@ -188,6 +188,13 @@ describe('Composer on the shipped model', () => {
     );
   });
 
+  it('continues a seed whose notes must be tied from pieces at once (the search for pieces remembers what fails)', { timeout: 30_000 }, () => {
+    // Found by the property test below: with the style model's vocabulary this took minutes, the search for tied
+    // pieces trying every way of adding up continuations that cannot fill a remainder.
+    const result = composer.composeMelody({ seed: '1f 4.d#', bars: 10, meter: { numerator: 9, denominator: 8 }, mode: 'major', temperature: 1.5, randomSeed: 891521 });
+    assert.equal(result.melody.events[0]!.duration, 4 * TICKS_PER_QUARTER);
+  });
+
   it('keeps the promise on generated requests: the seed comes back exactly (moved only by --key), bars filled, tonic ending', () => {
     // Random seeds and options; a seed the model cannot write (a rare pitch or duration) is refused with a
     // SeedError, anything else must compose and keep the seed note for note.

@@ -611,8 +611,9 @@ class EventsSamplingState implements SamplingState {
   private tiedPieces(event: MelodyEvent, first: boolean, ticks: number): number[] | null {
     const heads = this.choices.filter((c) => (first ? c.kind === event.kind && (event.kind !== 'note' || c.pitch === event.pitch) : c.kind === 'continuation') && c.ticks < ticks);
     const tails = this.choices.filter((c) => c.kind === 'continuation');
-    // Fewest continuations for every remainder up to `ticks` (a small change-making table).
-    const best = new Map<number, number[]>([[0, []]]);
+    // Fewest continuations for every remainder up to `ticks` (a small change-making table). Remainders that cannot be
+    // filled are remembered too: without that the search is exponential in the number of continuation lengths.
+    const best = new Map<number, number[] | null>([[0, []]]);
     const fill = (left: number): number[] | null => {
       const known = best.get(left);
       if (known !== undefined) return known;
@@ -622,7 +623,7 @@ class EventsSamplingState implements SamplingState {
         const rest = fill(left - tail.ticks);
         if (rest !== null && (choice === null || rest.length + 1 < choice.length)) choice = [tail.id, ...rest];
       }
-      if (choice !== null) best.set(left, choice);
+      best.set(left, choice);
       return choice;
     };
     let pieces: number[] | null = null;
