@@ -132,7 +132,9 @@ if (!generator) {
   const info = generator.info;
   console.log(`\n== generation: 16-bar tune, 4/4 major, ${info.encoding} encoding, LSTM ${info.layers}x${info.hiddenSize}, ${generator.encoding.vocabularySize} tokens`);
   // compose's defaults: a quarter pickup given back by the last bar, a strong final, the loop guard, whole distribution.
+  const style = generator.info.styles[0]?.name;
   const request = (seed: number, memory = false): GenerateOptions => ({
+    ...(style !== undefined ? { style } : {}),
     meter: { numerator: 4, denominator: 4 },
     mode: 'major',
     bars: 16,

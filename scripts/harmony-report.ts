@@ -37,12 +37,15 @@ let tonicEndings = 0;
 let strongNotes = 0;
 let nonChordTones = 0;
 const clashes: string[] = [];
+// A style model composes in one of its styles: its first (german), where the European chords belong.
+const firstStyle = generator.info.styles[0]?.name;
+const style = firstStyle !== undefined ? { style: firstStyle } : {};
 const harmonizeMs: number[] = [];
 const perMeter = new Map<string, { notes: number; nct: number }>();
 // Meters the product offers that the model's vocabulary lacks (the shipped model has no 12/8) are reported, not run.
 const meterTexts = SUPPORTED_METERS.filter((text) => {
   try {
-    generator.generate({ meter: parseMeter(text), mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed: 1 });
+    generator.generate({ meter: parseMeter(text), mode: 'major', bars: 4, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed: 1, ...style });
     return true;
   } catch (error) {
     console.log(`skipped ${text}: ${(error as Error).message}`);
@@ -53,7 +56,7 @@ for (let index = 0; index < tunes; index++) {
   const meterText = meterTexts[index % meterTexts.length]!;
   const meter = parseMeter(meterText);
   const mode = Math.floor(index / meterTexts.length) % 2 === 0 ? 'major' : 'minor';
-  const events = generator.generate({ meter, mode, bars, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed: 1000 + index });
+  const events = generator.generate({ meter, mode, bars, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed: 1000 + index, ...style });
   const end = events.reduce((latest, event) => Math.max(latest, event.onset + event.duration), 0);
   const meters = [{ tick: 0, meter }];
   const melody: Melody = {

@@ -38,10 +38,13 @@ interface StyledResult {
 describe('folkbot compose --style', () => {
   let root: string;
   let model: string;
+  let plainModel: string;
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'folkbot-compose-style-'));
     model = path.join(root, 'model');
     await saveStyleModel(model);
+    plainModel = path.join(root, 'plain-model');
+    await saveStyleModel(plainModel, 'tiny-plain', false);
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
@@ -58,8 +61,8 @@ describe('folkbot compose --style', () => {
     assert.match(stdout, /^ {26}chinese-han {2}3 songs, usually 2\/4: Han Chinese folk songs, largely pentatonic$/m);
     assert.match(stdout.split('\n').find((line) => line.trimStart().startsWith('--meter')) ?? '', /^ {2}--meter M {13}2\/4, 3\/4, 4\/4 \(the meters of .*\) \(default: the style's usual meter\)$/);
     // A model without styles says so, and keeps 4/4 as the meter's default.
-    const plain = await folkbot(['compose', '--help']);
-    assert.match(plain.stdout, /--style NAME {10}the style to compose in, for a model with styles \(models\/default has none\)/);
+    const plain = await folkbot(['compose', '--help', '--model', plainModel]);
+    assert.match(plain.stdout, /--style NAME {10}the style to compose in, for a model with styles \(.*plain-model has none\)/);
     assert.match(plain.stdout, /--meter M .*\(default 4\/4\)/);
   });
 
@@ -116,7 +119,7 @@ describe('folkbot compose --style', () => {
     const unknown = await compose(['--style', 'klezmer'], 'unknown');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^folkbot compose: "klezmer" is not one of this model's styles: children, chinese-han\n$/);
-    const plain = await folkbot(['compose', '--style', 'german', '--bars', '4']);
+    const plain = await folkbot(['compose', '--model', plainModel, '--style', 'german', '--bars', '4', '--out', path.join(root, 'plain')]);
     assert.equal(plain.code, 2);
     assert.match(plain.stderr, /this model has no styles: it composes in one manner only \(got "german"\)/);
   });

@@ -18,6 +18,9 @@ const modelDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 describe('harmonize on generated tunes', () => {
   it('ends every tune on the tonic, never clashes, and keeps strong-beat non-chord tones under 10%', async () => {
     const generator = await loadGenerator(modelDir);
+    // A style model composes in one of its styles: its first (german), where I-IV-V harmony belongs.
+    const first = generator.info.styles[0]?.name;
+    const style = first !== undefined ? { style: first } : {};
     let strong = 0;
     let nonChord = 0;
     let tunes = 0;
@@ -28,7 +31,7 @@ describe('harmonize on generated tunes', () => {
             const meter = parseMeter(meterText);
             let events;
             try {
-              events = generator.generate({ meter, mode, bars: 16, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed });
+              events = generator.generate({ meter, mode, bars: 16, primer: [], pickup: 0, endOnTonic: true, temperature: 0.9, topP: 0.95, randomSeed, ...style });
             } catch (error) {
               if ((error as Error).name === 'EncodingError') continue; // a meter the model does not know
               throw error;
