@@ -42,8 +42,8 @@ const TOP_P = 1;
  * temperature (1, COMPOSE_LIMITS) by the tune-quality figures of 100 default tunes per meter against the German
  * validation songs (the shipped style model, style german): at temperature 0.9 and strength 1, note-length overlap
  * 0.83 / 0.94 / 0.88 / 0.98 (2/4, 3/4, 4/4, 6/8) and repetition 0.32-0.41; at 1 and 1, lengths 0.91-0.97 but
- * repetition 0.17-0.21 (real songs 0.32-0.38); at 1 and 1.5, lengths 0.90 / 0.93 / 0.97 / 0.95 and repetition
- * 0.31-0.37. Scoring always uses the fitted weights.
+ * repetition 0.17-0.21 (real songs 0.32-0.38); at 1 and 1.5, with the redraws below, lengths 0.91 / 0.94 / 0.97 /
+ * 0.95 and repetition 0.31-0.34. Scoring always uses the fitted weights.
  */
 const MEMORY_STRENGTH = 1.5;
 
@@ -88,8 +88,8 @@ const FINAL_SALT = 0x0f1a1e5;
 const TONIC_ENDING_SHARE = 0.5;
 
 /**
- * A style with at least this share of its notes on the major pentatonic (the Chinese styles: 93-97%; the European
- * ones 79-89%) is pentatonic: a seed's key is found by its pentatonic (estimatePentatonicKey), and the tune gets no
+ * A style with at least this share of its notes on the major pentatonic (the Chinese styles: 94-97%; the European
+ * ones 79-89%; `npm run style-rules`) is pentatonic: a seed's key is found by its pentatonic (estimatePentatonicKey), and the tune gets no
  * chords unless asked (I-IV-V harmony is foreign to these songs, which are sung unaccompanied or in heterophony).
  */
 const PENTATONIC_SHARE = 0.91;
