@@ -56,12 +56,14 @@ const MAX_FINAL_LEAP = 7;
 
 /**
  * A tune of at least four bars whose bars are mostly copies of each other (at most a quarter of them distinct, the
- * tune-quality report's "copied bars"): with MEMORY_STRENGTH 1.5, 1-4% of default tunes per meter were, and they
- * are drawn again.
+ * tune-quality report's "copied bars": with MEMORY_STRENGTH 1.5, 1-4% of default tunes per meter were), or that
+ * sounds one bar more than MAX_REPEATED_BARS times in a row. The grammar's loop guard compares tokens, so a note held
+ * over two bars and struck again (note, continuation, note, continuation...) passes it: a chinese-han tune held one A
+ * for 9 bars so. Such tunes are drawn again.
  */
 function isSelfCopy(melody: Melody): boolean {
   const stats = tuneStats(melody);
-  return stats.bars >= 4 && stats.distinctBars <= 0.25;
+  return (stats.bars >= 4 && stats.distinctBars <= 0.25) || stats.longestIdenticalRun > MAX_REPEATED_BARS;
 }
 
 /** The loop guard: a bar may come twice in a row, never three times (real songs: 1 in 50 has a run of three). */

@@ -12,6 +12,7 @@ import { ComposeOptionError } from '../../src/compose/compose-options.js';
 import { SeedError } from '../../src/music/errors.js';
 import { parseKern } from '../../src/music/kern-parse.js';
 import { parseSeed } from '../../src/music/seed.js';
+import { tuneStats } from '../../src/music/tune-stats.js';
 import { TICKS_PER_QUARTER } from '../../src/music/types.js';
 
 const { Midi } = toneMidi;
@@ -193,6 +194,15 @@ describe('Composer on the shipped model', () => {
     // pieces trying every way of adding up continuations that cannot fill a remainder.
     const result = composer.composeMelody({ seed: '1f 4.d#', bars: 10, meter: { numerator: 9, denominator: 8 }, mode: 'major', temperature: 1.5, randomSeed: 891521 });
     assert.equal(result.melody.events[0]!.duration, 4 * TICKS_PER_QUARTER);
+  });
+
+  it('never sounds one bar three times in a row, held notes struck again included', () => {
+    // chinese-han, 2/4, random seed 13 held one A over bars 7-15 (a 2-bar note struck again and again), which the
+    // grammar's token-level loop guard let through; such a tune is drawn again.
+    for (let randomSeed = 1; randomSeed <= 20; randomSeed++) {
+      const { melody } = composer.composeMelody({ style: 'chinese-han', meter: { numerator: 2, denominator: 4 }, randomSeed });
+      assert.ok(tuneStats(melody).longestIdenticalRun <= 2, `random seed ${randomSeed}`);
+    }
   });
 
   it('keeps the promise on generated requests: the seed comes back exactly (moved only by --key), bars filled, tonic ending', () => {
