@@ -11,7 +11,7 @@ import { isValidationSong, loadLabelledCorpus, type CorpusFilter } from '../../m
 import { createEncoding } from '../../model/encodings/index.js';
 import { loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
 import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
-import { STYLE_NAMES, styleDefinition } from '../../model/data/styles.js';
+import { compareStyleNames, styleDefinition } from '../../model/data/styles.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
 import { endingShape, songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
@@ -79,8 +79,7 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
   const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
   const shapes = songShapes(trainingSongs.map((song) => song.melody));
   // In the order of styles.ts (german first: the default style), then any others by name.
-  const rank = (name: string): number => (STYLE_NAMES.includes(name) ? STYLE_NAMES.indexOf(name) : STYLE_NAMES.length);
-  const names = [...(encoding.styles ?? [])].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const names = [...(encoding.styles ?? [])].sort(compareStyleNames);
   const styles = names.map((name) => styleInfo(name, trainingSongs, songStyles, evidence, fit));
   if (options.dryRun !== true) {
     await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) });

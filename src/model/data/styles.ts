@@ -65,6 +65,12 @@ export const STYLES: readonly StyleDefinition[] = [
 
 export const STYLE_NAMES: readonly string[] = STYLES.map((style) => style.name);
 
+/** Orders style names as STYLES lists them (german first: the default style), unknown ones after, by name. */
+export function compareStyleNames(a: string, b: string): number {
+  const rank = (name: string): number => (STYLE_NAMES.includes(name) ? STYLE_NAMES.indexOf(name) : STYLE_NAMES.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 export function styleDefinition(name: string): StyleDefinition | undefined {
   return STYLES.find((style) => style.name === name);
 }

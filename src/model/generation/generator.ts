@@ -14,7 +14,7 @@ import { loadModelFolder, type ModelMetadata, type StyleInfo } from '../folder/m
 import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
-import { STYLE_NAMES, styleDefinition } from '../data/styles.js';
+import { compareStyleNames, styleDefinition } from '../data/styles.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 
 export interface GenerateOptions extends SamplingRequest {
@@ -114,8 +114,7 @@ function trainedOn(metadata: ModelMetadata): string {
 }
 
 function inDefinitionOrder(styles: readonly StyleInfo[]): readonly StyleInfo[] {
-  const rank = (name: string): number => (STYLE_NAMES.includes(name) ? STYLE_NAMES.indexOf(name) : STYLE_NAMES.length);
-  return [...styles].sort((a, b) => rank(a.name) - rank(b.name));
+  return [...styles].sort((a, b) => compareStyleNames(a.name, b.name));
 }
 
 /**
