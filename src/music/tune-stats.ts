@@ -26,6 +26,8 @@ export interface TuneStats {
   readonly bars: number;
   /** The longest run of consecutive identical bars (1: no bar is the same as the one before). */
   readonly longestIdenticalRun: number;
+  /** The longest run of consecutive identical two-bar units, starting at any bar (ABABAB: 3). */
+  readonly longestPairRun: number;
   /** Distinct bars / bars. */
   readonly distinctBars: number;
   readonly notesPerBar: number;
@@ -112,6 +114,13 @@ export function tuneStats(melody: Melody): TuneStats {
     run = barTexts[i] === barTexts[i - 1] ? run + 1 : 1;
     longestIdenticalRun = Math.max(longestIdenticalRun, run);
   }
+  let longestPairRun = barTexts.length > 1 ? 1 : 0;
+  for (let start = 0; start < 2; start++) {
+    for (let i = start + 2, run = 1; i + 1 < barTexts.length; i += 2) {
+      run = barTexts[i] === barTexts[i - 2] && barTexts[i + 1] === barTexts[i - 1] ? run + 1 : 1;
+      longestPairRun = Math.max(longestPairRun, run);
+    }
+  }
 
   const final = notes[notes.length - 1];
   const beat = beatTicks(meter);
@@ -134,6 +143,7 @@ export function tuneStats(melody: Melody): TuneStats {
     repetition,
     bars: barTexts.length,
     longestIdenticalRun,
+    longestPairRun,
     distinctBars: barTexts.length === 0 ? 1 : new Set(barTexts).size / barTexts.length,
     notesPerBar: barTexts.length === 0 ? 0 : notes.length / (end / bar),
     finalBeats: final === undefined ? 0 : final.duration / beat,

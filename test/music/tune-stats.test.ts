@@ -39,6 +39,17 @@ test('bars: the longest run of identical bars, distinct bars, notes per bar', ()
   assert.equal(stats.notesPerBar, 7 / 4);
 });
 
+test('bars: the longest run of identical two-bar units, from either bar', () => {
+  const a: [number, number][] = [[60, 1], [62, 1]];
+  const b: [number, number][] = [[64, 2]];
+  const c: [number, number][] = [[67, 2]];
+  // c | A B A B A B | c: three A B units in a row, starting on the second bar.
+  assert.equal(tuneStats(tune([...c, ...a, ...b, ...a, ...b, ...a, ...b, ...c], twoFour)).longestPairRun, 3);
+  // A B A B C B: two.
+  assert.equal(tuneStats(tune([...a, ...b, ...a, ...b, ...c, ...b], twoFour)).longestPairRun, 2);
+  assert.equal(tuneStats(tune([...a, ...b, ...c, ...a], twoFour)).longestPairRun, 1);
+});
+
 test('the final note: its length in beats, where it starts, the tonic', () => {
   // 3/4 with a one-beat pickup; the last bar (two beats) gives it back: the final half note starts on the downbeat.
   const threeFour: Meter = { numerator: 3, denominator: 4 };
