@@ -8,6 +8,9 @@
 //   barsToGo      the barlines still to come before the end (0..MAX_BARS_TO_GO, capped); BARS_UNKNOWN when the
 //                 tracker does not know the song's length
 // The song's length comes from its tokens (training and scoring look ahead) or, when sampling, from the request.
+// Spec "events-lookback-style-v1" adds one more, for a model with styles:
+//   style         the song's style (1 + its index among the vocabulary's style tokens; 0 before the style token),
+//                 so that the network sees the style at every step, not only as the first token of the song
 import type { InputFeatureSpec, InputFeatureTracker, SongStart } from './encoding.js';
 import { BAR_CLOCK_SIZES, EventsFeatureTracker } from './events-features.js';
 import type { EventsToken } from './events.js';
@@ -20,6 +23,14 @@ export function lookbackSpec(vocabularySize: number): InputFeatureSpec {
     name: 'events-lookback-v1',
     sizes: [...BAR_CLOCK_SIZES, vocabularySize + 2, vocabularySize + 2, 4, PHRASE_BARS + 1, MAX_BARS_TO_GO + 2],
   };
+}
+
+export const LOOKBACK_STYLE_FEATURES = 'events-lookback-style-v1';
+
+/** The lookback features plus the song's style, for an encoding with `styleCount` style tokens. */
+export function lookbackStyleSpec(vocabularySize: number, styleCount: number): InputFeatureSpec {
+  const lookback = lookbackSpec(vocabularySize);
+  return { name: LOOKBACK_STYLE_FEATURES, sizes: [...lookback.sizes, styleCount + 1] };
 }
 
 /** Events that started in one bar: tick offset from the barline -> token id. */
@@ -39,15 +50,20 @@ export class EventsLookbackTracker implements InputFeatureTracker {
   /** Ticks from the current bar's barline to where the next event starts. */
   private offset = 0;
   private unit: number | null = null;
-  private readonly values: number[] = [0, 0, 0, 0, 0, 0, 0];
+  /** The song's style value (see the style feature above). */
+  private style = 0;
+  private readonly values: number[];
 
+  /** `styles`: the vocabulary's style names in order, for the style feature; absent: the lookback features alone. */
   constructor(
     private readonly parsed: readonly EventsToken[],
     private readonly vocabularySize: number,
+    private readonly styles?: readonly string[],
   ) {
     this.clock = new EventsFeatureTracker(parsed);
     this.backNone = vocabularySize;
     this.backNoBar = vocabularySize + 1;
+    this.values = new Array<number>(styles === undefined ? 7 : 8).fill(0);
   }
 
   reset(start: SongStart = {}): void {
@@ -60,6 +76,7 @@ export class EventsLookbackTracker implements InputFeatureTracker {
     this.unit = null;
     this.barsLeft = start.barlines ?? (start.tokens ? countBarlines(this.parsed, start.tokens) : null);
     this.inPickup = false;
+    this.style = 0;
   }
 
   next(id: number): readonly number[] {
@@ -96,8 +113,10 @@ export class EventsLookbackTracker implements InputFeatureTracker {
         this.offset = this.clock.ticksIntoBar();
         break;
       }
-      case 'mode':
       case 'style':
+        if (this.styles !== undefined) this.style = this.styles.indexOf(token.style) + 1;
+        break;
+      case 'mode':
       case 'end':
         break;
     }
@@ -110,6 +129,7 @@ export class EventsLookbackTracker implements InputFeatureTracker {
     v[4] = (this.repeat1 ? 1 : 0) + (this.repeat2 ? 2 : 0);
     v[5] = hasClock && !this.inPickup ? (this.fullBars % PHRASE_BARS) : PHRASE_BARS;
     v[6] = this.barsLeft === null ? MAX_BARS_TO_GO + 1 : Math.min(MAX_BARS_TO_GO, this.barsLeft);
+    if (this.styles !== undefined) v[7] = this.style;
     return v;
   }
 

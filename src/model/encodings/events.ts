@@ -26,7 +26,7 @@ import { Vocabulary } from './vocabulary.js';
 import { EncodingError } from './encoding-error.js';
 import { barTicks, beatUnitTicks, meterText, parseMeterText, parseRatioText, ratioText, ratioTicks, type Ratio } from './durations.js';
 import { EVENTS_INPUT_FEATURES, EventsFeatureTracker } from './events-features.js';
-import { EventsLookbackTracker, lookbackSpec } from './events-lookback-features.js';
+import { EventsLookbackTracker, LOOKBACK_STYLE_FEATURES, lookbackSpec, lookbackStyleSpec } from './events-lookback-features.js';
 import { countSongsPerToken } from './token-counts.js';
 import { freezeEvents, melodySoundingEvents, soundingEvents, tonicPitchClass, type MutableEvent } from './melody-events.js';
 
@@ -310,16 +310,20 @@ export class EventsEncoding implements Encoding {
   }
 
   /**
-   * The metric position of the next event and what is left of its bar (events-features.ts), and that plus the
-   * lookback features (events-lookback-features.ts).
+   * The metric position of the next event and what is left of its bar (events-features.ts), that plus the
+   * lookback features (events-lookback-features.ts), and for a vocabulary with styles, that plus the song's style.
    */
   get inputFeatureSets(): readonly InputFeatureSpec[] {
-    return [EVENTS_INPUT_FEATURES, lookbackSpec(this.vocabularySize)];
+    const { styles } = this.table;
+    return [EVENTS_INPUT_FEATURES, lookbackSpec(this.vocabularySize), ...(styles.length > 0 ? [lookbackStyleSpec(this.vocabularySize, styles.length)] : [])];
   }
 
   inputFeatureTracker(name: string): InputFeatureTracker {
     if (name === EVENTS_INPUT_FEATURES.name) return new EventsFeatureTracker(this.table.parsed);
     if (name === lookbackSpec(this.vocabularySize).name) return new EventsLookbackTracker(this.table.parsed, this.vocabularySize);
+    if (name === LOOKBACK_STYLE_FEATURES && this.table.styles.length > 0) {
+      return new EventsLookbackTracker(this.table.parsed, this.vocabularySize, this.table.styles);
+    }
     throw new EncodingError(`the events encoding has no input features named "${name}"`);
   }
 

@@ -4,8 +4,8 @@
 // `plain` is `default` without the encoding's input features.
 import type { EncodingName } from '../encodings/encoding.js';
 
-export type PresetName = 'reference' | 'default' | 'plain' | 'lookback' | 'styles';
-export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain', 'lookback', 'styles'];
+export type PresetName = 'reference' | 'default' | 'plain' | 'lookback' | 'styles' | 'styles-input';
+export const PRESET_NAMES: readonly PresetName[] = ['reference', 'default', 'plain', 'lookback', 'styles', 'styles-input'];
 
 export interface TrainingPreset {
   readonly name: PresetName;
@@ -92,6 +92,10 @@ export const PRESETS: Readonly<Record<PresetName, TrainingPreset>> = {
   // `lookback` for the whole collection, each song led by its style's token (german, children, chinese-han, ...).
   // Best started from a trained `lookback` model (`--init-from`), whose weights carry over token by token.
   styles: { ...DEFAULT_PRESET, name: 'styles', inputFeatures: 'events-lookback-v1', styles: true },
+  // `styles` with the song's style as an input at every step as well (events-lookback-style-v1): the style token
+  // alone, read once at the start, steered the tunes too little (issue 11's style check). Best started from a
+  // trained `styles` model (`--init-from`): the style rows start at zero, so the network begins as that model.
+  'styles-input': { ...DEFAULT_PRESET, name: 'styles-input', inputFeatures: 'events-lookback-style-v1', styles: true },
 };
 
 export function isPresetName(name: string): name is PresetName {

@@ -6,7 +6,8 @@
 // The first layer's input rows are the token's one-hot, then each input feature's one-hot (lstm-weights.ts). A
 // feature with V + 2 values in both networks is token-valued (the lookback features' token one and two bars back,
 // plus "none" and "no bar"): its rows are mapped like the tokens. Every other feature must have the same size in
-// both networks and is copied as it is.
+// both networks and is copied as it is. The new network may add features after the old one's (e.g. the song's style
+// at every step): their rows start at zero, so that the new network at first computes exactly what the old one did.
 import { initialWeights, inputSize, type LstmConfig, type LstmLayerWeights, type LstmWeights } from '../network/lstm-weights.js';
 import type { Random } from '../generation/random.js';
 
@@ -28,11 +29,15 @@ function tokenMap(oldVocabulary: readonly string[], newVocabulary: readonly stri
   return Int32Array.from(newVocabulary, (token) => oldIds.get(token) ?? -1);
 }
 
-/** Old input row for each new input row of the first layer, or -1 for a fresh one. */
+/** Marks a new input row that starts at zero (a feature the old network did not have). */
+const ZERO_ROW = -2;
+
+/** Old input row for each new input row of the first layer, -1 for a fresh one, ZERO_ROW for a zero one. */
 function inputRowMap(from: LstmConfig, to: LstmConfig, tokens: Int32Array): Int32Array {
   const oldSizes = from.inputFeatures?.sizes ?? [];
   const newSizes = to.inputFeatures?.sizes ?? [];
-  if (oldSizes.length !== newSizes.length || from.inputFeatures?.name !== to.inputFeatures?.name) {
+  const addsFeatures = newSizes.length > oldSizes.length && oldSizes.length > 0;
+  if (!addsFeatures && (oldSizes.length !== newSizes.length || from.inputFeatures?.name !== to.inputFeatures?.name)) {
     throw new WarmStartError(
       `the old network's input features (${from.inputFeatures?.name ?? 'none'}) differ from the new one's (${to.inputFeatures?.name ?? 'none'})`,
     );
@@ -42,7 +47,12 @@ function inputRowMap(from: LstmConfig, to: LstmConfig, tokens: Int32Array): Int3
   let oldOffset = from.vocabularySize;
   let newOffset = to.vocabularySize;
   newSizes.forEach((size, k) => {
-    const oldSize = oldSizes[k]!;
+    const oldSize = oldSizes[k];
+    if (oldSize === undefined) {
+      map.fill(ZERO_ROW, newOffset, newOffset + size);
+      newOffset += size;
+      return;
+    }
     if (size === to.vocabularySize + 2 && oldSize === from.vocabularySize + 2) {
       for (let v = 0; v < to.vocabularySize; v++) map[newOffset + v] = tokens[v]! < 0 ? -1 : oldOffset + tokens[v]!;
       map[newOffset + to.vocabularySize] = oldOffset + from.vocabularySize;
@@ -58,10 +68,11 @@ function inputRowMap(from: LstmConfig, to: LstmConfig, tokens: Int32Array): Int3
   return map;
 }
 
-/** Copies rows of `width` floats from `source` into `target` where `map` names one. */
+/** Copies rows of `width` floats from `source` into `target` where `map` names one, and zeroes ZERO_ROW rows. */
 function copyRows(target: Float32Array, source: Float32Array, map: Int32Array, width: number): void {
   map.forEach((from, to) => {
     if (from >= 0) target.set(source.subarray(from * width, (from + 1) * width), to * width);
+    else if (from === ZERO_ROW) target.fill(0, to * width, (to + 1) * width);
   });
 }
 

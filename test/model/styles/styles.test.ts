@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { STYLES, styleOfSong } from '../../../src/model/data/styles.js';
 import { withStyles, NO_STYLE, type Corpus } from '../../../src/model/data/dataset.js';
 import { buildEventsEncoding, styleToken } from '../../../src/model/encodings/events.js';
-import { lookbackSpec } from '../../../src/model/encodings/events-lookback-features.js';
+import { LOOKBACK_STYLE_FEATURES, lookbackSpec, lookbackStyleSpec } from '../../../src/model/encodings/events-lookback-features.js';
 import { initialWeights, inputSize, type LstmConfig } from '../../../src/model/network/lstm-weights.js';
 import { createRandom } from '../../../src/model/generation/random.js';
 import { warmStartWeights, WarmStartError } from '../../../src/model/training/warm-start.js';
@@ -57,6 +57,42 @@ test('a style model writes the style token first; a model without styles leaves 
   assert.deepEqual(plain.styles, []);
   assert.equal(plain.reject(german), null);
   assert.equal(plain.config.vocabulary[plain.encode(german)[0]!], '<M:2/4>');
+});
+
+test('the style input feature gives the song\'s style at every step, and only a style model offers it', () => {
+  const german = song([60, 62, 64, 65, 67, 65, 64, 62], 'german');
+  const han = song([62, 64, 67, 69, 67, 64, 62, 60], 'chinese-han');
+  const styled = buildEventsEncoding([german, han], 1);
+  const spec = lookbackStyleSpec(styled.vocabularySize, 2);
+  assert.deepEqual(styled.inputFeatureSets?.map((set) => set.name), ['events-metric-position-v1', 'events-lookback-v1', LOOKBACK_STYLE_FEATURES]);
+  assert.deepEqual(spec.sizes, [...lookbackSpec(styled.vocabularySize).sizes, 3]);
+  const tracker = styled.inputFeatureTracker!(LOOKBACK_STYLE_FEATURES);
+  for (const [melody, value] of [[han, 1], [german, 2]] as const) {
+    const tokens = styled.encode(melody);
+    tracker.reset({ tokens });
+    const values = Array.from(tokens, (token) => tracker.next(token).at(-1));
+    // After the style token (the first), every step carries the style: 1 + its index in the vocabulary's styles.
+    assert.deepEqual(values, Array.from(tokens, () => value));
+  }
+  // Without style tokens there is no such set.
+  const plain = buildEventsEncoding([song([60, 62, 64, 65, 67, 65, 64, 62])], 1);
+  assert.ok(!plain.inputFeatureSets?.some((set) => set.name === LOOKBACK_STYLE_FEATURES));
+  assert.throws(() => plain.inputFeatureTracker!(LOOKBACK_STYLE_FEATURES), /no input features named/);
+});
+
+test('a warm start onto added input features starts their rows at zero and keeps every other row', () => {
+  const vocabulary = ['|', '<end>', '<S:german>', '60:1'];
+  const from: LstmConfig = { vocabularySize: 4, hiddenSize: 2, layers: 1, dropout: 0, inputFeatures: { name: 'events-lookback-v1', sizes: [3, 6] } };
+  const to: LstmConfig = { ...from, inputFeatures: { name: LOOKBACK_STYLE_FEATURES, sizes: [3, 6, 2] } };
+  const old = initialWeights(from, createRandom(7));
+  const { weights } = warmStartWeights(old, vocabulary, to, vocabulary, createRandom(9));
+  const H4 = 8;
+  const newK = weights.layers[0]!.inputKernel;
+  assert.equal(newK.length, inputSize(to) * H4);
+  assert.deepEqual(Array.from(newK.subarray(0, inputSize(from) * H4)), Array.from(old.layers[0]!.inputKernel));
+  assert.deepEqual(Array.from(newK.subarray(inputSize(from) * H4)), new Array(2 * H4).fill(0));
+  // Features that are not an extension of the old ones still refuse.
+  assert.throws(() => warmStartWeights(old, vocabulary, { ...from, inputFeatures: { name: 'other', sizes: [3, 6] } }, vocabulary, createRandom(1)), WarmStartError);
 });
 
 test('sampling in a style starts with its token; a style model refuses an unknown or missing style', () => {
