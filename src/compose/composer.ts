@@ -15,7 +15,7 @@ import { parseSeed, SEED_EXAMPLE } from '../music/seed.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type Meter, type Mode } from '../music/types.js';
 import { loadGenerator, type MelodyGenerator, type ModelInfo } from '../model/generation/generator.js';
 import { createRandom } from '../model/generation/random.js';
-import { drawFinal, drawSongShape } from '../music/song-shapes.js';
+import { drawFinal, drawFinalPlace, drawSongShape } from '../music/song-shapes.js';
 import { tuneStats } from '../music/tune-stats.js';
 import { prepareAudioEncoder, renderAudio } from '../render/audio.js';
 import { performanceFromMelody } from '../render/performance.js';
@@ -82,6 +82,7 @@ const REDRAWS = 3;
 /** Keeps the song shape's draws apart from the sampler's, which starts from the same random seed. */
 const SHAPE_SALT = 0x5eed5a17;
 const FINAL_SALT = 0x0f1a1e5;
+const PLACE_SALT = 0x91ace5;
 
 /**
  * A style whose songs end on their key's tonic less often than this (the Chinese styles: 12-25%, against 71-87% for
@@ -381,6 +382,10 @@ export class Composer {
       }
     }
 
+    // The final note lies where it does in a song of the meter with this pickup, drawn from the style's songs (a held
+    // final on the downbeat, a short one after a long note, a final followed by a rest, ...).
+    const finalPlace = drawFinalPlace(shapes, options.meter, pickup, createRandom(options.randomSeed ^ PLACE_SALT).next);
+
     const t0 = performance.now();
     const primer = shiftEvents(seed.events, plan.seedShift + plan.normalShift);
     const normalKey = keyOf(plan.key.mode === 'major' ? 0 : 9, plan.key.mode);
@@ -405,6 +410,7 @@ export class Composer {
           randomSeed,
           ...(options.style !== undefined ? { style: options.style } : {}),
           ...(finalPitchClass !== undefined ? { finalPitchClass } : {}),
+          ...(finalPlace !== undefined ? { finalPlace } : {}),
         });
       } catch (error) {
         // The encoding refuses a primer it cannot represent (a pitch or duration outside the model's range).

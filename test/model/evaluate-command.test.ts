@@ -172,7 +172,13 @@ describe('folkbot evaluate', () => {
     const report = JSON.parse(stdout);
     assert.equal(report.styleCheck.trainSongs, 4);
     const [quality] = report.quality;
-    assert.deepEqual(quality.meters, []);
+    // The per-meter report is of the default style (german, the first) against the german songs alone.
+    const germanSongs = songs.filter((song) => song.style === 'german');
+    assert.ok(quality.meters.length >= 1);
+    for (const meter of quality.meters) {
+      assert.equal(meter.generated.tunes, 3);
+      assert.equal(meter.real.tunes, germanSongs.filter((song) => `${song.meters[0]!.meter!.numerator}/${song.meters[0]!.meter!.denominator}` === meter.meter).length);
+    }
     assert.deepEqual(quality.styles.map((style: { style: string }) => style.style), ['german', 'chinese-han']);
     for (const style of quality.styles) {
       const own = songs.filter((song) => song.style === style.style);

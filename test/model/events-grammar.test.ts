@@ -50,6 +50,33 @@ test('finalOnStrongBeat: the final tonic starts on the downbeat or mid-bar (beat
   assert.ok(starts.has('4/4:0') && starts.has(`4/4:${2 * Q}`), `both strong starts occur: ${[...starts].join(' ')}`);
 });
 
+test('finalPlace: the final tonic starts and lasts where the request says, rests after it; an impossible place gives way', () => {
+  const meter = { numerator: 2, denominator: 4 };
+  // The pickup and the short last bar make one bar: four bars in all.
+  const end = 4 * 2 * Q;
+  // (The vocabulary has only a quarter rest.)
+  for (const place of [{ start: 3 * E, length: E }, { start: E, length: E }, { start: 3 * E, length: 3 * E }]) {
+    for (let seed = 1; seed <= 30; seed++) {
+      const events = sample({ meter, bars: 4, pickup: E, closingBar: true, finalOnStrongBeat: true, finalPlace: place }, seed);
+      const last = events[events.length - 1]!;
+      assert.equal(last.onset + last.duration, end, 'the tune lasts its bars');
+      const notes = events.filter((event) => event.kind === 'note');
+      const final = notes[notes.length - 1]!;
+      assert.equal(final.kind === 'note' && final.pitch % 12, 0, 'on the tonic');
+      assert.deepEqual([end - final.onset, final.duration], [place.start, place.length], `seed ${seed}`);
+      // After the final only rests.
+      assert.ok(events.filter((event) => event.onset > final.onset).every((event) => event.kind === 'rest'));
+    }
+  }
+  // A place the vocabulary cannot build (no tonic note of 1/4 beat; no eighth rest) falls back to the strong-beat final.
+  for (const finalPlace of [{ start: Q, length: Q / 4 }, { start: 3 * E, length: Q }]) {
+    const events = sample({ meter, bars: 3, finalOnStrongBeat: true, finalPlace }, 1);
+    const last = events[events.length - 1]!;
+    assert.ok(last.kind === 'note' && [0, Q].includes(last.onset - 2 * 2 * Q));
+  }
+  assert.throws(() => sample({ meter, bars: 3, finalPlace: { start: Q, length: 2 * Q } }, 1), /finalPlace must have/);
+});
+
 test('the loop guard: never three identical bars in a row; it gives way when nothing else fits', () => {
   for (let seed = 1; seed <= 40; seed++) {
     const events = sample({ meter: { numerator: 2, denominator: 4 }, bars: 12, maxRepeatedBars: 2, endOnTonic: false }, seed);

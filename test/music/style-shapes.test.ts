@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { drawFinal, endingShape } from '../../src/music/song-shapes.js';
+import { drawFinal, drawFinalPlace, endingShape, songShapes } from '../../src/music/song-shapes.js';
 import { estimateKey, estimatePentatonicKey, keyOf } from '../../src/music/key.js';
 import type { MelodyEvent } from '../../src/music/types.js';
-import { fixtureMelody, Q } from '../model/melody-fixtures.js';
+import { E, fixtureMelody, Q } from '../model/melody-fixtures.js';
 
 const notes = (pitches: readonly number[]): MelodyEvent[] => pitches.map((pitch, i) => ({ kind: 'note', pitch, onset: i * Q, duration: Q }));
 
@@ -34,4 +34,25 @@ test('the ending shape counts finals above the major tonic, tonic endings and pe
   assert.equal(drawFinal(shape.finals, () => 0.2), 7);
   assert.equal(drawFinal(shape.finals, () => 0.7), 9);
   assert.equal(drawFinal({}, () => 0.5), undefined);
+});
+
+test('song shapes count where the final note lies in a last bar that gives the pickup back', () => {
+  const meter = { numerator: 2, denominator: 4 };
+  // An eighth pickup; the last bar (3/8) holds the final quarter and an eighth rest: "start:length" = 3E:Q.
+  const held = fixtureMelody([[67, E], [72, Q], [71, Q], [72, Q], [null, E]], { meter, pickup: E });
+  // The same pickup, the final an eighth at the end of the last bar: E:E.
+  const short = fixtureMelody([[67, E], [72, Q], [71, Q], [74, Q], [72, E]], { meter, pickup: E });
+  // No pickup, a final half note that fills its bar: 2Q:2Q.
+  const plain = fixtureMelody([[60, Q], [62, Q], [60, 2 * Q]], { meter });
+  // A pickup whose last bar is full (it does not give the pickup back) is left out of the endings, not the pickups.
+  const full = fixtureMelody([[67, E], [72, Q], [71, Q], [72, 2 * Q]], { meter, pickup: E });
+  const shape = songShapes([held, held, short, plain, full])['2/4']!;
+  assert.deepEqual(shape.pickups, { 0: 0.2, [E]: 0.8 });
+  assert.deepEqual(shape.endings, { 0: { [`${2 * Q}:${2 * Q}`]: 1 }, [E]: { [`${3 * E}:${Q}`]: 0.6667, [`${E}:${E}`]: 0.3333 } });
+  assert.deepEqual(drawFinalPlace({ '2/4': shape }, meter, E, () => 0.1), { start: 3 * E, length: Q });
+  assert.deepEqual(drawFinalPlace({ '2/4': shape }, meter, E, () => 0.9), { start: E, length: E });
+  // A pickup, meter or folder the shapes do not know: no place (the sampler's own rules apply).
+  assert.equal(drawFinalPlace({ '2/4': shape }, meter, Q, () => 0.5), undefined);
+  assert.equal(drawFinalPlace({ '2/4': shape }, { numerator: 3, denominator: 4 }, 0, () => 0.5), undefined);
+  assert.equal(drawFinalPlace({ '2/4': { ...shape, endings: undefined } }, meter, E, () => 0.5), undefined);
 });

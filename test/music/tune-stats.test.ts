@@ -81,7 +81,14 @@ test('song shapes: minor share and pickups per meter, and draws from them', () =
   ];
   assert.equal(pickupTicks(songs[1]!), Q);
   const shapes = songShapes(songs);
-  assert.deepEqual(shapes['2/4'], { songs: 3, minor: 0.3333, pickups: { '0': 0.3333, [String(Q)]: 0.6667 } });
+  // Endings: the final half note of the first song fills its last bar; the others' final quarter fills the short
+  // last bar that gives their pickup back.
+  assert.deepEqual(shapes['2/4'], {
+    songs: 3,
+    minor: 0.3333,
+    pickups: { '0': 0.3333, [String(Q)]: 0.6667 },
+    endings: { '0': { [`${2 * Q}:${2 * Q}`]: 1 }, [String(Q)]: { [`${Q}:${Q}`]: 1 } },
+  });
   assert.deepEqual(drawSongShape(shapes, twoFour, () => 0.1), { mode: 'minor', pickup: 0 });
   assert.deepEqual(drawSongShape(shapes, twoFour, () => 0.9), { mode: 'major', pickup: Q });
   let draws = [0.9, 0.2];

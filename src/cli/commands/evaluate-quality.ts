@@ -2,7 +2,8 @@
 // `folkbot compose` does with its default options (no seed, 16 bars, random seeds 1..N), set against the songs of
 // the split of that meter (src/model/scoring/tune-quality.ts), and its table. For a multi-style model: N tunes per
 // style, in the meters of the style's songs of the split as they share them out, set against those songs, with the
-// style check (does the style classifier hear the tunes as the style as often as the real songs?).
+// style check (does the style classifier hear the tunes as the style as often as the real songs?); and the per-meter
+// report of its default style (the first, german) against that style's songs.
 import { Composer } from '../../compose/composer.js';
 import { meterKey, meterQuality, styleMeterPlan, styleQuality, type MeterQuality, type SideFigures, type StyleQuality } from '../../model/scoring/tune-quality.js';
 import type { StyleClassifier } from '../../music/style-classifier.js';
@@ -12,7 +13,7 @@ export const QUALITY_METERS = ['2/4', '3/4', '4/4', '6/8'] as const;
 
 export interface ModelQuality {
   readonly name: string;
-  /** Per common meter, for a model without styles (empty for one with: see styles). */
+  /** Per common meter: for a multi-style model, of its default style against that style's songs. */
   readonly meters: readonly MeterQuality[];
   /** Per style, for a multi-style model (empty for one without). */
   readonly styles: readonly StyleQuality[];
@@ -40,27 +41,35 @@ export async function qualityReports(
     try {
       if (composer.styles.length > 0) {
         if (classifier === null) throw new Error(`${dir} is a multi-style model: its tune-quality report needs a style classifier`);
-        reports.push({ name: names[index]!, meters: [], styles: styleReports(composer, songs, tunesPerMeter, classifier) });
+        // The per-meter report too, for compose's default style (the first) against that style's songs.
+        const defaultStyle = composer.styles[0]!.name;
+        const meters = meterReports(composer, songs.filter((song) => song.style === defaultStyle), tunesPerMeter);
+        reports.push({ name: names[index]!, meters, styles: styleReports(composer, songs, tunesPerMeter, classifier) });
         continue;
       }
-      const meters: MeterQuality[] = [];
-      for (const text of QUALITY_METERS) {
-        if (!composer.meters.includes(text)) continue;
-        const meter = parse(text);
-        const real = songs.filter((song) => {
-          const first = song.meters[0]?.meter;
-          return first !== null && first !== undefined && meterKey(first) === text;
-        });
-        const tunes: Melody[] = [];
-        for (let randomSeed = 1; randomSeed <= tunesPerMeter; randomSeed++) tunes.push(composer.composeMelody({ meter, randomSeed }).melody);
-        meters.push(meterQuality(meter, tunes, real));
-      }
-      reports.push({ name: names[index]!, meters, styles: [] });
+      reports.push({ name: names[index]!, meters: meterReports(composer, songs, tunesPerMeter), styles: [] });
     } finally {
       composer.dispose();
     }
   }
   return reports;
+}
+
+/** Per common meter the model composes in: `tunes` tunes with compose's defaults against `songs` of that meter. */
+function meterReports(composer: Composer, songs: readonly Melody[], tunes: number): MeterQuality[] {
+  const meters: MeterQuality[] = [];
+  for (const text of QUALITY_METERS) {
+    if (!composer.meters.includes(text)) continue;
+    const meter = parse(text);
+    const real = songs.filter((song) => {
+      const first = song.meters[0]?.meter;
+      return first !== null && first !== undefined && meterKey(first) === text;
+    });
+    const generated: Melody[] = [];
+    for (let randomSeed = 1; randomSeed <= tunes; randomSeed++) generated.push(composer.composeMelody({ meter, randomSeed }).melody);
+    meters.push(meterQuality(meter, generated, real));
+  }
+  return meters;
 }
 
 /**

@@ -40,7 +40,8 @@ Options:
                           A multi-style model: N tunes per style in the meters of the style's songs of the split
                           (as they share them out), against those songs, with the share of pentatonic notes and
                           the style check: how often a naive Bayes style classifier, trained on the songs of the
-                          training side, hears the tunes and the real songs as the style
+                          training side, hears the tunes and the real songs as the style; and the per-meter report
+                          of its default style against that style's songs
   --json                  print one JSON object instead of a table
   --no-cache              parse the songs afresh instead of using (and filling) runs/.cache/
 

@@ -38,6 +38,12 @@ export interface SamplingRequest {
   readonly closingBar?: boolean;
   /** With `endOnTonic`: the final note starts on a strong beat of its bar (the downbeat, the middle of the bar). */
   readonly finalOnStrongBeat?: boolean;
+  /**
+   * With `endOnTonic`: where the final note lies, as in a written song of the meter (song-shapes.ts): it starts
+   * `start` ticks before the end and sounds `length` ticks, and rests fill what is left. It takes the place of
+   * `finalOnStrongBeat` where it can be built; absent or impossible: that rule applies.
+   */
+  readonly finalPlace?: { readonly start: number; readonly length: number };
   /** At most this many identical bars in a row (a loop guard); absent: no limit. */
   readonly maxRepeatedBars?: number;
   /** With `endOnTonic`: the final note at most this many semitones from the note before it; absent: any octave. */

@@ -339,6 +339,20 @@ export class EventsEncoding implements Encoding {
   }
 }
 
+/** Whether `ticks` is a sum of `durations` (ascending, any repeated), remembered in `known`. */
+function fillsExactly(ticks: number, durations: readonly number[], known: Map<number, boolean>): boolean {
+  if (ticks === 0) return true;
+  const remembered = known.get(ticks);
+  if (remembered !== undefined) return remembered;
+  let result = false;
+  for (const duration of durations) {
+    if (result || duration > ticks) break;
+    result = fillsExactly(ticks - duration, durations, known);
+  }
+  known.set(ticks, result);
+  return result;
+}
+
 /** A note, rest or continuation token with its length in ticks in the meter being sampled. */
 interface TimedChoice {
   readonly id: number;
@@ -352,7 +366,8 @@ interface TimedChoice {
  * `closingBar`, the last one short by the pickup); `|` is forced at each barline and `<end>` at the end of the last
  * bar. A note or rest may only start when what is left of its bar can still be filled exactly; with `endOnTonic`
  * the last note of the last bar is a C (major) or A (minor) in any octave, and with `finalOnStrongBeat` it starts
- * on the downbeat or in the middle of the bar (beat 2 in triple meters). `maxRepeatedBars` forbids the token that
+ * on the downbeat or in the middle of the bar (beat 2 in triple meters); with `finalPlace` it starts and lasts where
+ * the request says, rests after it. `maxRepeatedBars` forbids the token that
  * would complete one bar more than that many times in a row. Each rule gives way when it would leave nothing
  * to choose. Continuations (ties over a barline) may follow a barline, as in the corpus, except right after the
  * primer: the primer's last note keeps the length it was given.
@@ -383,6 +398,11 @@ class EventsSamplingState implements SamplingState {
   private readonly strongStarts: readonly number[];
   /** Tonic note lengths the vocabulary has, in ticks (any length). */
   private readonly anyTonicDurations: ReadonlySet<number>;
+  /** The final note's onset and end in ticks (request.finalPlace), when it can be built; else null. */
+  private readonly place: { readonly onset: number; readonly end: number } | null;
+  /** Distinct lengths of rest tokens in ticks, ascending. */
+  private readonly restDurations: readonly number[];
+  private readonly restFillable = new Map<number, boolean>();
   /** Token ids of the bars completed so far, and of the current bar. */
   private readonly completedBars: number[][] = [];
   private currentBar: number[] = [];
@@ -438,6 +458,8 @@ class EventsSamplingState implements SamplingState {
       else if (beats === 3) starts.push(finalStart + bar / 3);
     }
     this.strongStarts = request.endOnTonic && request.finalOnStrongBeat === true ? starts.filter((start) => this.anyTonicDurations.has(end - start)) : [];
+    this.restDurations = [...new Set(choices.filter((c) => c.kind === 'rest').map((c) => c.ticks))].sort((a, b) => a - b);
+    this.place = this.finalPlace(request, finalStart, end);
 
     if (!this.canFill(bar)) throw new EncodingError(`no combination of the vocabulary's durations fills a bar of ${meterText(meter)}`);
     if (request.endOnTonic && !this.canFillTonic(bar)) {
@@ -448,6 +470,19 @@ class EventsSamplingState implements SamplingState {
     if (!this.allowed().includes(1)) {
       throw new EncodingError(`the primer ends at tick ${this.time}, where the bar cannot be completed with the vocabulary's durations`);
     }
+  }
+
+  /** The requested final place in ticks, when it lies in the last bar and the vocabulary can build it; else null. */
+  private finalPlace(request: SamplingRequest, lastBarStart: number, end: number): { onset: number; end: number } | null {
+    const place = request.finalPlace;
+    if (!request.endOnTonic || place === undefined) return null;
+    const { start, length } = place;
+    if (!(Number.isInteger(start) && Number.isInteger(length) && length > 0 && length <= start)) {
+      throw new EncodingError(`finalPlace must have whole numbers of ticks with 0 < length <= start, got start ${start}, length ${length}`);
+    }
+    const onset = end - start;
+    const ok = onset >= lastBarStart && this.canFill(onset - lastBarStart) && this.anyTonicDurations.has(length) && this.canFillRests(start - length);
+    return ok ? { onset, end: onset + length } : null;
   }
 
   get done(): boolean {
@@ -481,12 +516,47 @@ class EventsSamplingState implements SamplingState {
     const strong = tonicEnd && this.strongStarts.length > 0;
     const guard = this.request.maxRepeatedBars;
     const near = tonicEnd && this.request.maxFinalLeap !== undefined;
+    if (tonicEnd && this.place !== null) {
+      // The final's place first (with the loop guard, then without, then without the leap rule); where nothing fits
+      // it (a seed or an earlier fallback passed it), the strong-beat rules below.
+      for (const [useGuard, useNear] of [[guard !== undefined, near], [false, near], [false, false]] as const) {
+        if (this.fillPlaceMask(mask, this.place, useGuard ? guard : undefined, useNear)) return mask;
+      }
+    }
     // Each rule gives way, strongest first, when it would leave no token at all.
     const layers = [[strong, guard !== undefined, near], [strong, false, near], [strong, false, false], [false, false, false]] as const;
     for (const [useStrong, useGuard, useNear] of layers) {
       if (this.fillMask(mask, barline, tonicEnd, useStrong, useGuard ? guard : undefined, useNear)) return mask;
     }
     return mask;
+  }
+
+  /**
+   * Marks the tokens that keep the last bar on its way to the final's place: before it, what still leaves a fillable
+   * gap up to its onset; at it, a tonic note of its length; after it, rests. Whether any is.
+   */
+  private fillPlaceMask(mask: Uint8Array, place: { onset: number; end: number }, guard: number | undefined, near: boolean): boolean {
+    const end = this.barlines[this.barlines.length - 1]!;
+    const canContinue = this.afterBar && this.built.length > this.primerEvents;
+    let any = false;
+    for (const choice of this.choices) {
+      const after = this.time + choice.ticks;
+      if (after > end) continue;
+      let ok: boolean;
+      if (this.time < place.onset) {
+        ok = after <= place.onset && this.canFill(place.onset - after) && (choice.kind !== 'continuation' || canContinue);
+      } else if (this.time === place.onset) {
+        ok = choice.kind === 'note' && choice.pitch % 12 === this.tonic && after === place.end && this.canFillRests(end - after) && (!near || this.nearFinal(choice));
+      } else {
+        ok = this.time >= place.end && choice.kind === 'rest' && this.canFillRests(end - after);
+      }
+      if (ok && after === end && guard !== undefined) ok = !this.repeatsBar(choice.id, guard);
+      if (ok) {
+        mask[choice.id] = 1;
+        any = true;
+      }
+    }
+    return any;
   }
 
   /** Whether a final note `choice` lies within maxFinalLeap semitones of the last note before it (true without one). */
@@ -662,16 +732,12 @@ class EventsSamplingState implements SamplingState {
 
   /** Whether `ticks` can be filled exactly with the vocabulary's notes and rests. */
   private canFill(ticks: number): boolean {
-    if (ticks === 0) return true;
-    const known = this.fillable.get(ticks);
-    if (known !== undefined) return known;
-    let result = false;
-    for (const duration of this.fillDurations) {
-      if (result || duration > ticks) break;
-      result = this.canFill(ticks - duration);
-    }
-    this.fillable.set(ticks, result);
-    return result;
+    return fillsExactly(ticks, this.fillDurations, this.fillable);
+  }
+
+  /** Whether `ticks` can be filled exactly with the vocabulary's rests. */
+  private canFillRests(ticks: number): boolean {
+    return fillsExactly(ticks, this.restDurations, this.restFillable);
   }
 
   /** Whether `ticks` can be filled exactly with notes and rests, the last a tonic note. */
