@@ -11,6 +11,7 @@ import { isValidationSong, loadLabelledCorpus, type CorpusFilter } from '../../m
 import { createEncoding } from '../../model/encodings/index.js';
 import { loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
 import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
+import type { MemorySettings } from '../../model/memory/memory-mix.js';
 import { compareStyleNames, styleDefinition } from '../../model/data/styles.js';
 import { lstmPass } from '../../model/scoring/evaluate.js';
 import { endingShape, songShapes, type SongShapes } from '../../music/song-shapes.js';
@@ -20,9 +21,10 @@ import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
 
-Fits the weights that mix the network with the tune's own short-term model (an n-gram model of the tune so far),
-one weight per length of the longest earlier context the tune repeats, on the model's validation songs (the
-same split as training), and counts the training songs' modes and pickups per meter: both go into the model
+Fits the weights that mix the network with the tune's own short-term model (an n-gram model of the tune so far)
+on the model's validation songs (the same split as training): one weight per length of the longest earlier
+context the tune repeats and per bucket of the network's entropy (memory v2), or per length alone (v1). Prints
+both kinds' cross-fitted bits per note (weights fitted on half of the songs score the other half), and counts the training songs' modes and pickups per meter: both go into the model
 folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
 with which compose reports the longest passage a tune shares with one of them.
 
@@ -30,6 +32,7 @@ Options:
   --model DIR       model folder (required)
   --data DIR        the folder of .krn files the model was trained on (required)
   --max-order N     longest context of the short-term model (default 8)
+  --memory v1|v2    the kind of memory saved (default v2: by context length and network entropy)
   --dry-run         print the figures, change nothing
   --json            print one JSON object`;
 
@@ -43,14 +46,17 @@ export interface Calibration {
   readonly validationSongs: number;
   readonly trainingSongs: number;
   readonly notes: number;
+  /** The saved kind's fit. */
   readonly fit: MemoryFit;
+  /** Every kind's fit on the same evidence (v1, v2), for comparison. */
+  readonly fits: readonly MemoryFit[];
   readonly shapes: SongShapes;
   readonly styles: readonly StyleInfo[];
   readonly saved: boolean;
 }
 
 /** Fits the memory, counts the song shapes and builds the originality index of a model folder (saved unless dryRun). */
-export async function calibrateModelFolder(modelDir: string, dataDir: string, options: { maxOrder?: number; dryRun?: boolean } = {}): Promise<Calibration> {
+export async function calibrateModelFolder(modelDir: string, dataDir: string, options: { maxOrder?: number; dryRun?: boolean; memory?: MemorySettings['kind'] } = {}): Promise<Calibration> {
   const maxOrder = options.maxOrder ?? 8;
   const { weights, metadata } = await loadModelFolder(modelDir);
   const encoding = createEncoding(metadata.encoding);
@@ -75,7 +81,8 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
     throw new CalibrationError(`only ${songs.length} validation songs under ${dataDir} (at least ${MIN_VALIDATION_SONGS} are needed): calibrate with the corpus the model was trained on`);
   }
   const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
-  const fit = fitMemory(evidence);
+  const fits = MEMORY_KINDS.map((kind) => fitMemory(evidence, kind));
+  const fit = fits.find((f) => f.settings.kind === (options.memory ?? 'short-term-linear-v2'))!;
   const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
   const shapes = songShapes(trainingSongs.map((song) => song.melody));
   // In the order of styles.ts (german first: the default style), then any others by name.
@@ -86,7 +93,7 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
     // After the folder (which is written anew): the index of the training songs, for the originality check.
     await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
   }
-  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, shapes, styles, saved: options.dryRun !== true };
+  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, shapes, styles, saved: options.dryRun !== true };
 }
 
 /** A style's songs, shapes and validation figures (its songs' share of the memory evidence). */
@@ -96,7 +103,7 @@ function styleInfo(name: string, trainingSongs: readonly { melody: Melody }[], s
   const minor = melodies.filter((melody) => melody.key.mode === 'minor').length;
   const notes = evidence.songNotes.reduce((sum, n, song) => sum + (songStyles[song] === name ? n : 0), 0);
   const ofStyle = (i: number): boolean => songStyles[evidence.song[i]!] === name;
-  const bits = (weights: readonly number[]): number | null => (notes > 0 ? mixtureBits(evidence, weights, ofStyle) / notes : null);
+  const bits = (memory: MemorySettings | undefined): number | null => (notes > 0 ? mixtureBits(evidence, memory, ofStyle) / notes : null);
   const definition = styleDefinition(name);
   return {
     name,
@@ -108,7 +115,7 @@ function styleInfo(name: string, trainingSongs: readonly { melody: Melody }[], s
     usualMode: minor * 2 > melodies.length ? 'minor' : 'major',
     shapes,
     ending: endingShape(melodies),
-    validation: { bitsPerNote: bits(fit.settings.weights), networkBitsPerNote: bits(fit.settings.weights.map(() => 0)), notes },
+    validation: { bitsPerNote: bits(fit.settings), networkBitsPerNote: bits(undefined), notes },
   };
 }
 
@@ -117,8 +124,9 @@ export function describeCalibration(c: Calibration): string[] {
   return [
     `${c.validationSongs} validation songs, ${c.notes} notes`,
     `network alone: ${c.fit.networkBitsPerNote.toFixed(3)} bits/note`,
-    `with the memory: ${c.fit.crossFittedBitsPerNote.toFixed(3)} bits/note (cross-fitted), ${c.fit.fittedBitsPerNote.toFixed(3)} with the weights saved`,
-    `weights by matched order 0..${c.fit.settings.maxOrder}: ${c.fit.settings.weights.map((w) => w.toFixed(2)).join(' ')}`,
+    `with the memory, cross-fitted: ${c.fits.map((f) => `${KIND_NAMES[f.settings.kind]} ${f.crossFittedBitsPerNote.toFixed(3)}`).join(', ')} bits/note`,
+    `saved: ${KIND_NAMES[c.fit.settings.kind]}, ${c.fit.fittedBitsPerNote.toFixed(3)} bits/note with the weights saved (fitted on all the songs)`,
+    ...describeWeights(c.fit.settings),
     `song shapes of ${c.trainingSongs} training songs: ${Object.entries(c.shapes)
       .slice(0, 6)
       .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
@@ -137,6 +145,23 @@ export function describeCalibration(c: Calibration): string[] {
 
 const MIN_VALIDATION_SONGS = 10;
 
+const MEMORY_KINDS: readonly MemorySettings['kind'][] = ['short-term-linear-v1', 'short-term-linear-v2'];
+
+const KIND_NAMES: Record<MemorySettings['kind'], string> = {
+  'short-term-linear-v1': 'v1 (weight by matched order)',
+  'short-term-linear-v2': 'v2 (by matched order and network entropy)',
+};
+
+function describeWeights(settings: MemorySettings): string[] {
+  if (settings.kind === 'short-term-linear-v1') return [`weights by matched order 0..${settings.maxOrder}: ${settings.weights.map((w) => w.toFixed(2)).join(' ')}`];
+  const edges = settings.entropyEdges;
+  const buckets = edges.length === 0 ? ['all'] : [`<${edges[0]}`, ...edges.slice(1).map((e, b) => `${edges[b]}-${e}`), `>=${edges[edges.length - 1]}`];
+  return [
+    `weights by matched order (rows 0..${settings.maxOrder}) and network entropy in bits (${buckets.join(' ')}):`,
+    ...settings.weights.map((row, k) => `  order ${k}: ${row.map((w) => w.toFixed(2)).join(' ')}`),
+  ];
+}
+
 export const command: CliCommand = {
   name: 'calibrate',
   summary: "fit a model's within-song memory and its songs' shapes per meter, saved in the model folder",
@@ -147,15 +172,18 @@ export const command: CliCommand = {
       data: { type: 'string' },
       'max-order': { type: 'string', default: '8' },
       'dry-run': { type: 'boolean', default: false },
+      memory: { type: 'string', default: 'v2' },
       json: { type: 'boolean', default: false },
     });
     if (v.model === undefined) throw new UsageError('--model DIR is required');
     if (v.data === undefined) throw new UsageError('--data DIR is required');
     const maxOrder = Number(v['max-order']);
     if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 32) throw new UsageError(`--max-order must be a whole number from 1 to 32, got "${v['max-order']}"`);
+    if (v.memory !== 'v1' && v.memory !== 'v2') throw new UsageError(`--memory must be v1 or v2, got "${v.memory}"`);
+    const memory = v.memory === 'v1' ? 'short-term-linear-v1' : 'short-term-linear-v2';
     let result: Calibration;
     try {
-      result = await calibrateModelFolder(path.resolve(v.model), path.resolve(v.data), { maxOrder, dryRun: v['dry-run'] });
+      result = await calibrateModelFolder(path.resolve(v.model), path.resolve(v.data), { maxOrder, dryRun: v['dry-run'], memory });
     } catch (error) {
       if (error instanceof CalibrationError) throw new UsageError(error.message);
       throw error;

@@ -1,18 +1,20 @@
 // Fitting the within-song memory's weights on held-out songs. For every scored token of every song we note the
-// longest context the short-term model matched, and the probability the network and the short-term model each gave
-// the true token. The mixture's log-likelihood is concave in each order's weight, so each weight is fitted alone by
-// a golden-section search. The honest figure is cross-fitted: weights fitted on the even songs score the odd ones
+// longest context the short-term model matched, the entropy of the network's distribution, and the probability the
+// network and the short-term model each gave the true token. Each weight has its cell of tokens (v1: the matched
+// order; v2: the order and the network's entropy bucket), the mixture's log-likelihood is concave in it, so each is
+// fitted alone by a golden-section search. The honest figure is cross-fitted: weights fitted on the even songs score the odd ones
 // and the other way round, so no song is scored with weights that saw it.
 import type { Encoding } from '../encodings/encoding.js';
 import type { LogitsPass } from '../scoring/evaluate.js';
-import { memoryStart, type MemorySettings } from './memory-mix.js';
+import { entropyBucket, memoryStart, memoryWeight, networkEntropyBits, type EntropyMemorySettings, type LinearMemorySettings, type MemorySettings } from './memory-mix.js';
 import { ShortTermModel } from './short-term.js';
 
 export interface MemoryEvidence {
   readonly maxOrder: number;
-  /** Per scored token: the song's index, the matched order, p(network), p(short-term). */
+  /** Per scored token: the song's index, the matched order, the network's entropy in bits, p(network), p(short-term). */
   readonly song: Int32Array;
   readonly order: Int32Array;
+  readonly networkEntropy: Float64Array;
   readonly network: Float64Array;
   readonly shortTerm: Float64Array;
   /** Notes and rests of the songs (the denominator of bits per note). */
@@ -31,6 +33,7 @@ export function collectMemoryEvidence(
 ): MemoryEvidence {
   const song: number[] = [];
   const order: number[] = [];
+  const networkEntropy: number[] = [];
   const network: number[] = [];
   const shortTerm: number[] = [];
   const songNotes: number[] = [];
@@ -55,6 +58,7 @@ export function collectMemoryEvidence(
       const { order: matched } = model.predict(prediction);
       song.push(index);
       order.push(matched);
+      networkEntropy.push(networkEntropyBits(logits));
       network.push(Math.exp(logits[target]! - max) / sum);
       shortTerm.push(prediction[target]!);
     });
@@ -64,6 +68,7 @@ export function collectMemoryEvidence(
     maxOrder,
     song: Int32Array.from(song),
     order: Int32Array.from(order),
+    networkEntropy: Float64Array.from(networkEntropy),
     network: Float64Array.from(network),
     shortTerm: Float64Array.from(shortTerm),
     notes,
@@ -71,12 +76,15 @@ export function collectMemoryEvidence(
   };
 }
 
-/** The weight per matched order that maximises the likelihood of the chosen tokens (`use(i)`). */
-export function fitMemoryWeights(evidence: MemoryEvidence, use: (index: number) => boolean = () => true): number[] {
-  const weights: number[] = [];
-  for (let k = 0; k <= evidence.maxOrder; k++) {
-    const indices: number[] = [];
-    for (let i = 0; i < evidence.order.length; i++) if (evidence.order[i] === k && use(i)) indices.push(i);
+/**
+ * The weight per cell (`cell(i)` in 0..cells-1) that maximises the likelihood of the chosen tokens (`use(i)`); a cell
+ * without tokens gets `empty(c)`.
+ */
+function fitCellWeights(evidence: MemoryEvidence, cells: number, cell: (index: number) => number, use: (index: number) => boolean, empty: (c: number) => number): number[] {
+  const members: number[][] = Array.from({ length: cells }, () => []);
+  for (let i = 0; i < evidence.order.length; i++) if (use(i)) members[cell(i)]!.push(i);
+  return members.map((indices, c) => {
+    if (indices.length === 0) return empty(c);
     const loss = (lambda: number): number => {
       let nats = 0;
       for (const i of indices) nats -= Math.log(lambda * evidence.shortTerm[i]! + (1 - lambda) * evidence.network[i]!);
@@ -84,23 +92,56 @@ export function fitMemoryWeights(evidence: MemoryEvidence, use: (index: number) 
     };
     let lo = 0;
     let hi = 0.99;
-    for (let step = 0; step < 40 && indices.length > 0; step++) {
+    for (let step = 0; step < 40; step++) {
       const a = lo + (hi - lo) / 3;
       const b = hi - (hi - lo) / 3;
       if (loss(a) < loss(b)) hi = b;
       else lo = a;
     }
-    weights.push(indices.length > 0 ? Math.round(((lo + hi) / 2) * 1e4) / 1e4 : 0);
-  }
-  return weights;
+    return Math.round(((lo + hi) / 2) * 1e4) / 1e4;
+  });
 }
 
-/** Total bits of the chosen tokens under the mixture with `weights`. */
-export function mixtureBits(evidence: MemoryEvidence, weights: readonly number[], use: (index: number) => boolean = () => true): number {
+/** The weight per matched order that maximises the likelihood of the chosen tokens (`use(i)`): v1's weights. */
+export function fitMemoryWeights(evidence: MemoryEvidence, use: (index: number) => boolean = () => true): number[] {
+  return fitCellWeights(evidence, evidence.maxOrder + 1, (i) => evidence.order[i]!, use, () => 0);
+}
+
+/** The entropy bucket edges (bits) of v2: chosen on the shipped model's validation songs (notes/issue-9-memory.md). */
+export const ENTROPY_EDGES: readonly number[] = [1, 2, 3, 4];
+
+/**
+ * v2's weights: one per matched order and network entropy bucket. A cell without tokens takes its order's v1 weight
+ * (fitted on the same tokens), so a rare entropy at a common order is not left without memory.
+ */
+export function fitEntropyWeights(evidence: MemoryEvidence, edges: readonly number[] = ENTROPY_EDGES, use: (index: number) => boolean = () => true): number[][] {
+  const buckets = edges.length + 1;
+  const byOrder = fitMemoryWeights(evidence, use);
+  const flat = fitCellWeights(
+    evidence,
+    (evidence.maxOrder + 1) * buckets,
+    (i) => evidence.order[i]! * buckets + entropyBucket(edges, evidence.networkEntropy[i]!),
+    use,
+    (c) => byOrder[Math.floor(c / buckets)]!,
+  );
+  return byOrder.map((_, k) => flat.slice(k * buckets, (k + 1) * buckets));
+}
+
+/** Fitted settings of a kind on the chosen tokens. */
+export function fitMemorySettings(evidence: MemoryEvidence, kind: MemorySettings['kind'], use: (index: number) => boolean = () => true): MemorySettings {
+  if (kind === 'short-term-linear-v1') return { kind, maxOrder: evidence.maxOrder, weights: fitMemoryWeights(evidence, use) } satisfies LinearMemorySettings;
+  return { kind, maxOrder: evidence.maxOrder, entropyEdges: [...ENTROPY_EDGES], weights: fitEntropyWeights(evidence, ENTROPY_EDGES, use) } satisfies EntropyMemorySettings;
+}
+
+/**
+ * Total bits of the chosen tokens under the mixture with `settings` (the same weights TuneMemory uses), or of the
+ * network alone without them.
+ */
+export function mixtureBits(evidence: MemoryEvidence, settings: MemorySettings | undefined, use: (index: number) => boolean = () => true): number {
   let nats = 0;
   for (let i = 0; i < evidence.order.length; i++) {
     if (!use(i)) continue;
-    const lambda = weights[Math.min(evidence.order[i]!, weights.length - 1)]!;
+    const lambda = settings === undefined ? 0 : memoryWeight(settings, evidence.order[i]!, undefined, evidence.networkEntropy[i]!);
     nats -= Math.log(lambda * evidence.shortTerm[i]! + (1 - lambda) * evidence.network[i]!);
   }
   return nats / Math.LN2;
@@ -116,15 +157,16 @@ export interface MemoryFit {
   readonly fittedBitsPerNote: number;
 }
 
-export function fitMemory(evidence: MemoryEvidence): MemoryFit {
+/** Fits the memory of a kind (v2 unless told) on all the songs, and its cross-fitted figure (even songs score odd ones and back). */
+export function fitMemory(evidence: MemoryEvidence, kind: MemorySettings['kind'] = 'short-term-linear-v2'): MemoryFit {
   const even = (i: number): boolean => evidence.song[i]! % 2 === 0;
   const odd = (i: number): boolean => !even(i);
-  const crossBits = mixtureBits(evidence, fitMemoryWeights(evidence, even), odd) + mixtureBits(evidence, fitMemoryWeights(evidence, odd), even);
-  const weights = fitMemoryWeights(evidence);
+  const crossBits = mixtureBits(evidence, fitMemorySettings(evidence, kind, even), odd) + mixtureBits(evidence, fitMemorySettings(evidence, kind, odd), even);
+  const settings = fitMemorySettings(evidence, kind);
   return {
-    settings: { kind: 'short-term-linear-v1', maxOrder: evidence.maxOrder, weights },
-    networkBitsPerNote: mixtureBits(evidence, weights.map(() => 0)) / evidence.notes,
+    settings,
+    networkBitsPerNote: mixtureBits(evidence, undefined) / evidence.notes,
     crossFittedBitsPerNote: crossBits / evidence.notes,
-    fittedBitsPerNote: mixtureBits(evidence, weights) / evidence.notes,
+    fittedBitsPerNote: mixtureBits(evidence, settings) / evidence.notes,
   };
 }

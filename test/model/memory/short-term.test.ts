@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShortTermModel } from '../../../src/model/memory/short-term.js';
-import { memoryStart, parseMemorySettings, TuneMemory } from '../../../src/model/memory/memory-mix.js';
-import { collectMemoryEvidence, fitMemory, fitMemoryWeights, mixtureBits, type MemoryEvidence } from '../../../src/model/memory/memory-fit.js';
+import { entropyBucket, memoryStart, networkEntropyBits, parseMemorySettings, TuneMemory, type MemorySettings } from '../../../src/model/memory/memory-mix.js';
+import { collectMemoryEvidence, fitEntropyWeights, fitMemory, fitMemoryWeights, mixtureBits, type MemoryEvidence } from '../../../src/model/memory/memory-fit.js';
+import { logitsScoringModel } from '../../../src/model/scoring/evaluate.js';
 import { buildEventsEncoding } from '../../../src/model/encodings/events.js';
 import { fixtureMelody, Q } from '../melody-fixtures.js';
 
@@ -67,7 +68,7 @@ function syntheticEvidence(lambda: number, positions: number): MemoryEvidence {
   const shortTerm = new Float64Array(positions);
   const network = new Float64Array(positions).fill(0.1);
   for (let i = 0; i < positions; i++) shortTerm[i] = i % 10 < lambda * 10 ? 0.9 : 0.01;
-  return { maxOrder: 4, song: Int32Array.from({ length: positions }, (_, i) => i % 7), order, network, shortTerm, notes: positions, songNotes: [] };
+  return { maxOrder: 4, song: Int32Array.from({ length: positions }, (_, i) => i % 7), order, networkEntropy: new Float64Array(positions).fill(3.3), network, shortTerm, notes: positions, songNotes: [] };
 }
 
 test('fitting finds the weight that minimises the bits, and cross-fitting scores each half with the other', () => {
@@ -75,13 +76,16 @@ test('fitting finds the weight that minimises the bits, and cross-fitting scores
   const weights = fitMemoryWeights(evidence);
   assert.equal(weights.length, 5);
   assert.equal(weights[0], 0, 'no evidence at order 0: weight 0');
-  const best = mixtureBits(evidence, weights);
+  const v1 = (w: readonly number[]): MemorySettings => ({ kind: 'short-term-linear-v1', maxOrder: 4, weights: w });
+  const best = mixtureBits(evidence, v1(weights));
   for (const other of [weights[3]! - 0.05, weights[3]! + 0.05]) {
     const tried = [...weights];
     tried[3] = other;
-    assert.ok(mixtureBits(evidence, tried) > best, `weight ${other} is worse than ${weights[3]}`);
+    assert.ok(mixtureBits(evidence, v1(tried)) > best, `weight ${other} is worse than ${weights[3]}`);
   }
-  const fit = fitMemory(evidence);
+  near(mixtureBits(evidence, v1(weights.map(() => 0))), mixtureBits(evidence, undefined), 'weight 0 is the network alone');
+  const fit = fitMemory(evidence, 'short-term-linear-v1');
+  assert.deepEqual(fit.settings, v1(weights));
   assert.ok(fit.crossFittedBitsPerNote < fit.networkBitsPerNote);
   assert.ok(fit.crossFittedBitsPerNote >= fit.fittedBitsPerNote - 1e-9);
 });
@@ -100,4 +104,98 @@ test('evidence from a pass over songs: one entry per scored token, the memory st
   assert.equal(evidence.notes, 4);
   // The last 62 follows "60 62 60", heard before as "60 62" -> 60: the context "62 60" matched once.
   for (const p of evidence.network) near(p, 1 / encoding.vocabularySize);
+});
+
+test('v2 settings: parsed back as written, and each wrong field named', () => {
+  const v2 = { kind: 'short-term-linear-v2', maxOrder: 2, entropyEdges: [1, 2.5], weights: [[0, 0.1, 0.2], [0.3, 0.4, 0.5], [0.6, 0.7, 0.8]] };
+  assert.deepEqual(parseMemorySettings(JSON.parse(JSON.stringify(v2))), v2);
+  assert.deepEqual(parseMemorySettings({ kind: 'short-term-linear-v1', maxOrder: 1, weights: [0.1, 0.5], entropyEdges: [1] }), { kind: 'short-term-linear-v1', maxOrder: 1, weights: [0.1, 0.5] }, 'v1 as before');
+  assert.throws(() => parseMemorySettings({ ...v2, entropyEdges: [2, 1] }), /memory.entropyEdges must be a list of ascending numbers/);
+  assert.throws(() => parseMemorySettings({ ...v2, entropyEdges: undefined }), /memory.entropyEdges/);
+  assert.throws(() => parseMemorySettings({ ...v2, weights: [[0, 0.1]] }), /memory.weights\[0\] must be a list of 3 numbers in \[0, 1\) \(one per entropy bucket\)/);
+  assert.throws(() => parseMemorySettings({ ...v2, weights: [[0, 0.1, 0.2], [0, 1, 0]] }), /memory.weights\[1\]/);
+  assert.throws(() => parseMemorySettings({ ...v2, weights: [] }), /non-empty list of rows/);
+  assert.throws(() => parseMemorySettings({ ...v2, kind: 'short-term-linear-v3' }), /memory.kind must be "short-term-linear-v1" or "short-term-linear-v2", got "short-term-linear-v3"/);
+  assert.throws(() => parseMemorySettings([]), /memory must be an object/);
+});
+
+test('the network entropy and its buckets', () => {
+  near(networkEntropyBits(new Float32Array(8)), 3, 'uniform over 8');
+  const h = networkEntropyBits(Float32Array.from([0, Math.log(3)]));
+  assert.ok(Math.abs(h - -(0.25 * Math.log2(0.25) + 0.75 * Math.log2(0.75))) < 1e-6, `${h}`);
+  assert.deepEqual([0.5, 1, 1.5, 2, 9].map((h) => entropyBucket([1, 2], h)), [0, 1, 1, 2, 2]);
+});
+
+test('v1 mixes as before: (1 - w) softmax + w short-term, w by matched order alone', () => {
+  const weights = [0, 0.2, 0.5, 0.8, 0.9];
+  const memory = new TuneMemory(parseMemorySettings({ kind: 'short-term-linear-v1', maxOrder: 4, weights }), 5);
+  const reference = new ShortTermModel(5, 4);
+  const logits = Float32Array.from([0.5, -1, 2, 0, 1]);
+  const z = [...logits].reduce((s, l) => s + Math.exp(l), 0);
+  for (const token of [1, 2, 3, 1, 2, 3, 1]) {
+    memory.push(token);
+    reference.push(token);
+    const st = new Float64Array(5);
+    const w = weights[reference.predict(st).order]!;
+    const p = memory.probabilities(logits);
+    for (let k = 0; k < 5; k++) near(p[k]!, (1 - w) * (Math.exp(logits[k]!) / z) + w * st[k]!, `token ${k}`);
+  }
+});
+
+/** A pass whose logits are sharp at some positions and flat at others (pseudo-random, fixed). */
+function variedPass(vocabularySize: number): (tokens: Int32Array, visit: (position: number, logits: Float32Array) => void) => void {
+  const logits = new Float32Array(vocabularySize);
+  return (tokens, visit) => {
+    for (let i = 1; i < tokens.length; i++) {
+      const sharpness = i % 3 === 0 ? 6 : 0.3;
+      for (let k = 0; k < vocabularySize; k++) logits[k] = sharpness * Math.sin(k * 1.7 + i * 0.9);
+      logits[tokens[i]!] = logits[tokens[i]!]! + (i % 2 === 0 ? 1 : -2);
+      visit(i, logits);
+    }
+  };
+}
+
+test('v2: fitted per order and entropy bucket, cross-fitted below v1 where the right share depends on the entropy, and scored as evaluate scores', () => {
+  // Where the network is sure (low entropy) it is right and the memory wrong; where unsure, the memory is right.
+  const n = 4000;
+  const order = new Int32Array(n).fill(3);
+  const entropy = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0.5 : 4.5));
+  const network = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0.9 : 0.05));
+  const shortTerm = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0.02 : i % 4 === 1 ? 0.8 : 0.3));
+  const evidence: MemoryEvidence = { maxOrder: 4, song: Int32Array.from({ length: n }, (_, i) => Math.floor(i / 8)), order, networkEntropy: entropy, network, shortTerm, notes: n, songNotes: [] };
+  const weights = fitEntropyWeights(evidence, [1, 2, 3, 4]);
+  assert.equal(weights.length, 5);
+  assert.ok(weights.every((row) => row.length === 5));
+  const byOrder = fitMemoryWeights(evidence);
+  assert.ok(weights[3]![0]! < 0.05 && weights[3]![4]! > 0.5, `sure: ${weights[3]![0]}, unsure: ${weights[3]![4]}`);
+  assert.equal(weights[3]![2], byOrder[3], 'an empty bucket takes its order\'s v1 weight');
+  assert.deepEqual(weights[1], [0, 0, 0, 0, 0], 'an order without tokens: 0');
+  const v1 = fitMemory(evidence, 'short-term-linear-v1');
+  const v2 = fitMemory(evidence, 'short-term-linear-v2');
+  assert.equal(v2.settings.kind, 'short-term-linear-v2');
+  assert.ok(v2.crossFittedBitsPerNote < v1.crossFittedBitsPerNote - 0.1, `v2 ${v2.crossFittedBitsPerNote} vs v1 ${v1.crossFittedBitsPerNote}`);
+  assert.deepEqual(parseMemorySettings(JSON.parse(JSON.stringify(v2.settings))), v2.settings, 'saved and loaded unchanged');
+
+  // On real tokens: the fitted v2 mixture's bits from the evidence equal evaluate's with the same settings.
+  const melody = fixtureMelody([[60, Q], [62, Q], [64, Q], [60, Q], [62, Q], [64, Q], [65, Q], [64, Q], [62, Q], [60, Q], [62, Q], [64, Q]]);
+  const other = fixtureMelody([[67, Q], [65, Q], [64, Q], [67, Q], [65, Q], [64, Q], [62, Q], [60, Q]]);
+  const encoding = buildEventsEncoding([melody, other]);
+  const songs = [encoding.encode(melody), encoding.encode(other)];
+  const pass = variedPass(encoding.vocabularySize);
+  const real = collectMemoryEvidence(encoding, pass, songs, 4);
+  const fit = fitMemory(real);
+  const buckets = new Set([...real.networkEntropy].map((h) => entropyBucket([1, 2, 3, 4], h)));
+  assert.ok(buckets.size >= 2, `the pass gives more than one entropy bucket: ${[...buckets]}`);
+  const scoring = logitsScoringModel(encoding, pass, fit.settings);
+  let nats = 0;
+  for (const tokens of songs) {
+    const logProbs = scoring.logProbs(tokens);
+    for (const position of encoding.scoredPositions(tokens).positions) nats -= logProbs[position]!;
+  }
+  const scored = nats / Math.LN2 / real.notes;
+  assert.ok(Math.abs(scored - fit.fittedBitsPerNote) < 1e-6, `evaluate (float32 log-probabilities) and the fit agree: ${scored} vs ${fit.fittedBitsPerNote}`);
+  const v1Scoring = logitsScoringModel(encoding, pass, fitMemory(real, 'short-term-linear-v1').settings);
+  let v1Nats = 0;
+  for (const tokens of songs) for (const position of encoding.scoredPositions(tokens).positions) v1Nats -= v1Scoring.logProbs(tokens)[position]!;
+  assert.notEqual(v1Nats, nats, 'v1 and v2 score differently');
 });
