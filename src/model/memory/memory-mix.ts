@@ -79,15 +79,22 @@ export function parseMemorySettings(value: unknown): MemorySettings {
   return { kind: 'short-term-linear-v2', maxOrder, entropyEdges: [...(edges as number[])], weights: (weights as number[][]).map((row) => [...row]) };
 }
 
-/** The entropy in bits of the softmax of `logits` over the whole vocabulary (what v2's weights are bucketed by). */
-export function networkEntropyBits(logits: Float32Array): number {
+/**
+ * The entropy in bits of the network's distribution that the memory mixes with: the softmax of `logits` over the
+ * tokens `allowed` marks 1 (all without it; a logit of -Infinity, as a masked stepper gives, counts as not allowed).
+ * Scoring with the grammar and generation both mix over the grammar's tokens, so both bucket by the same entropy.
+ */
+export function networkEntropyBits(logits: Float32Array, allowed?: Uint8Array): number {
   let max = -Infinity;
-  for (let k = 0; k < logits.length; k++) if (logits[k]! > max) max = logits[k]!;
+  for (let k = 0; k < logits.length; k++) if ((allowed === undefined || allowed[k] === 1) && logits[k]! > max) max = logits[k]!;
+  if (max === -Infinity) return 0;
   // H = ln Z - sum_k p_k (l_k - max), with Z = sum_k e^(l_k - max).
   let total = 0;
   let weighted = 0;
   for (let k = 0; k < logits.length; k++) {
+    if (allowed !== undefined && allowed[k] !== 1) continue;
     const d = logits[k]! - max;
+    if (d === -Infinity) continue;
     const e = Math.exp(d);
     total += e;
     weighted += e * d;
@@ -104,13 +111,13 @@ export function entropyBucket(edges: readonly number[], entropy: number): number
 
 /**
  * The short-term model's fitted share: for v1 by the matched order alone, for v2 by the order and the network's
- * entropy (`logits`' entropy, computed only for v2; `entropy` when the caller has it already).
+ * entropy (of `logits` over the tokens `allowed`, computed only for v2; `entropy` when the caller has it already).
  */
-export function memoryWeight(settings: MemorySettings, order: number, logits: Float32Array | undefined, entropy?: number): number {
+export function memoryWeight(settings: MemorySettings, order: number, logits: Float32Array | undefined, entropy?: number, allowed?: Uint8Array): number {
   const rows = settings.weights;
   if (settings.kind === 'short-term-linear-v1') return settings.weights[Math.min(order, rows.length - 1)]!;
   const row = settings.weights[Math.min(order, rows.length - 1)]!;
-  const bits = entropy ?? networkEntropyBits(logits!);
+  const bits = entropy ?? networkEntropyBits(logits!, allowed);
   return row[entropyBucket(settings.entropyEdges, bits)]!;
 }
 
@@ -146,8 +153,8 @@ export class TuneMemory {
    * The short-term model's share for the next token: the fitted weight w, or with `strength` s, 1 - (1 - w)^s (s > 1
    * leans on the tune's own past more: a generation setting, as temperature is; scoring uses 1).
    */
-  private weight(order: number, logits: Float32Array, strength: number): number {
-    const w = memoryWeight(this.settings, order, logits);
+  private weight(order: number, logits: Float32Array, allowed: Uint8Array | undefined, strength: number): number {
+    const w = memoryWeight(this.settings, order, logits, undefined, allowed);
     return strength === 1 ? w : 1 - Math.pow(1 - w, strength);
   }
 
@@ -158,7 +165,7 @@ export class TuneMemory {
   probabilities(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float64Array {
     const V = this.vocabularySize;
     const prediction = this.model.predict(this.shortTerm);
-    const lambda = this.weight(prediction.order, logits, strength);
+    const lambda = this.weight(prediction.order, logits, allowed, strength);
     let max = -Infinity;
     for (let k = 0; k < V; k++) if ((allowed === undefined || allowed[k] === 1) && logits[k]! > max) max = logits[k]!;
     let networkTotal = 0;

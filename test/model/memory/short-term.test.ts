@@ -199,3 +199,26 @@ test('v2: fitted per order and entropy bucket, cross-fitted below v1 where the r
   for (const tokens of songs) for (const position of encoding.scoredPositions(tokens).positions) v1Nats -= v1Scoring.logProbs(tokens)[position]!;
   assert.notEqual(v1Nats, nats, 'v1 and v2 score differently');
 });
+
+test('v2 mixes the same when generating (masked logits at -Infinity) as when scoring with the grammar (raw logits and the mask)', () => {
+  const settings = parseMemorySettings({ kind: 'short-term-linear-v2', maxOrder: 3, entropyEdges: [0.5, 1.5], weights: [[0, 0, 0], [0, 0.1, 0.2], [0.05, 0.4, 0.6], [0.1, 0.7, 0.9]] });
+  const scoring = new TuneMemory(settings, 6);
+  const generating = new TuneMemory(settings, 6);
+  const raw = Float32Array.from([2, 0.5, -1, 1.5, 0, 3]);
+  const allowed = Uint8Array.from([1, 1, 0, 1, 1, 0]);
+  const masked = raw.map((l, k) => (allowed[k] === 1 ? l : -Infinity));
+  const h = networkEntropyBits(raw, allowed);
+  assert.ok(Number.isFinite(h) && h > 1 && h < 2, `entropy over the allowed tokens: ${h}`);
+  near(networkEntropyBits(masked), h, '-Infinity logits count as not allowed');
+  assert.ok(networkEntropyBits(raw) > h, 'the whole vocabulary is less sure');
+  for (const token of [0, 1, 3, 0, 1, 3, 0, 1]) {
+    scoring.push(token);
+    generating.push(token);
+    const a = [...scoring.probabilities(raw, allowed)];
+    const b = [...generating.probabilities(masked, allowed, 1)];
+    a.forEach((p, k) => near(b[k]!, p, `token ${k}`));
+  }
+  // After "0 1 3 0 1" heard twice the order-3 context predicts 3 with weight 0.7 (bucket 1): the memory is used.
+  const p = scoring.probabilities(raw, allowed);
+  assert.ok(p[3]! > 0.6, `the memory leans on the repeated phrase: ${p[3]}`);
+});
