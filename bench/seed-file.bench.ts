@@ -4,7 +4,8 @@
 // compose for files up to 100 KB. Baseline in the same run, interleaved read by read: the same reads with the
 // code of git commit --baseline (default BASELINE_COMMIT, the code before the readers stopped early; extracted under
 // runs/bench-baseline/, --baseline none to skip), with a check that both give the same seed.
-// `npm run bench:seed-file [-- --runs 30 --baseline REF|none]`. The machine is shared: the load average is printed.
+// `npm run bench:seed-file [-- --runs 30 --baseline REF|none --formats midi,kern]` (--formats: some of abc,
+// musicxml, kern, 'kern 4-part', midi). The machine is shared: the load average is printed.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,11 @@ import { baselineSourceUrl } from './baseline-source.js';
 
 /** main before the seed readers stopped after the bars a seed can use (issue 12, day 4). */
 const BASELINE_COMMIT = '07bf27f';
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, baseline: { type: 'string', default: BASELINE_COMMIT } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '30' }, baseline: { type: 'string', default: BASELINE_COMMIT }, formats: { type: 'string' } },
+});
+/** --formats midi,kern: only these (the names printed below); all by default. */
+const only = values.formats?.split(',').map((f) => f.trim());
 const runs = Number(values.runs);
 const GOAL_MS = 20;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,6 +128,7 @@ if (baseline) console.log(`baseline: the code of ${values.baseline}, read by rea
 for (const target of [10_000, 100_000]) {
   console.log(`\n~${target / 1000} KB files`);
   for (const [format, [name, write]] of Object.entries(writers)) {
+    if (only && !only.includes(format)) continue;
     const bytes = sized(write, target);
     const take = (module: SeedFileModule) => (): string => {
       try {

@@ -4,29 +4,37 @@
 // sixteenths and eighth-note triplets, else 32nds and sixteenth triplets, else 64ths, quintuplets and finer, so
 // that a file written from notation (folkbot's own, at 960 ticks per quarter) reads back exactly; what was
 // rounded is reported. midi-file reads the bytes into events; the tracks are made from them here the way
-// @tonejs/midi makes them (see midiTracks), because @tonejs/midi pairs note-ons and note-offs by searching and
-// splicing arrays, which takes ~40 ms for a 100 KB file where this takes ~2.
+// @tonejs/midi makes them (see midiSummary and TrackNotes), because @tonejs/midi pairs note-ons and note-offs by
+// searching and splicing arrays, which takes ~40 ms for a 100 KB file, and pairs every note of every track where
+// a seed needs the opening of one: with a limit (a seed), only that opening is paired and quantised.
 import { parseMidi, type MidiData, type MidiEvent } from 'midi-file';
 import { SeedFileError } from '../errors.js';
 import { barlinesForMeter } from '../kern-write.js';
 import { estimateKey, keyFromName, keyOf } from '../key.js';
 import { TICKS_PER_QUARTER, type Key, type Melody, type MelodyEvent, type MeterChange } from '../types.js';
-import type { ReadMelody } from './read-melody.js';
+import { openingEvents, type ReadLimit, type ReadMelody } from './read-melody.js';
 
 /** Key signature names by fifths + 7, as @tonejs/midi names them (by the major key). */
 const KEY_SIGNATURE_NAMES = ['Cb', 'Gb', 'Db', 'Ab', 'Eb', 'Bb', 'F', 'C', 'G', 'D', 'A', 'E', 'B', 'F#', 'C#'];
 
+/** A note of a track; `end` is NaN while its note-off has not been read. */
 interface TrackNote {
   readonly midi: number;
   readonly ticks: number;
-  readonly durationTicks: number;
+  end: number;
 }
 
+/** One of the tracks @tonejs/midi makes of a file, without its notes: those are read by TrackNotes when needed. */
 interface MidiTrack {
-  readonly name: string;
-  /** The channel of the track's last note (0 without notes), as @tonejs/midi sets it. */
-  readonly channel: number;
-  readonly notes: readonly TrackNote[];
+  /** The file's track (MTrk chunk) it comes from, and which of the tracks split from that one it is. */
+  readonly source: number;
+  readonly part: number;
+  /** The text of its first track name event. */
+  name: string | undefined;
+  /** The channel of its notes (0 without notes), as @tonejs/midi sets it: a split track has one channel. */
+  channel: number;
+  /** Whether @tonejs/midi would give it a note: a note-on with a note-off of its key at or after it. */
+  hasNotes: boolean;
 }
 
 interface MidiFile {
@@ -37,84 +45,182 @@ interface MidiFile {
   readonly keySignature: { readonly key: string | undefined; readonly scale: 'major' | 'minor' } | undefined;
 }
 
-/** A track's events and their times from its start, side by side (copying midi-file's events is slow). */
-interface TimedEvents {
-  readonly events: MidiEvent[];
-  readonly ticks: number[];
+/**
+ * @tonejs/midi's split of a file's track: one track per (program, channel) pair in the order they first occur,
+ * the events without a channel in the first of them. `of` is called for each event in order.
+ */
+class TrackSplit {
+  private readonly parts = new Map<number, number>();
+  private readonly program = new Array<number>(16).fill(0);
+
+  /** The last key looked up and its track (most events continue the one before: no map lookup then). */
+  private lastKey = -1;
+  private lastPart = 0;
+
+  of(event: MidiEvent): number {
+    // (A property read: `'channel' in event` costs as much as the rest of the walk.)
+    const channel = (event as { readonly channel?: number }).channel;
+    if (channel === undefined) return 0;
+    if (event.type === 'programChange') this.program[channel] = event.programNumber;
+    const key = (this.program[channel] ?? 256) * 256 + channel; // (program, channel), both bytes
+    if (key === this.lastKey) return this.lastPart;
+    let part = this.parts.get(key);
+    if (part === undefined) {
+      part = this.parts.size;
+      this.parts.set(key, part);
+    }
+    this.lastKey = key;
+    this.lastPart = part;
+    return part;
+  }
 }
 
 /**
- * @tonejs/midi's reading of a parsed file, with the same results: a track split in one per (program, channel)
- * pair, the events without a channel staying in the first of them; each note-on paired with the first unused
- * note-off of its key at or after it (a note-on without one is dropped); the first track of a format 1 file
- * dropped when its notes end at tick 0; time signatures of all tracks sorted by tick; the first key signature.
+ * The notes of one track, paired as @tonejs/midi pairs them: each note-on with the first unused note-off of its
+ * key at or after it (a note-on without one is dropped), in the order they start. Read from the track's start
+ * as far as asked (readUntil), so that a seed pairs only the opening of a long track; the pairing is the one the
+ * whole track gives, since each note-off goes to the earliest note of its key still waiting.
  */
-function midiTracks(data: MidiData): MidiFile {
-  const split: TimedEvents[] = [];
-  for (const track of data.tracks) {
-    const first = split.length;
-    const targets = new Map<number, number>();
-    const program = new Array<number>(16).fill(0);
-    let ticks = 0;
-    for (const event of track) {
-      ticks += event.deltaTime;
-      let target = first;
-      if ('channel' in event) {
-        if (event.type === 'programChange') program[event.channel] = event.programNumber;
-        const key = (program[event.channel] ?? 256) * 256 + event.channel; // (program, channel), both bytes
-        target = targets.get(key) ?? first + targets.size;
-        if (!targets.has(key)) targets.set(key, target);
+class TrackNotes {
+  private readonly list: TrackNote[] = [];
+  private readonly split = new TrackSplit();
+  /**
+   * Per key: its note-offs read while none of its notes waited (used from nextOff on), and its notes waiting for a
+   * note-off (indices in list, the first at nextWaiting). Queues by index: shift() on a long array can be slow.
+   */
+  private readonly keys = new Map<number, { readonly offs: number[]; nextOff: number; readonly waiting: number[]; nextWaiting: number }>();
+  private waitingCount = 0;
+  private index = 0;
+  private ticks = 0;
+  private ended = false;
+
+  constructor(
+    private readonly events: readonly MidiEvent[],
+    private readonly part: number,
+  ) {}
+
+  /** The notes read: all whole while the track goes on; at its end, the note-ons never released are left out. */
+  get notes(): readonly TrackNote[] {
+    return this.ended && this.waitingCount > 0 ? this.list.filter((n) => !Number.isNaN(n.end)) : this.list;
+  }
+
+  /**
+   * Reads until at least `count` notes are read, none waits for its note-off, and the next note starts later
+   * than all of them (so no later note sorts among them). False when the track ended first: then it is read whole.
+   */
+  readUntil(count: number): boolean {
+    const { events, list } = this;
+    for (; this.index < events.length; this.index++) {
+      const event = events[this.index];
+      if (event === undefined) continue;
+      // The time is added once per event: it is kept when the loop stops at an event and resumes there.
+      const ticks = this.ticks + event.deltaTime;
+      const ours = this.split.of(event) === this.part;
+      if (ours && event.type === 'noteOn') {
+        if (list.length >= count && this.waitingCount === 0 && ticks > (list[list.length - 1]?.ticks ?? -1)) return true;
+        const key = this.keys.get(event.noteNumber) ?? { offs: [], nextOff: 0, waiting: [], nextWaiting: 0 };
+        this.keys.set(event.noteNumber, key);
+        let off: number | undefined;
+        if (key.nextWaiting === key.waiting.length) {
+          // Note-offs before this note's start fit no later note either: they are passed for good.
+          while (key.nextOff < key.offs.length && (key.offs[key.nextOff] ?? 0) < ticks) key.nextOff++;
+          off = key.offs[key.nextOff];
+        }
+        if (off === undefined) {
+          key.waiting.push(list.length);
+          this.waitingCount++;
+        } else key.nextOff++;
+        list.push({ midi: event.noteNumber, ticks, end: off ?? NaN });
+      } else if (ours && event.type === 'noteOff') {
+        const key = this.keys.get(event.noteNumber) ?? { offs: [], nextOff: 0, waiting: [], nextWaiting: 0 };
+        this.keys.set(event.noteNumber, key);
+        const waited = key.nextWaiting < key.waiting.length ? list[key.waiting[key.nextWaiting++] ?? -1] : undefined;
+        if (waited === undefined) key.offs.push(ticks);
+        else {
+          this.waitingCount--;
+          waited.end = ticks;
+        }
       }
-      if (split[target] === undefined) split.push({ events: [], ticks: [] });
-      split[target]?.events.push(event);
-      split[target]?.ticks.push(ticks);
+      this.ticks = ticks;
+    }
+    this.ended = true;
+    return false;
+  }
+}
+
+/** Whether a track has a note that ends after tick 0 (@tonejs/midi drops a format 1 file's first track without one). */
+function endsAfterStart(events: readonly MidiEvent[], part: number): boolean {
+  const reader = new TrackNotes(events, part);
+  for (let count = 1; ; count *= 2) {
+    const more = reader.readUntil(count);
+    if (reader.notes.some((n) => n.end > 0)) return true;
+    if (!more) return false;
+  }
+}
+
+/**
+ * @tonejs/midi's reading of a parsed file, with the same tracks, but without pairing their notes (TrackNotes
+ * does that for the track taken): a file's track split in one per (program, channel) pair, the events without a
+ * channel staying in the first of them; the first track of a format 1 file dropped when its notes end at tick 0;
+ * time signatures of all tracks sorted by tick; the first key signature. Linear in the events, and it allocates
+ * nothing per event (@tonejs/midi pairs note-ons and note-offs by searching and splicing arrays: ~40 ms for a
+ * 100 KB file).
+ */
+function midiSummary(data: MidiData): MidiFile {
+  const tracks: MidiTrack[] = [];
+  // Per (track, key), until the track is known to have a note: the first note-on's and the last note-off's tick.
+  const firstOn = new Map<number, number>();
+  const lastOff = new Map<number, number>();
+  const timeSignatures: { ticks: number; numerator: number; denominator: number }[] = [];
+  let keySignature: MidiFile['keySignature'];
+  let name = '';
+  for (let source = 0; source < data.tracks.length; source++) {
+    const events = data.tracks[source] ?? [];
+    const first = tracks.length;
+    const split = new TrackSplit();
+    let ticks = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as MidiEvent;
+      ticks += event.deltaTime;
+      const part = split.of(event);
+      const index = first + part;
+      const track = tracks[index] ?? (tracks[index] = { source, part, name: undefined, channel: 0, hasNotes: false });
+      switch (event.type) {
+        case 'noteOn': {
+          if (track.hasNotes) break; // its channel is set: a split track's notes share one
+          track.channel = event.channel;
+          const key = index * 128 + event.noteNumber;
+          if (!firstOn.has(key)) firstOn.set(key, ticks);
+          if (lastOff.get(key) === ticks) track.hasNotes = true; // a note-off at the same tick, earlier in the file
+          break;
+        }
+        case 'noteOff': {
+          if (track.hasNotes) break;
+          const key = index * 128 + event.noteNumber;
+          if (firstOn.has(key)) track.hasNotes = true;
+          lastOff.set(key, ticks);
+          break;
+        }
+        case 'trackName':
+          track.name ??= event.text;
+          if (index === 0) name = event.text; // the file's name: the first track's last name event
+          break;
+        case 'timeSignature':
+          timeSignatures.push({ ticks, numerator: event.numerator, denominator: event.denominator });
+          break;
+        case 'keySignature':
+          keySignature ??= { key: KEY_SIGNATURE_NAMES[event.key + 7], scale: event.scale === 0 ? 'major' : 'minor' };
+          break;
+        default:
+      }
     }
   }
   // A file without a single event (its header may promise tracks) counts as damaged, as @tonejs/midi has it.
-  if (split.length === 0) throw new Error('no events');
-  const timeSignatures: { ticks: number; numerator: number; denominator: number }[] = [];
-  let keySignature: MidiFile['keySignature'];
-  for (const { events, ticks: times } of split) {
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      const ticks = times[i] ?? 0;
-      if (event?.type === 'timeSignature') timeSignatures.push({ ticks, numerator: event.numerator, denominator: event.denominator });
-      if (event?.type === 'keySignature' && keySignature === undefined) keySignature = { key: KEY_SIGNATURE_NAMES[event.key + 7], scale: event.scale === 0 ? 'major' : 'minor' };
-    }
-  }
+  if (tracks.length === 0) throw new Error('no events');
   timeSignatures.sort((a, b) => a.ticks - b.ticks);
-  let name = '';
-  for (const event of split[0]?.events ?? []) if (event.type === 'trackName') name = event.text;
-  let tracks = split.map(({ events, ticks: times }): MidiTrack => {
-    const offs = new Map<number, { times: number[]; next: number }>();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      if (event?.type !== 'noteOff') continue;
-      const queue = offs.get(event.noteNumber) ?? { times: [], next: 0 };
-      queue.times.push(times[i] ?? 0);
-      offs.set(event.noteNumber, queue);
-    }
-    const notes: TrackNote[] = [];
-    let channel = 0;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      const ticks = times[i] ?? 0;
-      if (event?.type !== 'noteOn') continue;
-      channel = event.channel;
-      // Note-offs of a key come in time order and note-ons too: an off earlier than this on fits no later on.
-      const queue = offs.get(event.noteNumber);
-      if (queue === undefined) continue;
-      while (queue.next < queue.times.length && (queue.times[queue.next] ?? 0) < ticks) queue.next++;
-      const off = queue.times[queue.next];
-      if (off === undefined) continue;
-      queue.next++;
-      notes.push({ midi: event.noteNumber, ticks, durationTicks: off - ticks });
-    }
-    const trackName = events.find((event) => event.type === 'trackName');
-    return { name: trackName?.type === 'trackName' ? trackName.text : '', channel, notes };
-  });
-  if (data.header.format === 1 && tracks[0] !== undefined && !tracks[0].notes.some((n) => n.ticks + n.durationTicks > 0)) tracks = tracks.slice(1);
-  return { ppq: data.header.ticksPerBeat, name, tracks, timeSignatures, keySignature };
+  const first = tracks[0];
+  const dropFirst = data.header.format === 1 && first !== undefined && !(first.hasNotes && endsAfterStart(data.tracks[first.source] ?? [], first.part));
+  return { ppq: data.header.ticksPerBeat, name, tracks: dropFirst ? tracks.slice(1) : tracks, timeSignatures, keySignature };
 }
 
 /** Grids tried in turn (ticks at 960 per quarter): each level is a set of note values whose multiples are allowed. */
@@ -147,53 +253,41 @@ interface RawNote {
   readonly end: number;
 }
 
-/** Reads a MIDI file. `file` names it in messages. Throws SeedFileError. */
-export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
-  if (bytes.length < 14 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'MThd') {
-    throw new SeedFileError(file, `${file} is not a MIDI file: a Standard MIDI File starts with "MThd"`);
-  }
-  let midi: MidiFile;
-  try {
-    midi = midiTracks(parseMidi(bytes));
-  } catch {
-    throw new SeedFileError(file, `${file} is a damaged MIDI file: its tracks could not be read`);
-  }
-  const ppq = midi.ppq;
-  if (ppq === undefined || !(ppq > 0)) throw new SeedFileError(file, `${file} is a MIDI file without a time division (ticks per quarter note)`);
-  const remarks: string[] = [];
-  const pitched = midi.tracks
-    .map((track, index) => ({ track, index }))
-    .filter(({ track }) => track.notes.length > 0 && track.channel !== 9);
-  const chosen = pitched[0];
-  if (chosen === undefined) {
-    const drums = midi.tracks.some((track) => track.notes.length > 0);
-    throw new SeedFileError(file, drums ? `${file} has only drums (channel 10): a seed needs a melody` : `${file} has no notes`);
-  }
-  const { track, index } = chosen;
-  const name = track.name.trim();
-  const part = `track ${index + 1}${name !== '' ? `, '${name}'` : ''}`;
-  if (pitched.length > 1) remarks.push(`the file has ${pitched.length} tracks with notes: ${part} was taken`);
+/** A track's notes made one line on a grid (see quantise), with what was rounded and reduced on the way. */
+interface Quantised {
+  readonly line: readonly RawNote[];
+  readonly level: (typeof GRID_LEVELS)[number] | undefined;
+  readonly values: readonly number[];
+  readonly moved: number;
+  readonly chords: number;
+  readonly overlaps: number;
+}
 
-  const scale = TICKS_PER_QUARTER / ppq;
-  const sorted = [...track.notes].sort((a, b) => a.ticks - b.ticks || b.midi - a.midi);
-  // Times count from the file's start, so that bars stay where its time signature puts them.
-  const origin = 0;
-  let raw: RawNote[] = sorted.map((n) => ({ pitch: n.midi, start: (n.ticks - origin) * scale, end: (n.ticks + n.durationTicks - origin) * scale }));
-
-  // The grid: the coarsest level that moves no start or end by more than the tolerance.
+/**
+ * Notes (in the order they start, times at `scale` x the file's ticks) rounded to the coarsest grid level that
+ * moves no start or end by more than the tolerance, then made one line: the highest of notes starting together;
+ * a note still sounding when the next starts ends there. On the same grid, the line's notes but the last are the
+ * same whatever notes start after these (rounding keeps times in order, so a later note can only join the last
+ * one as a chord or cut it short): the opening of a track gives the opening of the whole track's line.
+ */
+function quantise(notes: readonly TrackNote[], scale: number): Quantised {
+  const sorted = [...notes].sort((a, b) => a.ticks - b.ticks || b.midi - a.midi);
+  const raw: RawNote[] = sorted.map((n) => ({ pitch: n.midi, start: n.ticks * scale, end: n.end * scale }));
   const points: number[] = [];
   for (const n of raw) points.push(n.start, n.end); // (flatMap takes ~8 ms on a 100 KB file)
-  const level = GRID_LEVELS.find(({ values }) => points.every((p) => Math.abs(snap(p, values) - p) <= Math.min(...values) * GRID_TOLERANCE));
+  const level = GRID_LEVELS.find(({ values }) => {
+    const tolerance = Math.min(...values) * GRID_TOLERANCE;
+    return points.every((p) => Math.abs(snap(p, values) - p) <= tolerance);
+  });
   const values = level?.values ?? [1];
+  const finest = Math.min(...values);
   const moved = points.filter((p) => Math.abs(snap(p, values) - p) > 1e-6).length;
-  if (moved > 0) remarks.push(`${moved} note start${moved === 1 ? '' : 's'} and end${moved === 1 ? '' : 's'} were rounded to ${level?.name ?? 'the nearest tick at 960 per quarter note'}`);
-  raw = raw.map((n) => ({ pitch: n.pitch, start: snap(n.start, values), end: Math.max(snap(n.end, values), snap(n.start, values) + Math.min(...values)) }));
-
-  // One line: the highest of notes starting together; a note still sounding when the next starts ends there.
   const line: RawNote[] = [];
   let chords = 0;
   let overlaps = 0;
-  for (const note of raw) {
+  for (const n of raw) {
+    const start = snap(n.start, values);
+    const note = { pitch: n.pitch, start, end: Math.max(snap(n.end, values), start + finest) };
     const last = line[line.length - 1];
     if (last !== undefined && last.start === note.start) {
       chords++;
@@ -205,8 +299,59 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
     }
     line.push(note);
   }
-  if (chords > 0) remarks.push(`the track plays several notes at once: the highest of each ${chords === 1 ? 'chord' : `of ${chords} chords`} was taken`);
-  if (overlaps > 0) remarks.push(`${overlaps} note${overlaps === 1 ? '' : 's'} held into the next one ${overlaps === 1 ? 'was' : 'were'} shortened`);
+  return { line, level, values, moved, chords, overlaps };
+}
+
+/**
+ * Reads a MIDI file. `file` names it in messages. Throws SeedFileError. With `limit`, only the opening of the
+ * track taken is paired, quantised and returned: its first notes, twice as many while their line has no more
+ * than limit.timedEvents notes and rests; the grid is then chosen from them, and the remarks count in them.
+ */
+export function readMidi(bytes: Uint8Array, file: string, limit: ReadLimit = {}): ReadMelody {
+  if (bytes.length < 14 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'MThd') {
+    throw new SeedFileError(file, `${file} is not a MIDI file: a Standard MIDI File starts with "MThd"`);
+  }
+  let data: MidiData;
+  let midi: MidiFile;
+  try {
+    // The whole file is parsed (midi-file reads all of it; ~2 ms for 100 KB), so damage anywhere is refused.
+    data = parseMidi(bytes);
+    midi = midiSummary(data);
+  } catch {
+    throw new SeedFileError(file, `${file} is a damaged MIDI file: its tracks could not be read`);
+  }
+  const ppq = midi.ppq;
+  if (ppq === undefined || !(ppq > 0)) throw new SeedFileError(file, `${file} is a MIDI file without a time division (ticks per quarter note)`);
+  const remarks: string[] = [];
+  const pitched = midi.tracks.map((track, index) => ({ track, index })).filter(({ track }) => track.hasNotes && track.channel !== 9);
+  const chosen = pitched[0];
+  if (chosen === undefined) {
+    const drums = midi.tracks.some((track) => track.hasNotes);
+    throw new SeedFileError(file, drums ? `${file} has only drums (channel 10): a seed needs a melody` : `${file} has no notes`);
+  }
+  const { track, index } = chosen;
+  const name = (track.name ?? '').trim();
+  const part = `track ${index + 1}${name !== '' ? `, '${name}'` : ''}`;
+  if (pitched.length > 1) remarks.push(`the file has ${pitched.length} tracks with notes: ${part} was taken`);
+
+  // Times count from the file's start, so that bars stay where its time signature puts them.
+  const scale = TICKS_PER_QUARTER / ppq;
+  const reader = new TrackNotes(data.tracks[track.source] ?? [], track.part);
+  const enough = limit.timedEvents;
+  let count = enough === undefined ? Infinity : enough + 1;
+  let cut = reader.readUntil(count);
+  let quantised = quantise(reader.notes, scale);
+  while (cut && enough !== undefined && quantised.line.length <= enough) {
+    count *= 2;
+    cut = reader.readUntil(count);
+    quantised = quantise(reader.notes, scale);
+  }
+  const { line, level, values, moved, chords, overlaps } = quantised;
+  // When only the opening was read, the counts say so: they are the opening's, not the track's.
+  const within = cut ? ` in the track's first ${reader.notes.length} notes` : '';
+  if (moved > 0) remarks.push(`${moved} note start${moved === 1 ? '' : 's'} and end${moved === 1 ? '' : 's'}${within} were rounded to ${level?.name ?? 'the nearest tick at 960 per quarter note'}`);
+  if (chords > 0) remarks.push(`the track plays several notes at once: the highest of each ${chords === 1 ? 'chord' : `of ${chords} chords`}${within} was taken`);
+  if (overlaps > 0) remarks.push(`${overlaps} note${overlaps === 1 ? '' : 's'} held into the next one${within} ${overlaps === 1 ? 'was' : 'were'} shortened`);
 
   const events: MelodyEvent[] = [];
   let tick = 0;
@@ -219,7 +364,7 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
   const meters: MeterChange[] = [];
   for (const signature of midi.timeSignatures) {
     const { numerator, denominator } = signature;
-    const at = Math.max(0, snap((signature.ticks - origin) * scale, values));
+    const at = Math.max(0, snap(signature.ticks * scale, values));
     if (numerator === undefined || denominator === undefined || !(numerator > 0 && denominator > 0)) continue;
     if (meters[meters.length - 1]?.tick === at) meters.pop();
     meters.push({ tick: at, meter: { numerator, denominator } });
@@ -249,5 +394,7 @@ export function readMidi(bytes: Uint8Array, file: string): ReadMelody {
     events,
     phraseStarts: [],
   };
-  return { melody, part, remarks };
+  // The line's notes but the last are whole (see quantise): its first limit.timedEvents notes and rests are kept.
+  const opening = cut && enough !== undefined ? openingEvents(melody, enough) : null;
+  return { melody: opening ?? melody, part, remarks };
 }

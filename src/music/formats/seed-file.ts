@@ -65,7 +65,7 @@ export function readSeedFile(bytes: Uint8Array, fileName: string): ReadMelody {
   const format = seedFileFormat(fileName);
   if (format === null) throw new SeedFileError(fileName, `${fileName} is not a file type folkbot reads as a seed: send ${SEED_FILE_TYPES}`);
   checkSeedFileSize(fileName, bytes.length);
-  if (format === 'midi') return readMidi(bytes, fileName);
+  if (format === 'midi') return readMidi(bytes, fileName, { timedEvents: SEED_READ_EVENTS });
   const text = textOf(bytes);
   // eslint-disable-next-line no-control-regex -- control characters mark a binary file
   if (/[\x00-\x08\x0e-\x1a]/.test(text.slice(0, 4096)) && !text.startsWith('PK')) {

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import toneMidi from '@tonejs/midi';
+import { writeMidi, type MidiEvent } from 'midi-file';
 import { SeedFileError } from '../../../src/music/errors.js';
 import { readAbc } from '../../../src/music/formats/abc-read.js';
 import { readMidi } from '../../../src/music/formats/midi-read.js';
@@ -116,23 +117,85 @@ describe('seed file readers', () => {
     const duet = xml
       .replace('</part-list>', '<score-part id="P2"><part-name>Cello</part-name></score-part></part-list>')
       .replace('</score-partwise>', `${xml.slice(xml.indexOf('<part id="P1">'), xml.indexOf('</score-partwise>')).replace('<part id="P1">', '<part id="P2">')}</score-partwise>`);
-    const cases: [string, Uint8Array, () => ReturnType<typeof readSeedFile>, boolean][] = [
-      ['long.abc', text(writeAbc(long, { tempo: 100 })), () => readAbc(writeAbc(long, { tempo: 100 }), 'long.abc'), true],
-      ['long.musicxml', text(xml), () => readMusicXml(xml, 'long.musicxml'), true],
-      ['duet.musicxml', text(duet), () => readMusicXml(duet, 'duet.musicxml'), true],
-      ['long.krn', text(writeKern(long)), () => readKern(writeKern(long), 'long.krn'), true],
-      ['long.mid', melodyToMidi(long, { tempo: 100, program: 73 }), () => readMidi(melodyToMidi(long, { tempo: 100, program: 73 }), 'long.mid'), false],
+    const cases: [string, Uint8Array, () => ReturnType<typeof readSeedFile>][] = [
+      ['long.abc', text(writeAbc(long, { tempo: 100 })), () => readAbc(writeAbc(long, { tempo: 100 }), 'long.abc')],
+      ['long.musicxml', text(xml), () => readMusicXml(xml, 'long.musicxml')],
+      ['duet.musicxml', text(duet), () => readMusicXml(duet, 'duet.musicxml')],
+      ['long.krn', text(writeKern(long)), () => readKern(writeKern(long), 'long.krn')],
+      ['long.mid', melodyToMidi(long, { tempo: 100, program: 73 }), () => readMidi(melodyToMidi(long, { tempo: 100, program: 73 }), 'long.mid')],
     ];
-    for (const [name, bytes, readWhole, stops] of cases) {
+    for (const [name, bytes, readWhole] of cases) {
       const opening = readSeedFile(bytes, name);
       const whole = readWhole();
       assert.equal(whole.melody.events.length, long.events.length, name);
-      assert.equal(opening.melody.events.length, stops ? SEED_READ_EVENTS : long.events.length, name);
+      assert.equal(opening.melody.events.length, SEED_READ_EVENTS, name);
       assert.deepEqual(opening.melody.events, whole.melody.events.slice(0, opening.melody.events.length), name);
       assert.deepEqual(opening.remarks, whole.remarks, name);
       for (const maxBars of [1, 4, 8, 16]) assert.deepEqual(takeSeed(opening, name, { maxBars }), takeSeed(whole, name, { maxBars }), `${name}, ${maxBars} bars`);
     }
     assert.ok(readSeedFile(text(duet), 'duet.musicxml').remarks.includes("the score has 2 parts: part 1, 'Flute' was taken"));
+  });
+
+  it('pair and quantise only the opening of a long MIDI track: its grid and counts are the opening\'s, and say so', () => {
+    // 480 ticks a quarter: eighths played up to 7 ticks early or late and 4 short (up to 20 at 960 a quarter:
+    // within a sixteenth grid's tolerance, not a 32nd's), every fourth with a lower note struck with it; the first note is held under the next
+    // three (its note-off comes late); a run of 32nd notes, also played, comes far after the opening.
+    type Played = { at: number; on: boolean; key: number }[];
+    const jitter = (i: number): number => [0, 6, -6, 4, -4, 7][i % 6] ?? 0;
+    const played = (eighths: number, run: boolean): Played => {
+      const list: Played = [];
+      for (let i = 0; i < eighths; i++) {
+        const at = Math.max(0, i * 240 + jitter(i));
+        const key = [60, 62, 64, 65, 67, 69, 71, 72][i % 8] ?? 60;
+        list.push({ at, on: true, key }, { at: i === 0 ? 4 * 240 : at + 236, on: false, key });
+        if (i % 4 === 2) list.push({ at, on: true, key: key - 7 }, { at: at + 236, on: false, key: key - 7 });
+      }
+      for (let i = 0; run && i < 32; i++) list.push({ at: eighths * 240 + i * 60 + jitter(i), on: true, key: 72 }, { at: eighths * 240 + i * 60 + 55, on: false, key: 72 });
+      return list.sort((a, b) => a.at - b.at || Number(a.on) - Number(b.on));
+    };
+    const track = (name: string, channel: number, list: Played): MidiEvent[] => {
+      let last = 0;
+      const out: MidiEvent[] = [{ deltaTime: 0, meta: true, type: 'trackName', text: name }];
+      for (const { at, on, key } of list) {
+        out.push({ deltaTime: at - last, channel, type: on ? 'noteOn' : 'noteOff', noteNumber: key, velocity: on ? 80 : 0 });
+        last = at;
+      }
+      return [...out, { deltaTime: 0, meta: true, type: 'endOfTrack' }];
+    };
+    const file = (list: Played): Uint8Array =>
+      new Uint8Array(
+        writeMidi({
+          header: { format: 1, numTracks: 4, ticksPerBeat: 480 },
+          tracks: [
+            [{ deltaTime: 0, meta: true, type: 'timeSignature', numerator: 4, denominator: 4, metronome: 24, thirtyseconds: 8 }, { deltaTime: 0, meta: true, type: 'endOfTrack' }],
+            track('Drums', 9, [{ at: 0, on: true, key: 36 }, { at: 100, on: false, key: 36 }]),
+            track('Violin', 0, list),
+            track('Cello', 1, [{ at: 0, on: true, key: 48 }, { at: 960, on: false, key: 48 }]),
+          ],
+        }),
+      );
+    const bytes = file(played(150, true));
+    const opening = readSeedFile(bytes, 'played.mid');
+    const whole = readMidi(bytes, 'played.mid');
+    assert.equal(opening.part, "track 2, 'Violin'");
+    assert.ok(opening.remarks.includes("the file has 2 tracks with notes: track 2, 'Violin' was taken"), opening.remarks.join('; '));
+    // The run makes the whole track's grid the nearest tick, which keeps the opening's played timing; the
+    // opening alone rounds to sixteenths, and the remark says which notes it counts.
+    assert.ok(!whole.remarks.some((r) => /rounded/.test(r)), whole.remarks.join('; '));
+    const read = opening.remarks.join('; ');
+    assert.match(read, /^.*\d+ note starts and ends in the track's first (\d+) notes were rounded to sixteenths and eighth-note triplets/);
+    const notesRead = Number(/in the track's first (\d+) notes/.exec(read)?.[1]);
+    assert.ok(notesRead > SEED_READ_EVENTS && notesRead < 150, `${notesRead} notes read`);
+    assert.match(read, new RegExp(`the highest of each of \\d+ chords in the track's first ${notesRead} notes was taken`));
+    assert.match(read, new RegExp(`1 note held into the next one in the track's first ${notesRead} notes was shortened`));
+    assert.equal(opening.melody.events.length, SEED_READ_EVENTS);
+    assert.deepEqual(melodyNotes(opening.melody).slice(0, 4), [[60, 0, 480], [62, 480, 480], [64, 960, 480], [65, 1440, 480]]);
+    assert.equal(takeSeed(opening, 'played.mid', { maxBars: 2 }).seed, '8c 8d 8e 8f 8g 8a 8b 8cc | 8c 8d 8e 8f 8g 8a 8b 8cc');
+    assert.throws(() => takeSeed(whole, 'played.mid', { maxBars: 2 }), /lasts \d+ ticks/);
+    // The tune's first 70 eighths alone (no run) are read whole, on sixteenths, and give the same seeds.
+    const short = readSeedFile(file(played(70, false)), 'played.mid');
+    assert.ok(!short.remarks.some((r) => /first \d+ notes/.test(r)), short.remarks.join('; '));
+    for (const maxBars of [1, 2, 4, 8]) assert.equal(takeSeed(opening, 'played.mid', { maxBars }).seed, takeSeed(short, 'played.mid', { maxBars }).seed, `${maxBars} bars`);
   });
 
   it('read an ABC line with a header made from the meter and key asked', () => {
