@@ -4,6 +4,15 @@
 // pipeline < 600 ms median (Ogg Opus with the accompaniment: < 150 ms), start-up < 2 s.
 //
 //   npm run bench:compose [-- --runs 20 --model models/default]
+//
+// --soak N instead runs N composes in this one process (bench/compose-soak.ts), through Composer.compose as the
+// bot's compose worker calls it (Ogg Opus, the default accompaniment, PNG score), with requests varied as users
+// send them (every meter and style of the model, 4-32 bars, with and without seeds, titles, random seeds); every
+// --every composes (default 1000), after a full gc, it prints the JS heap, external/arrayBuffers memory and RSS
+// (with RSS split into WebAssembly memories, malloc's brk heap, other anonymous memory and files), and at the end
+// the growth after the first checkpoint. Goal: JS heap growth < 10%. The npm script runs node with --expose-gc.
+//
+//   npm run bench:compose -- --soak 10000 [--every 1000] [--request-seed 1] [--heap-snapshots DIR]
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +25,7 @@ import { precompileComposeKernels } from '../src/compose/kernels.js';
 import { ACCOMPANIMENTS, type AudioCodec } from '../src/compose/compose-options.js';
 import type { Accompaniment } from '../src/compose/types.js';
 import { useBaselineWasmEverywhere } from '../src/util/wasm-tiering.mjs';
+import { composeSoak } from './compose-soak.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +35,16 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, model: { type: 'string', default: 'models/default' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    model: { type: 'string', default: 'models/default' },
+    soak: { type: 'string' },
+    every: { type: 'string', default: '1000' },
+    'request-seed': { type: 'string', default: '1' },
+    'heap-snapshots': { type: 'string' },
+  },
+});
 const runs = Number(values.runs);
 const modelDir = path.resolve(repoRoot, values.model);
 
@@ -69,6 +88,19 @@ async function pipeline(audio: AudioCodec): Promise<number> {
   const goal = audio === 'opus' ? 150 : 600;
   console.log(`pipeline median with accompaniment ${median.toFixed(0)} ms (goal < ${goal} ms: ${median < goal ? 'met' : 'NOT met'}); without ${quantile(none.get('total') ?? [], 0.5).toFixed(0)} ms\n`);
   return median;
+}
+
+if (values.soak !== undefined) {
+  const composer = await Composer.open(modelDir, { audio: 'opus' });
+  const met = await composeSoak(composer, {
+    total: Number(values.soak),
+    every: Number(values.every),
+    requestSeed: Number(values['request-seed']),
+    label: `model ${values.model}, Ogg Opus, default accompaniment`,
+    ...(values['heap-snapshots'] !== undefined ? { snapshotDir: path.resolve(values['heap-snapshots']) } : {}),
+  });
+  composer.dispose();
+  process.exit(met ? 0 : 1);
 }
 
 const total = await pipeline('mp3');
