@@ -1,6 +1,8 @@
 // `npm run bench`: speed of the model engine on the wasm backend, in one run.
 //  1. Generating a 16-bar tune: stateful (plain-JS step, one step per token) vs the reference system's window
-//     re-feed (the last 64 tokens re-run through tfjs for every token) on the same weights, and stateful tfjs.
+//     re-feed (the last 64 tokens re-run through tfjs for every token) on the same weights, and stateful tfjs;
+//     and the stateful generator of git commit GENERATION_BASELINE_COMMIT (--gen-baseline REF|none), interleaved
+//     with today's, in wall and CPU time per tune.
 //  2. Training targets/s of the default and reference presets with 1 and 2 workers (the trainer's own path), their
 //     ratio, and the default preset against today's code: the training step of git commit BASELINE_COMMIT, extracted
 //     under runs/bench-baseline/ and run in this thread (--baseline REF to pick another, --baseline none to skip);
@@ -8,8 +10,10 @@
 //  3. With --sweep: targets/s for hidden sizes 128/192/256 x batch 32/64, and the cost of one tfjs op call.
 // Options: --model DIR (default models/default, else a randomly initialised default-size network),
 //          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers,
-//          --baseline REF|none, --rounds N (interleaved training rounds, default 3), --batches N (timed per round, default 6).
+//          --baseline REF|none, --rounds N (interleaved training rounds, default 3), --batches N (timed per round, default 6),
+//          --gen-baseline REF|none, --no-training (generation only).
 // The machine is shared: numbers are noisy, so medians and min..max ranges are printed.
+import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +47,8 @@ import { PRESETS, type TrainingPreset } from '../src/model/training/train-preset
 
 /** main before data-parallel training and the faster training step (issue 10). */
 const BASELINE_COMMIT = '46f3ae6';
+/** main before the generation speed-up (issue 9): the same tunes, generated slower. */
+const GENERATION_BASELINE_COMMIT = '9553357';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: args } = parseArgs({
   options: {
@@ -53,6 +59,8 @@ const { values: args } = parseArgs({
     'no-layers': { type: 'boolean', default: false },
     // Training: the commit whose training step is "today's code" (the last before data-parallel training), or none.
     baseline: { type: 'string', default: BASELINE_COMMIT },
+    'gen-baseline': { type: 'string', default: GENERATION_BASELINE_COMMIT },
+    'no-training': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     batches: { type: 'string', default: '6' },
   },
@@ -64,6 +72,8 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
 function range(values: readonly number[], digits = 1): string {
   return `${Math.min(...values).toFixed(digits)}..${Math.max(...values).toFixed(digits)}`;
 }
@@ -73,6 +83,23 @@ function timed<T>(f: () => T): [T, number] {
   const result = f();
   return [result, performance.now() - start];
 }
+
+/** Wall and CPU milliseconds of generating one tune (CPU time: every thread of the process, as the load shifts it less). */
+interface TuneTimes {
+  readonly wall: number[];
+  readonly cpu: number[];
+}
+
+function timeTune(times: TuneTimes, f: () => readonly unknown[]): readonly unknown[] {
+  const cpu = process.cpuUsage();
+  const [events, ms] = timed(f);
+  const used = process.cpuUsage(cpu);
+  times.wall.push(ms);
+  times.cpu.push((used.user + used.system) / 1000);
+  return events;
+}
+
+const tuneTimes = (): TuneTimes => ({ wall: [], cpu: [] });
 
 const backend = await initBackend(process.env.FOLKBOT_BACKEND ?? 'wasm');
 console.log(`backend: ${backend}   (cores are shared with other work: ranges are min..max over runs)`);
@@ -124,6 +151,18 @@ async function benchmarkGenerator(): Promise<LoadedGenerator | null> {
   return loadGenerator(dir);
 }
 
+/** The generator of git commit `ref`'s code (src/ extracted under runs/), on the same model folder; null when git cannot. */
+async function baselineGenerator(ref: string, modelName: string): Promise<Pick<LoadedGenerator, 'generate'> | null> {
+  const commit = execSync(`git -C "${repoRoot}" rev-parse --short "${ref}^{commit}"`, { encoding: 'utf8' }).trim();
+  const url = baselineSourceUrl(repoRoot, commit, 'src/model/generation/generator.ts');
+  if (url === null) return null;
+  const module = (await import(url)) as { loadGenerator: typeof loadGenerator };
+  const modelDir = path.resolve(args.model ?? path.join(repoRoot, 'models/default'));
+  const old = await module.loadGenerator(existsSync(modelDir) ? modelDir : path.join(repoRoot, 'runs', 'bench-random-model'));
+  if (old.info.name !== modelName) throw new Error(`the baseline loaded model "${old.info.name}", not "${modelName}"`);
+  return old;
+}
+
 const runs = Math.max(3, Number(args.runs));
 const generator = await benchmarkGenerator();
 if (!generator) {
@@ -149,17 +188,26 @@ if (!generator) {
     randomSeed: seed,
     memory,
   });
-  generator.generate(request(0)); // warm-up (JIT)
-  generator.generate(request(0, true));
-  const stateful: number[] = [];
-  const withMemory: number[] = [];
+  const genBaseline = args['gen-baseline'] === 'none' ? null : await baselineGenerator(args['gen-baseline'], generator.info.name);
+  for (let k = 0; k < 5; k++) {
+    // Warm-up: V8 compiles the hot JS and wasm again, optimised, after some calls.
+    generator.generate(request(-k));
+    generator.generate(request(-k, true));
+    genBaseline?.generate(request(-k, true));
+  }
+  const stateful = tuneTimes();
+  const withMemory = tuneTimes();
+  const oldWithMemory = tuneTimes();
   const tokens: number[] = [];
-  // Interleaved, so that both see the same load.
+  let differing = 0;
+  // Interleaved, so that all see the same load.
   for (let k = 1; k <= runs; k++) {
-    const [events, ms] = timed(() => generator.generate(request(k)));
-    stateful.push(ms);
-    tokens.push(events.length);
-    withMemory.push(timed(() => generator.generate(request(k, true)))[1]);
+    tokens.push(timeTune(stateful, () => generator.generate(request(k))).length);
+    const tune = timeTune(withMemory, () => generator.generate(request(k, true)));
+    if (genBaseline) {
+      const old = timeTune(oldWithMemory, () => genBaseline.generate(request(k, true)));
+      if (JSON.stringify(old) !== JSON.stringify(tune)) differing++;
+    }
   }
   const refeed: number[] = [];
   const refeedRuns = Math.min(3, runs);
@@ -177,13 +225,23 @@ if (!generator) {
     predictor.dispose();
   }
   network.dispose();
-  const ratio = median(refeed) / median(stateful);
-  console.log(`events per tune: median ${median(tokens)} (${range(tokens, 0)})`);
-  console.log(`stateful, plain-JS step : median ${median(stateful).toFixed(1)} ms (${range(stateful)}) over ${runs} tunes, the network alone`);
+  const ratio = median(refeed) / median(stateful.wall);
+  const cpu = (times: TuneTimes): string => `, CPU ${median(times.cpu).toFixed(1)} ms`;
+  console.log(`events per tune: median ${median(tokens)} (${range(tokens, 0)}); load average ${load()}`);
+  console.log(`stateful, plain-JS step : median ${median(stateful.wall).toFixed(1)} ms (${range(stateful.wall)})${cpu(stateful)} over ${runs} tunes, the network alone`);
   console.log(
-    `  + within-song memory  : median ${median(withMemory).toFixed(1)} ms (${range(withMemory)}), ${(median(withMemory) / median(stateful)).toFixed(2)}x the network alone` +
+    `  + within-song memory  : median ${median(withMemory.wall).toFixed(1)} ms (${range(withMemory.wall)})${cpu(withMemory)}, ` +
+      `${(median(withMemory.wall) / median(stateful.wall)).toFixed(2)}x the network alone` +
       `${generator.memorySettings === undefined ? ' (this model has no memory: the same)' : ''}   [goal < 15 ms]`,
   );
+  if (genBaseline) {
+    console.log(
+      `  the same, ${args['gen-baseline']}'s code: median ${median(oldWithMemory.wall).toFixed(1)} ms (${range(oldWithMemory.wall)})${cpu(oldWithMemory)}; ` +
+        `today's code ${(median(oldWithMemory.wall) / median(withMemory.wall)).toFixed(2)}x faster in wall time, ` +
+        `${(median(oldWithMemory.cpu) / median(withMemory.cpu)).toFixed(2)}x in CPU time; ` +
+        `${differing === 0 ? 'the same tunes' : `${differing} of ${runs} tunes DIFFER`}`,
+    );
+  }
   console.log(`stateful, tfjs ops      : median ${median(tfjsStateful).toFixed(1)} ms (${range(tfjsStateful)}) over ${refeedRuns} tunes`);
   console.log(`window re-feed (64), tfjs: median ${median(refeed).toFixed(1)} ms (${range(refeed)}) over ${refeedRuns} tunes`);
   console.log(`speed-up stateful vs re-feed: ${ratio.toFixed(1)}x   [goal >= 40x]`);
@@ -326,81 +384,82 @@ function baselineSpeed(modules: BaselineModules, preset: TrainingPreset, setup: 
   return speeds;
 }
 
-const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const rounds = Math.max(1, Number(args.rounds));
-const timedBatches = Math.max(2, Number(args.batches));
-console.log(`\n== training speed (targets/s: forward + backward + Adam; ${rounds} rounds of ${timedBatches} timed batches, the variants interleaved)`);
-console.log(`load average before: ${load()}   (${os.availableParallelism()} cores)`);
-const baseline = args.baseline === 'none' ? null : await baselineModules(args.baseline);
-const results = new Map<string, { targets: number; notes: number }>();
-for (const preset of [PRESETS.default, PRESETS.reference]) {
-  const data = await dataFor(preset);
-  const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
-  const songs = data?.train ?? syntheticSongs(V, 400);
-  const setup = speedSetup(preset, V, songs, data?.encoding ?? null);
-  const variants: { name: string; speeds: number[]; perCpuSecond: number[]; measure: () => Promise<Speeds> }[] = [
-    { name: '1 worker', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
-    { name: '2 workers', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
-    ...(baseline && preset.name === 'default'
-      ? [
-          {
-            name: `today's code (${args.baseline})`,
-            speeds: [] as number[],
-            perCpuSecond: [] as number[],
-            measure: () => Promise.resolve(baselineSpeed(baseline, preset, setup, timedBatches)),
-          },
-        ]
-      : []),
-  ];
-  for (let round = 0; round < rounds; round++) {
-    for (const variant of variants) {
-      const measured = await variant.measure();
-      variant.speeds.push(...measured.wall);
-      variant.perCpuSecond.push(measured.perCpuSecond);
+if (!args['no-training']) {
+  const rounds = Math.max(1, Number(args.rounds));
+  const timedBatches = Math.max(2, Number(args.batches));
+  console.log(`\n== training speed (targets/s: forward + backward + Adam; ${rounds} rounds of ${timedBatches} timed batches, the variants interleaved)`);
+  console.log(`load average before: ${load()}   (${os.availableParallelism()} cores)`);
+  const baseline = args.baseline === 'none' ? null : await baselineModules(args.baseline);
+  const results = new Map<string, { targets: number; notes: number }>();
+  for (const preset of [PRESETS.default, PRESETS.reference]) {
+    const data = await dataFor(preset);
+    const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
+    const songs = data?.train ?? syntheticSongs(V, 400);
+    const setup = speedSetup(preset, V, songs, data?.encoding ?? null);
+    const variants: { name: string; speeds: number[]; perCpuSecond: number[]; measure: () => Promise<Speeds> }[] = [
+      { name: '1 worker', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
+      { name: '2 workers', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
+      ...(baseline && preset.name === 'default'
+        ? [
+            {
+              name: `today's code (${args.baseline})`,
+              speeds: [] as number[],
+              perCpuSecond: [] as number[],
+              measure: () => Promise.resolve(baselineSpeed(baseline, preset, setup, timedBatches)),
+            },
+          ]
+        : []),
+    ];
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of variants) {
+        const measured = await variant.measure();
+        variant.speeds.push(...measured.wall);
+        variant.perCpuSecond.push(measured.perCpuSecond);
+      }
     }
-  }
-  // Notes per token of this encoding: the speed at which the corpus itself is covered.
-  const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
-  const label = `${preset.name} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}`;
-  console.log(label + (data ? '' : ' [synthetic tokens]'));
-  const medians = new Map<string, number>();
-  for (const variant of variants) {
-    const targets = median(variant.speeds);
-    medians.set(variant.name, targets);
-    const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
+    // Notes per token of this encoding: the speed at which the corpus itself is covered.
+    const notesPerToken = data ? data.summary.notes / (data.summary.trainTokens + data.summary.validationTokens) : NaN;
+    const label = `${preset.name} ${preset.encoding}${featureLabel(preset, data?.encoding ?? null)} V=${V} LSTM ${preset.layers}x${preset.hiddenSize} batch ${preset.batchSize}x${preset.chunkSteps}`;
+    console.log(label + (data ? '' : ' [synthetic tokens]'));
+    const medians = new Map<string, number>();
+    for (const variant of variants) {
+      const targets = median(variant.speeds);
+      medians.set(variant.name, targets);
+      const epoch = data ? `, one epoch (${data.train.length} songs) ~${((data.summary.trainTokens - data.train.length) / targets).toFixed(0)} s` : '';
+      console.log(
+        `  ${variant.name.padEnd(26)} ${targets.toFixed(0).padStart(6)} targets/s (${range(variant.speeds, 0)})` +
+          (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : '') +
+          `; ${median(variant.perCpuSecond).toFixed(0)} targets per CPU second`,
+      );
+    }
+    const one = medians.get('1 worker') as number;
+    const two = medians.get('2 workers') as number;
+    console.log(`  2 workers / 1 worker: ${(two / one).toFixed(2)}x   [goal >= 1.8x on 2 cores]`);
+    const cpuOf = (name: string): number => median(variants.find((v) => v.name === name)?.perCpuSecond ?? [NaN]);
     console.log(
-      `  ${variant.name.padEnd(26)} ${targets.toFixed(0).padStart(6)} targets/s (${range(variant.speeds, 0)})` +
-        (data ? `, ${(targets * notesPerToken).toFixed(0)} notes/s${epoch}` : '') +
-        `; ${median(variant.perCpuSecond).toFixed(0)} targets per CPU second`,
+      `  CPU per target, 1 worker / 2 workers: ${(cpuOf('2 workers') / cpuOf('1 worker')).toFixed(2)} ` +
+        `(1.00 = the second worker adds no work: on two free cores the 2-worker wall time would be half)`,
+    );
+    const old = baseline && preset.name === 'default' ? medians.get(`today's code (${args.baseline})`) : undefined;
+    if (old !== undefined) {
+      console.log(`  vs today's code: 1 worker ${(one / old).toFixed(2)}x, 2 workers ${(two / old).toFixed(2)}x   [goal >= 3x with the default workers]`);
+    }
+    results.set(preset.name, { targets: two, notes: two * notesPerToken });
+  }
+  console.log(`load average after: ${load()}`);
+  const defaultSpeed = results.get('default');
+  const referenceSpeed = results.get('reference');
+  if (defaultSpeed && referenceSpeed) {
+    // Notes/s needs the corpus (notes per token); on synthetic tokens there is no such figure to compare.
+    const notes = defaultSpeed.notes / referenceSpeed.notes;
+    console.log(
+      `default / reference (2 workers): ${(defaultSpeed.targets / referenceSpeed.targets).toFixed(2)}x in targets/s, ` +
+        (Number.isFinite(notes) ? `${notes.toFixed(2)}x in notes/s` : 'notes/s not compared (no corpus data: synthetic tokens)'),
     );
   }
-  const one = medians.get('1 worker') as number;
-  const two = medians.get('2 workers') as number;
-  console.log(`  2 workers / 1 worker: ${(two / one).toFixed(2)}x   [goal >= 1.8x on 2 cores]`);
-  const cpuOf = (name: string): number => median(variants.find((v) => v.name === name)?.perCpuSecond ?? [NaN]);
-  console.log(
-    `  CPU per target, 1 worker / 2 workers: ${(cpuOf('2 workers') / cpuOf('1 worker')).toFixed(2)} ` +
-      `(1.00 = the second worker adds no work: on two free cores the 2-worker wall time would be half)`,
-  );
-  const old = baseline && preset.name === 'default' ? medians.get(`today's code (${args.baseline})`) : undefined;
-  if (old !== undefined) {
-    console.log(`  vs today's code: 1 worker ${(one / old).toFixed(2)}x, 2 workers ${(two / old).toFixed(2)}x   [goal >= 3x with the default workers]`);
-  }
-  results.set(preset.name, { targets: two, notes: two * notesPerToken });
-}
-console.log(`load average after: ${load()}`);
-const defaultSpeed = results.get('default');
-const referenceSpeed = results.get('reference');
-if (defaultSpeed && referenceSpeed) {
-  // Notes/s needs the corpus (notes per token); on synthetic tokens there is no such figure to compare.
-  const notes = defaultSpeed.notes / referenceSpeed.notes;
-  console.log(
-    `default / reference (2 workers): ${(defaultSpeed.targets / referenceSpeed.targets).toFixed(2)}x in targets/s, ` +
-      (Number.isFinite(notes) ? `${notes.toFixed(2)}x in notes/s` : 'notes/s not compared (no corpus data: synthetic tokens)'),
-  );
 }
 
-if (!args['no-layers']) {
+if (!args['no-layers'] && !args['no-training']) {
   // tf.layers.lstm, as the reference system trained it (one-hot input windows of 64, batch 64), but with a
   // target at every step (returnSequences) so that targets/s are comparable.
   const V = (await dataFor(PRESETS.reference))?.encoding.vocabularySize ?? 60;

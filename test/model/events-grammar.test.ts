@@ -138,3 +138,25 @@ test('maxFinalLeap keeps the final tonic within that many semitones of the note 
   }
   assert.equal(leaps, 0);
 });
+
+test('allowed() hands out a copy: changing it changes neither the next mask nor what push accepts', () => {
+  const state = encoding.startSampling({ meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 2, primer: [], pickup: 0, endOnTonic: true, maxRepeatedBars: 1 });
+  const mask = state.allowed();
+  const first = mask.indexOf(1);
+  const untouched = Uint8Array.from(mask);
+  mask.fill(0);
+  mask[encoding.vocabularySize - 1] = 1 - untouched[encoding.vocabularySize - 1]!;
+  assert.deepEqual(state.allowed(), untouched);
+  if (untouched[encoding.vocabularySize - 1] === 0) assert.throws(() => state.push(encoding.vocabularySize - 1), /is not allowed/);
+  state.push(first);
+  assert.ok(state.allowed().includes(1));
+});
+
+test('the loop guard holds in every bar, with the masks kept per position in the bar', () => {
+  // With maxRepeatedBars 1 no bar may repeat the one before it: every bar has other ways to be filled.
+  for (let seed = 1; seed <= 30; seed++) {
+    const events = sample({ bars: 6, maxRepeatedBars: 1, endOnTonic: false }, seed);
+    const bars = Array.from({ length: 6 }, (_, b) => JSON.stringify(events.filter((e) => e.onset >= b * 4 * Q && e.onset < (b + 1) * 4 * Q).map((e) => [e.kind, e.kind === 'note' ? e.pitch : 0, e.onset - b * 4 * Q, e.duration])));
+    for (let b = 1; b < 6; b++) assert.notEqual(bars[b], bars[b - 1], `seed ${seed}: bar ${b + 1} repeats bar ${b}`);
+  }
+});

@@ -40,3 +40,20 @@ for (const [layers, simd] of [[1, true], [2, true], [2, false]] as const) {
     network.dispose();
   });
 }
+
+for (const simd of [true, false]) {
+  test(`logits with a mask (${simd ? 'SIMD' : 'JS'}) compute the allowed tokens bit for bit as without one, the others -Infinity`, () => {
+    const config: LstmConfig = { vocabularySize: 37, hiddenSize: 16, layers: 2, dropout: 0 };
+    const stepper = new LstmStepper(initialWeights(config, createRandom(3)), { simd });
+    stepper.reset();
+    const random = createRandom(4);
+    for (let t = 0; t < 12; t++) {
+      stepper.advance(random.int(37));
+      const full = Float32Array.from(stepper.logits());
+      const allowed = Uint8Array.from({ length: 37 }, () => (random.next() < 0.4 ? 1 : 0));
+      const masked = stepper.logits(allowed);
+      allowed.forEach((bit, v) => assert.ok(Object.is(masked[v], bit ? full[v] : -Infinity), `step ${t}, token ${v}`));
+    }
+    assert.throws(() => stepper.logits(new Uint8Array(5)), /the mask has 5 entries but the vocabulary 37/);
+  });
+}

@@ -406,6 +406,10 @@ class EventsSamplingState implements SamplingState {
   /** Token ids of the bars completed so far, and of the current bar. */
   private readonly completedBars: number[][] = [];
   private currentBar: number[] = [];
+  /** The mask of the next token once computed; null after every token. */
+  private mask: Uint8Array | null = null;
+  /** barMask's masks without the loop guard, per (ticks left in the bar, whether a continuation may come). */
+  private readonly barMasks = new Map<number, { readonly mask: Uint8Array; readonly size: number; readonly closing: readonly number[] }>();
 
   constructor(
     private readonly table: TokenTable,
@@ -504,6 +508,16 @@ class EventsSamplingState implements SamplingState {
   }
 
   allowed(): Uint8Array {
+    return this.currentMask().slice();
+  }
+
+  /** The mask of the next token, computed once per token (sampling asks for it, then push checks the token). */
+  private currentMask(): Uint8Array {
+    this.mask ??= this.computeMask();
+    return this.mask;
+  }
+
+  private computeMask(): Uint8Array {
     const mask = new Uint8Array(this.table.vocabulary.size);
     if (this.finished) return mask;
     const last = this.barlines.length - 1;
@@ -513,8 +527,9 @@ class EventsSamplingState implements SamplingState {
       return mask;
     }
     const tonicEnd = this.request.endOnTonic && this.next === last;
-    const strong = tonicEnd && this.strongStarts.length > 0;
     const guard = this.request.maxRepeatedBars;
+    if (!tonicEnd) return this.barMask(barline, guard);
+    const strong = tonicEnd && this.strongStarts.length > 0;
     const near = tonicEnd && this.request.maxFinalLeap !== undefined;
     if (tonicEnd && this.place !== null) {
       // The final's place first (with the loop guard, then without, then without the leap rule); where nothing fits
@@ -557,6 +572,34 @@ class EventsSamplingState implements SamplingState {
       }
     }
     return any;
+  }
+
+  /**
+   * The mask inside a bar that does not end the tune: fillMask's, whose rules there depend only on what is left of
+   * the bar and on whether a continuation may come (kept per pair), less, under the loop guard, the tokens that
+   * would complete a repeated bar; the guard gives way when it would leave nothing.
+   */
+  private barMask(barline: number, guard: number | undefined): Uint8Array {
+    const remaining = barline - this.time;
+    const canContinue = this.afterBar && this.built.length > this.primerEvents;
+    const key = remaining * 2 + (canContinue ? 1 : 0);
+    let plain = this.barMasks.get(key);
+    if (plain === undefined) {
+      const mask = new Uint8Array(this.table.vocabulary.size);
+      this.fillMask(mask, barline, false, false, undefined, false);
+      const closing = this.choices.filter((choice) => choice.ticks === remaining && mask[choice.id] === 1).map((choice) => choice.id);
+      plain = { mask, size: mask.reduce((sum, bit) => sum + bit, 0), closing };
+      this.barMasks.set(key, plain);
+    }
+    const mask = plain.mask.slice();
+    if (guard === undefined) return mask;
+    let left = plain.size;
+    for (const id of plain.closing) {
+      if (!this.repeatsBar(id, guard)) continue;
+      mask[id] = 0;
+      left--;
+    }
+    return left > 0 ? mask : plain.mask.slice();
   }
 
   /** Whether a final note `choice` lies within maxFinalLeap semitones of the last note before it (true without one). */
@@ -603,10 +646,11 @@ class EventsSamplingState implements SamplingState {
   private repeatsBar(id: number, guard: number): boolean {
     const count = this.completedBars.length;
     if (count < guard) return false;
-    const candidate = [...this.currentBar, id];
+    const current = this.currentBar;
     for (let k = count - guard; k < count; k++) {
       const bar = this.completedBars[k]!;
-      if (bar.length !== candidate.length || bar.some((token, i) => token !== candidate[i])) return false;
+      if (bar.length !== current.length + 1 || bar[current.length] !== id) return false;
+      for (let i = 0; i < current.length; i++) if (bar[i] !== current[i]) return false;
     }
     return true;
   }
@@ -617,7 +661,7 @@ class EventsSamplingState implements SamplingState {
   }
 
   push(token: number): void {
-    if (this.allowed()[token] !== 1) {
+    if (this.currentMask()[token] !== 1) {
       const text = Number.isInteger(token) && token >= 0 && token < this.table.vocabulary.size ? this.table.vocabulary.text(token) : String(token);
       throw new EncodingError(`token "${text}" is not allowed at tick ${this.time}${this.finished ? ' (the tune is done)' : ''}`);
     }
@@ -629,6 +673,7 @@ class EventsSamplingState implements SamplingState {
   }
 
   private apply(id: number): void {
+    this.mask = null;
     const token = this.table.parsed[id]!;
     if (token.kind === 'bar' || token.kind === 'end') {
       this.completedBars.push(this.currentBar);

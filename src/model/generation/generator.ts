@@ -62,7 +62,10 @@ export interface TokenPredictor {
   /** Back to the start of a tune; `start` is for networks with input features (the pickup, the prefix). */
   reset(start?: SongStart): void;
   feed(token: number): void;
-  /** Logits over the vocabulary; entries that `allowed` marks 0 may be left at -Infinity (not computed). */
+  /**
+   * Logits over the vocabulary; entries that `allowed` marks 0 may be left at -Infinity (not computed). No side
+   * effects: sampling does not ask where the grammar leaves one token.
+   */
   logits(allowed: Uint8Array): Float32Array;
 }
 
@@ -92,8 +95,13 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
   while (!state.done) {
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
     const allowed = state.allowed();
-    const logits = predictor.logits(allowed);
-    const token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed, strength), allowed, options, random);
+    // Where the grammar leaves one token (every barline) it is the token: no logits, no mixing, no draw.
+    const only = onlyToken(allowed);
+    let token = only;
+    if (only < 0) {
+      const logits = predictor.logits(allowed);
+      token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed, strength), allowed, options, random);
+    }
     state.push(token);
     if (!state.done) {
       predictor.feed(token);
@@ -101,6 +109,17 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     }
   }
   return state.events();
+}
+
+/** The one token `allowed` marks, or -1 when it marks none or several. */
+function onlyToken(allowed: Uint8Array): number {
+  let only = -1;
+  for (let k = 0; k < allowed.length; k++) {
+    if (!allowed[k]) continue;
+    if (only >= 0) return -1;
+    only = k;
+  }
+  return only;
 }
 
 function stepperPredictor(stepper: LstmStepper): TokenPredictor {

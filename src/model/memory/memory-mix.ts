@@ -130,6 +130,9 @@ export class TuneMemory {
   private readonly shortTerm: Float64Array;
   private readonly mixed: Float64Array;
   private readonly logMixed: Float32Array;
+  /** mix's tokens: list[0..count). */
+  private readonly list: Int32Array;
+  private count = 0;
 
   constructor(
     readonly settings: MemorySettings,
@@ -139,6 +142,7 @@ export class TuneMemory {
     this.shortTerm = new Float64Array(vocabularySize);
     this.mixed = new Float64Array(vocabularySize);
     this.logMixed = new Float32Array(vocabularySize);
+    this.list = new Int32Array(vocabularySize);
   }
 
   reset(): void {
@@ -163,39 +167,68 @@ export class TuneMemory {
    * With `allowed`, tokens it marks 0 get probability 0 and the rest are renormalized.
    */
   probabilities(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float64Array {
+    const total = this.mix(logits, allowed, strength);
+    const mixed = this.mixed;
+    if (allowed !== undefined) {
+      const zero = 0 / total;
+      for (let k = 0; k < this.vocabularySize; k++) if (allowed[k] !== 1) mixed[k] = zero;
+    }
+    return mixed;
+  }
+
+  /** ln of `probabilities` (-Infinity where 0), for samplers that take logits. */
+  logits(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float32Array {
+    this.mix(logits, allowed, strength);
+    const count = this.count;
+    const out = this.logMixed;
+    if (count < this.vocabularySize) out.fill(-Infinity);
+    for (let i = 0; i < count; i++) {
+      const k = this.list[i]!;
+      const p = this.mixed[k]!;
+      out[k] = p > 0 ? Math.log(p) : -Infinity;
+    }
+    return out;
+  }
+
+  /**
+   * Writes the mixed probabilities of the tokens `allowed` marks 1 (all without it) into `mixed`, and lists those
+   * tokens in `list[0..count)`; returns the total they were divided by. Only those tokens are computed: the grammar
+   * leaves about half the vocabulary, and generation asks at every token.
+   */
+  private mix(logits: Float32Array, allowed: Uint8Array | undefined, strength: number): number {
     const V = this.vocabularySize;
-    const prediction = this.model.predict(this.shortTerm);
+    const prediction = this.model.distribution(this.shortTerm);
     const lambda = this.weight(prediction.order, logits, allowed, strength);
+    const list = this.list;
+    let count = 0;
+    for (let k = 0; k < V; k++) if (allowed === undefined || allowed[k] === 1) list[count++] = k;
+    this.count = count;
     let max = -Infinity;
-    for (let k = 0; k < V; k++) if ((allowed === undefined || allowed[k] === 1) && logits[k]! > max) max = logits[k]!;
+    for (let i = 0; i < count; i++) {
+      const k = list[i]!;
+      if (logits[k]! > max) max = logits[k]!;
+    }
     let networkTotal = 0;
     let shortTermTotal = 0;
     const mixed = this.mixed;
-    for (let k = 0; k < V; k++) {
-      if (allowed !== undefined && allowed[k] !== 1) {
-        mixed[k] = 0;
-        continue;
-      }
+    for (let i = 0; i < count; i++) {
+      const k = list[i]!;
       const p = Math.exp(logits[k]! - max);
       mixed[k] = p;
       networkTotal += p;
       shortTermTotal += this.shortTerm[k]!;
     }
     let total = 0;
-    for (let k = 0; k < V; k++) {
-      if (mixed[k] === 0 && (allowed !== undefined && allowed[k] !== 1)) continue;
+    for (let i = 0; i < count; i++) {
+      const k = list[i]!;
       const value = (1 - lambda) * (mixed[k]! / networkTotal) + (shortTermTotal > 0 ? (lambda * this.shortTerm[k]!) / shortTermTotal : 0);
       mixed[k] = value;
       total += value;
     }
-    for (let k = 0; k < V; k++) mixed[k] = mixed[k]! / total;
-    return mixed;
-  }
-
-  /** ln of `probabilities` (-Infinity where 0), for samplers that take logits. */
-  logits(logits: Float32Array, allowed?: Uint8Array, strength = 1): Float32Array {
-    const p = this.probabilities(logits, allowed, strength);
-    for (let k = 0; k < p.length; k++) this.logMixed[k] = p[k]! > 0 ? Math.log(p[k]!) : -Infinity;
-    return this.logMixed;
+    for (let i = 0; i < count; i++) {
+      const k = list[i]!;
+      mixed[k] = mixed[k]! / total;
+    }
+    return total;
   }
 }

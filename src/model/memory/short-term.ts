@@ -26,6 +26,10 @@ export class ShortTermModel {
   private readonly counts: Float64Array;
   private readonly seen: Int32Array;
   private readonly touched: number[] = [];
+  /** distribution's scratch: the tokens whose probability is their own, and those probabilities. */
+  private readonly own: number[] = [];
+  private readonly owned: Uint8Array;
+  private readonly ownValue: Float64Array;
 
   constructor(
     readonly vocabularySize: number,
@@ -36,6 +40,8 @@ export class ShortTermModel {
     this.match = new Int32Array(256);
     this.counts = new Float64Array(vocabularySize);
     this.seen = new Int32Array(vocabularySize);
+    this.owned = new Uint8Array(vocabularySize);
+    this.ownValue = new Float64Array(vocabularySize);
   }
 
   get length(): number {
@@ -71,9 +77,24 @@ export class ShortTermModel {
    * empty history it is uniform.
    */
   predict(out: Float64Array): ShortTermPrediction {
+    const prediction = this.distribution(out);
+    let entropy = 0;
+    for (let v = 0; v < out.length; v++) {
+      const p = out[v]!;
+      if (p > 0) entropy -= p * Math.log2(p);
+    }
+    return { ...prediction, entropy };
+  }
+
+  /**
+   * `predict` without the entropy: what generation needs at every token. Interpolating order by order scales every
+   * token's probability by the order's escape share and adds its count; most tokens of the vocabulary never
+   * followed any context of this tune, and those all share one value, so only the tokens that did are kept one by
+   * one (the same float64 operations in the same order as scaling all of them: the same bits).
+   */
+  distribution(out: Float64Array): Omit<ShortTermPrediction, 'entropy'> {
     const V = this.vocabularySize;
     if (out.length !== V) throw new RangeError(`the output has ${out.length} entries but the vocabulary ${V}`);
-    out.fill(1 / V);
     const n = this.history.length;
     // Positions j = 1..n-1 hold a token that followed a context; match[j] is how long that context matches ours.
     // Position 0's token followed nothing; it counts at order 0 only, with match 0 like every other.
@@ -81,6 +102,10 @@ export class ShortTermModel {
     for (let j = 0; j < n; j++) if (this.match[j]! > top) top = this.match[j]!;
     let longestCount = n;
     let longestTypes = 0;
+    // The probability of every token no context has been followed by yet; those that have, in `own`.
+    let shared = 1 / V;
+    const own = this.own;
+    const value = this.ownValue;
     for (let order = 0; order <= top; order++) {
       let total = 0;
       for (let j = 0; j < n; j++) {
@@ -94,8 +119,16 @@ export class ShortTermModel {
       if (total > 0) {
         const types = this.touched.length;
         const scale = types / (total + types);
-        for (let v = 0; v < V; v++) out[v] = out[v]! * scale;
-        for (const token of this.touched) out[token] = out[token]! + this.counts[token]! / (total + types);
+        shared = shared * scale;
+        for (const token of own) value[token] = value[token]! * scale;
+        for (const token of this.touched) {
+          if (this.owned[token] === 0) {
+            this.owned[token] = 1;
+            own.push(token);
+            value[token] = shared;
+          }
+          value[token] = value[token]! + this.counts[token]! / (total + types);
+        }
         longestCount = total;
         longestTypes = types;
       }
@@ -105,11 +138,12 @@ export class ShortTermModel {
       }
       this.touched.length = 0;
     }
-    let entropy = 0;
-    for (let v = 0; v < V; v++) {
-      const p = out[v]!;
-      if (p > 0) entropy -= p * Math.log2(p);
+    out.fill(shared);
+    for (const token of own) {
+      out[token] = value[token]!;
+      this.owned[token] = 0;
     }
-    return { order: n === 0 ? 0 : top, count: n === 0 ? 0 : longestCount, types: longestTypes, entropy };
+    own.length = 0;
+    return { order: n === 0 ? 0 : top, count: n === 0 ? 0 : longestCount, types: longestTypes };
   }
 }

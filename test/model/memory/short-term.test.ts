@@ -6,6 +6,7 @@ import { collectMemoryEvidence, fitEntropyWeights, fitMemory, fitMemoryWeights, 
 import { logitsScoringModel } from '../../../src/model/scoring/evaluate.js';
 import { buildEventsEncoding } from '../../../src/model/encodings/events.js';
 import { fixtureMelody, Q } from '../melody-fixtures.js';
+import { createRandom } from '../../../src/util/random.js';
 
 const near = (actual: number, expected: number, message?: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} vs ${expected}`);
 
@@ -198,6 +199,85 @@ test('v2: fitted per order and entropy bucket, cross-fitted below v1 where the r
   let v1Nats = 0;
   for (const tokens of songs) for (const position of encoding.scoredPositions(tokens).positions) v1Nats -= v1Scoring.logProbs(tokens)[position]!;
   assert.notEqual(v1Nats, nats, 'v1 and v2 score differently');
+
+});
+
+/** The short-term model's distribution as first written: every token scaled at every order (the reference). */
+function referenceDistribution(history: readonly number[], maxOrder: number, V: number): { out: Float64Array; order: number } {
+  const n = history.length;
+  // match[j]: how many tokens before position j equal the last tokens of the history (position 0: none).
+  const match = history.map((_, j) => {
+    let m = 0;
+    while (j >= 1 && m < maxOrder && m < j && history[j - 1 - m] === history[n - 1 - m]) m++;
+    return m;
+  });
+  const out = new Float64Array(V).fill(1 / V);
+  const top = Math.max(0, ...match);
+  for (let order = 0; order <= top; order++) {
+    const counts = new Map<number, number>();
+    let total = 0;
+    match.forEach((m, j) => {
+      if (m < order) return;
+      counts.set(history[j]!, (counts.get(history[j]!) ?? 0) + 1);
+      total++;
+    });
+    if (total === 0) continue;
+    const scale = counts.size / (total + counts.size);
+    for (let v = 0; v < V; v++) out[v] = out[v]! * scale;
+    for (const [token, count] of counts) out[token] = out[token]! + count / (total + counts.size);
+  }
+  return { out, order: n === 0 ? 0 : top };
+}
+
+/** The mixture as first written, over the whole vocabulary (the reference). */
+function referenceMixture(logits: Float32Array, allowed: Uint8Array, shortTerm: Float64Array, lambda: number): Float64Array {
+  const V = logits.length;
+  let max = -Infinity;
+  for (let k = 0; k < V; k++) if (allowed[k] === 1 && logits[k]! > max) max = logits[k]!;
+  const mixed = new Float64Array(V);
+  let networkTotal = 0;
+  let shortTermTotal = 0;
+  for (let k = 0; k < V; k++) {
+    if (allowed[k] !== 1) continue;
+    mixed[k] = Math.exp(logits[k]! - max);
+    networkTotal += mixed[k]!;
+    shortTermTotal += shortTerm[k]!;
+  }
+  let total = 0;
+  for (let k = 0; k < V; k++) {
+    if (allowed[k] !== 1) continue;
+    mixed[k] = (1 - lambda) * (mixed[k]! / networkTotal) + (shortTermTotal > 0 ? (lambda * shortTerm[k]!) / shortTermTotal : 0);
+    total += mixed[k]!;
+  }
+  for (let k = 0; k < V; k++) mixed[k] = mixed[k]! / total;
+  return mixed;
+}
+
+test("generation's short cuts keep the bits: the distribution, the mixture and its logarithm against plain loops", () => {
+  const weights = [0, 0.1, 0.3, 0.5, 0.7, 0.8];
+  const memory = new TuneMemory(parseMemorySettings({ kind: 'short-term-linear-v1', maxOrder: 5, weights }), 23);
+  const model = new ShortTermModel(23, 5);
+  const random = createRandom(6);
+  const history: number[] = [];
+  for (let t = 0; t < 60; t++) {
+    const reference = referenceDistribution(history, 5, 23);
+    const quick = new Float64Array(23).fill(7);
+    assert.equal(model.distribution(quick).order, reference.order);
+    reference.out.forEach((p, k) => assert.ok(Object.is(quick[k], p), `token ${k} after ${t}: ${quick[k]} vs ${p}`));
+    const logits = Float32Array.from({ length: 23 }, () => random.normal() * 3);
+    const allowed = Uint8Array.from({ length: 23 }, () => (random.next() < 0.5 ? 1 : 0));
+    allowed[t % 23] = 1;
+    const expected = referenceMixture(logits, allowed, reference.out, weights[Math.min(reference.order, 5)]!);
+    const probabilities = memory.probabilities(logits, allowed);
+    expected.forEach((p, k) => assert.ok(Object.is(probabilities[k], p), `mixture, token ${k} after ${t}`));
+    const logMixed = memory.logits(logits, allowed);
+    expected.forEach((p, k) => assert.ok(Object.is(logMixed[k], Math.fround(p > 0 ? Math.log(p) : -Infinity)), `log, token ${k} after ${t}`));
+    // A phrase that comes back, so that long contexts match.
+    const token = t < 20 ? random.int(23) : [3, 5, 7, 11, 13, 17, 19][t % 7]!;
+    history.push(token);
+    model.push(token);
+    memory.push(token);
+  }
 });
 
 test('v2 mixes the same when generating (masked logits at -Infinity) as when scoring with the grammar (raw logits and the mask)', () => {
