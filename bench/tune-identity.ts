@@ -1,7 +1,8 @@
 // `npm run bench:tune-identity`: the tunes of today's code against those of an earlier commit's code, on the same
 // model folder, for a few hundred varied requests (meters, modes, styles, lengths, pickups, seeds, the grammar's
-// rules, sampling settings, the within-song memory on and off). Determinism is a promise: a speed-up must not
-// change a single tune, so every request must give the same events (or the same error) from both.
+// rules and the final's place, sampling settings, the within-song memory on and off). Determinism is a promise:
+// a speed-up must not change a single tune, so every request must give the same events (or the same error) from
+// both.
 // Options: --baseline REF (default BASELINE_COMMIT: main before the generation speed-up of issue 9),
 //          --model DIR (default models/default), --requests N (default 300), --simd off (both on JS loops, as without wasm SIMD).
 // Exits 1 when any tune differs.
@@ -101,6 +102,11 @@ function primer(random: Random): MelodyEvent[] {
   return events;
 }
 
+function finalPlace(random: Random, barTicks: number): { start: number; length: number } {
+  const start = pick(random, [960, 1440, 1920, 2880, barTicks].filter((ticks) => ticks <= barTicks));
+  return { start, length: random.next() < 0.6 ? start : pick(random, [480, 960].filter((ticks) => ticks <= start)) };
+}
+
 function request(k: number, generator: LoadedGenerator): GenerateOptions {
   const random = createRandom(1000 + k);
   const meter = pick(random, METERS);
@@ -120,6 +126,8 @@ function request(k: number, generator: LoadedGenerator): GenerateOptions {
     ...(endOnTonic && random.next() < 0.7 ? { finalOnStrongBeat: true } : {}),
     ...(endOnTonic && random.next() < 0.2 ? { finalPitchClass: pick(random, [0, 7, 9, 2]) } : {}),
     ...(endOnTonic && random.next() < 0.3 ? { maxFinalLeap: pick(random, [2, 5, 7]) } : {}),
+    // Where the final lies (compose draws it from the style's songs): a quarter to a bar before the end, held to the end or not.
+    ...(endOnTonic && random.next() < 0.5 ? { finalPlace: finalPlace(random, barTicks) } : {}),
     ...(random.next() < 0.7 ? { maxRepeatedBars: pick(random, [1, 2, 3]) } : {}),
     temperature: pick(random, [0.0005, 0.5, 0.8, 0.9, 0.9, 1, 1.3, 2]),
     topP: pick(random, [1, 1, 1, 0.95, 0.9, 0.5]),
