@@ -17,7 +17,7 @@ import type { MelodyEvent } from '../src/music/types.js';
 import type { Meter } from '../src/music/types.js';
 
 /** main before the generation speed-up (issue 9). */
-const BASELINE_COMMIT = '9553357';
+const BASELINE_COMMIT = '5211123';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: args } = parseArgs({
   options: {
