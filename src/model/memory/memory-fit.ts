@@ -157,8 +157,8 @@ export interface MemoryFit {
   readonly fittedBitsPerNote: number;
 }
 
-/** Fits the memory of a kind (v2 unless told) on all the songs, and its cross-fitted figure (even songs score odd ones and back). */
-export function fitMemory(evidence: MemoryEvidence, kind: MemorySettings['kind'] = 'short-term-linear-v2'): MemoryFit {
+/** Fits the memory of a kind (v1 unless told) on all the songs, and its cross-fitted figure (even songs score odd ones and back). */
+export function fitMemory(evidence: MemoryEvidence, kind: MemorySettings['kind'] = 'short-term-linear-v1'): MemoryFit {
   const even = (i: number): boolean => evidence.song[i]! % 2 === 0;
   const odd = (i: number): boolean => !even(i);
   const crossBits = mixtureBits(evidence, fitMemorySettings(evidence, kind, even), odd) + mixtureBits(evidence, fitMemorySettings(evidence, kind, odd), even);

@@ -6,7 +6,8 @@
 // network is unsure the tune's past gets a larger share, where it is sure a smaller one (IDyOM weights each model by
 // its entropy too; Pearce 2005). The weights are fitted on held-out songs (memory-fit.ts) and saved in the model
 // folder, so that scoring, the CLI and the bot all use the same mixture. Measured on the shipped model's 809
-// validation songs, cross-fitted: network alone 3.429, v1 2.960, v2 2.934 bits per note (README, "Within-song memory").
+// validation songs, cross-fitted: network alone 3.429, v1 2.959, v2 2.934 bits per note (README, "Within-song memory";
+// the shipped folder keeps v1 until v2's tunes are checked).
 // A log-linear (geometric) mixture per matched order measured worse than the linear one (2.992): notes/issue-9.
 import type { Encoding } from '../encodings/encoding.js';
 import { ShortTermModel } from './short-term.js';

@@ -184,7 +184,7 @@ test('v2: fitted per order and entropy bucket, cross-fitted below v1 where the r
   const songs = [encoding.encode(melody), encoding.encode(other)];
   const pass = variedPass(encoding.vocabularySize);
   const real = collectMemoryEvidence(encoding, pass, songs, 4);
-  const fit = fitMemory(real);
+  const fit = fitMemory(real, 'short-term-linear-v2');
   const buckets = new Set([...real.networkEntropy].map((h) => entropyBucket([1, 2, 3, 4], h)));
   assert.ok(buckets.size >= 2, `the pass gives more than one entropy bucket: ${[...buckets]}`);
   const scoring = logitsScoringModel(encoding, pass, fit.settings);
