@@ -114,15 +114,16 @@ export function drawFinalPlace(shapes: SongShapes | undefined, meter: Meter, pic
   const places = shapes?.[meterText(meter)]?.endings?.[String(pickup)];
   if (places === undefined) return undefined;
   let left = draw();
-  let place: string | undefined;
+  let place: FinalPlace | undefined;
   for (const [key, part] of Object.entries(places)) {
-    place = key;
+    // A folder's entry that is not "start:length" in whole ticks with 0 < length <= start is passed over.
+    const [start, length] = key.split(':').map(Number) as [number, number];
+    if (!(Number.isInteger(start) && Number.isInteger(length) && length > 0 && length <= start)) continue;
+    place = { start, length };
     left -= part;
     if (left < 0) break;
   }
-  if (place === undefined) return undefined;
-  const [start, length] = place.split(':').map(Number);
-  return { start: start!, length: length! };
+  return place;
 }
 
 /**

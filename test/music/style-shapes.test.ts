@@ -55,4 +55,8 @@ test('song shapes count where the final note lies in a last bar that gives the p
   assert.equal(drawFinalPlace({ '2/4': shape }, meter, Q, () => 0.5), undefined);
   assert.equal(drawFinalPlace({ '2/4': shape }, { numerator: 3, denominator: 4 }, 0, () => 0.5), undefined);
   assert.equal(drawFinalPlace({ '2/4': { ...shape, endings: undefined } }, meter, E, () => 0.5), undefined);
+  // Entries a damaged folder might hold are passed over, not handed to the sampler.
+  const damaged = { ...shape, endings: { [E]: { 'x:1': 0.5, [`${Q}:${2 * Q}`]: 0.25, [`${3 * E}:${Q}`]: 0.25 } } };
+  assert.deepEqual(drawFinalPlace({ '2/4': damaged }, meter, E, () => 0.9), { start: 3 * E, length: Q });
+  assert.equal(drawFinalPlace({ '2/4': { ...shape, endings: { [E]: { 'x:1': 1 } } } }, meter, E, () => 0.5), undefined);
 });
