@@ -113,17 +113,30 @@ export function songShapes(melodies: readonly Melody[]): SongShapes {
 export function drawFinalPlace(shapes: SongShapes | undefined, meter: Meter, pickup: number, draw: () => number): FinalPlace | undefined {
   const places = shapes?.[meterText(meter)]?.endings?.[String(pickup)];
   if (places === undefined) return undefined;
-  let left = draw();
-  let place: FinalPlace | undefined;
-  for (const [key, part] of Object.entries(places)) {
-    // A folder's entry that is not "start:length" in whole ticks with 0 < length <= start is passed over.
+  // A folder's entry that is not "start:length" in whole ticks with 0 < length <= start is passed over.
+  const valid = Object.entries(places).filter(([key]) => {
     const [start, length] = key.split(':').map(Number) as [number, number];
-    if (!(Number.isInteger(start) && Number.isInteger(length) && length > 0 && length <= start)) continue;
-    place = { start, length };
-    left -= part;
+    return Number.isInteger(start) && Number.isInteger(length) && length > 0 && length <= start;
+  });
+  const place = drawKey(valid, draw);
+  if (place === undefined) return undefined;
+  const [start, length] = place.split(':').map(Number) as [number, number];
+  return { start, length };
+}
+
+/**
+ * A key drawn with `draw` (one number in [0, 1)) from `shares` (key -> share, adding up to about 1): the last key
+ * when rounding leaves the draw past them all; undefined when there are none.
+ */
+function drawKey(shares: readonly (readonly [string, number])[], draw: () => number): string | undefined {
+  let left = draw();
+  let key: string | undefined;
+  for (const [k, share] of shares) {
+    key = k;
+    left -= share;
     if (left < 0) break;
   }
-  return place;
+  return key;
 }
 
 /**
@@ -134,14 +147,7 @@ export function drawSongShape(shapes: SongShapes | undefined, meter: Meter, draw
   const shape = shapes?.[meterText(meter)];
   if (shape === undefined) return { mode: 'major', pickup: 0 };
   const mode = draw() < shape.minor ? 'minor' : 'major';
-  let left = draw();
-  let pickup = 0;
-  for (const [ticks, share] of Object.entries(shape.pickups)) {
-    pickup = Number(ticks);
-    left -= share;
-    if (left < 0) break;
-  }
-  return { mode, pickup };
+  return { mode, pickup: Number(drawKey(Object.entries(shape.pickups), draw) ?? 0) };
 }
 
 /** How a style's songs end and which scale they use: what the composer's rules for the style follow. */
@@ -185,12 +191,6 @@ export function endingShape(melodies: readonly Melody[]): EndingShape {
 
 /** A final pitch class drawn with `draw` (a number in [0, 1)) from `finals`; undefined when it is empty. */
 export function drawFinal(finals: Readonly<Record<string, number>>, draw: () => number): number | undefined {
-  let left = draw();
-  let final: number | undefined;
-  for (const [pc, share] of Object.entries(finals)) {
-    final = Number(pc);
-    left -= share;
-    if (left < 0) break;
-  }
-  return final;
+  const final = drawKey(Object.entries(finals), draw);
+  return final === undefined ? undefined : Number(final);
 }

@@ -131,9 +131,7 @@ function formatStyleReports(reports: readonly ModelQuality[]): string[] {
           style.style,
           side,
           figures.tunes,
-          side === 'tunes' ? f2(style.overlap.pitchClass) : '',
-          side === 'tunes' ? f2(style.overlap.interval) : '',
-          side === 'tunes' ? f2(style.overlap.length) : '',
+          ...overlapCells(side, style.overlap),
           f2(heard.share),
           heard.mostOftenElse === null ? '-' : `${heard.mostOftenElse.style} ${f2(heard.mostOftenElse.share)}`,
           f2(figures.pentatonicShare),
@@ -148,6 +146,11 @@ function formatStyleReports(reports: readonly ModelQuality[]): string[] {
     }
   }
   return lines;
+}
+
+/** The pitch-class, interval and length overlap cells: on the tunes' row, empty on the real songs'. */
+function overlapCells(side: 'tunes' | 'real', overlap: MeterQuality['overlap']): string[] {
+  return side === 'tunes' ? [f2(overlap.pitchClass), f2(overlap.interval), f2(overlap.length)] : ['', '', ''];
 }
 
 /** Tab-separated lines: one header, then per model and meter a row for the tunes and one for the real songs. */
@@ -166,9 +169,7 @@ export function formatQualityReports(reports: readonly ModelQuality[]): string[]
           meter.meter,
           side,
           figures.tunes,
-          side === 'tunes' ? f2(meter.overlap.pitchClass) : '',
-          side === 'tunes' ? f2(meter.overlap.interval) : '',
-          side === 'tunes' ? f2(meter.overlap.length) : '',
+          ...overlapCells(side, meter.overlap),
           f2(figures.repetition),
           `${f2(figures.longestIdenticalRun.mean)} (max ${figures.longestIdenticalRun.max})`,
           f2(figures.notesPerBar),
