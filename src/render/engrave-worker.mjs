@@ -55,6 +55,20 @@ function withTextAccidentals(svg) {
   );
 }
 
+/**
+ * Verovio's stylesheet strokes every path with the text colour ("path {stroke:currentColor}"), the music glyphs in
+ * <defs> too, which it fills: their stroke is 1 font unit wide, 0.05 px at 1200 px, and it cost resvg about a
+ * third of its drawing time (stroking the glyphs' curves). An inline style, which outranks the stylesheet, turns
+ * it off for the glyphs only; staff lines, stems and barlines keep theirs. Measured: drawing 26.5 -> 17.9 ms on a
+ * 16-bar score, 0.6% of the pixels change, none by more than 16 of 255 gray levels (the glyphs' edges).
+ */
+function withUnstrokedGlyphs(svg) {
+  const start = svg.indexOf('<defs>');
+  const end = svg.indexOf('</defs>', start);
+  if (start === -1 || end === -1) return svg;
+  return svg.slice(0, start) + svg.slice(start, end).replaceAll('<path ', '<path style="stroke:none" ') + svg.slice(end);
+}
+
 /** Rasterizes verovio's SVG on white at `width` pixels; frees resvg's memory before returning. */
 function rasterize(Resvg, fontBuffers, svg, width) {
   const resvg = new Resvg(svg, {
@@ -102,7 +116,7 @@ try {
       const loaded = toolkit.loadData(request.kern);
       const log = toolkit.getLog();
       const pageCount = loaded ? toolkit.getPageCount() : 0;
-      const svg = loaded && pageCount === 1 ? withTextAccidentals(toolkit.renderToSVG(1)) : '';
+      const svg = loaded && pageCount === 1 ? withUnstrokedGlyphs(withTextAccidentals(toolkit.renderToSVG(1))) : '';
       // A page without notes is refused by the caller: no picture needed.
       const png = svg.includes('class="note"') ? rasterize(Resvg, fontBuffers, svg, request.width) : null;
       const transfer = png ? [png.data.buffer] : [];

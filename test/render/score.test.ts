@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { kernForVerovio, ScoreRenderer, prepareScoreRenderer, renderScore, withLineBreaks } from '../../src/render/score.js';
 import { RenderError } from '../../src/render/render-error.js';
+import { harmonize } from '../../src/music/harmony.js';
+import { transpose } from '../../src/music/key.js';
+import { writeKern } from '../../src/music/kern-write.js';
+import { AMAZING_GRACE } from '../fixtures/amazing-grace.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -35,6 +39,7 @@ describe('renderScore', () => {
     const image = await renderer.render(kern);
     const png = decode(image.png);
     assert.equal(png.depth, 8);
+    assert.equal(png.channels, 1, 'a grayscale PNG');
     assert.equal(png.width, image.width);
     assert.equal(png.height, image.height);
     assert.ok(png.width >= 1000 && png.width <= 1400, `PNG width ${png.width} should be 1000..1400`);
@@ -70,6 +75,32 @@ describe('renderScore', () => {
     const shortened = await renderer.render(titled(long));
     assert.match(shortened.svg, />The Ballad of the Wandering Shepherd Who Walked from…</);
     assert.equal(kernForVerovio('!!!OTL: a <b>\n**kern\n4c\n*-'), '!!!OTL: a &amp;lt;b&amp;gt;\n**kern\n4c\n*-');
+  });
+
+  it('sets the sharps of chord symbols as text, without embedding verovio\'s music font', async () => {
+    // Amazing Grace a semitone down, in F# major: its chord symbols are F# and B.
+    const melody = transpose(AMAZING_GRACE, -1);
+    const image = await renderer.render(writeKern(melody, { chords: harmonize(melody).changes }));
+    assert.match(image.svg, /class="harm"/);
+    assert.match(image.svg, />F\u266F</);
+    // Verovio would otherwise add its music font as a 60 KB base64 web font, which resvg does not use.
+    assert.doesNotMatch(image.svg, /@font-face/);
+    assert.ok(image.svg.length < 50_000, `SVG of ${image.svg.length} characters`);
+    const png = decode(image.png);
+    assert.equal(png.width, 1200);
+    assert.equal(png.height, image.height);
+  });
+
+  it('draws the music glyphs filled only, staff lines and stems stroked', async () => {
+    const { svg } = await renderer.render(kern);
+    const defs = /<defs>([\s\S]*?)<\/defs>/.exec(svg)?.[1] ?? '';
+    const glyphs = defs.match(/<path [^>]*>/g) ?? [];
+    assert.ok(glyphs.length >= 5, `${glyphs.length} glyph outlines`);
+    for (const glyph of glyphs) assert.match(glyph, /style="stroke:none"/);
+    // Verovio's stylesheet still strokes the lines it draws as paths.
+    const body = svg.slice(svg.indexOf('</defs>'));
+    assert.ok(/ path, [^{]*\{stroke:currentColor\}/.test(body), 'the stylesheet strokes paths');
+    assert.ok(!body.includes('stroke:none'), 'no path outside <defs> loses its stroke');
   });
 
   it('scales the picture to the requested width', async () => {
