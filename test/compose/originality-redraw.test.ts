@@ -15,7 +15,7 @@ const modelDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 test('a tune that would copy a training song for four bars or more is drawn again, deterministically', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'folkbot-redraw-'));
   try {
-    for (const file of ['model.json', 'weights.bin', 'folkbot-model.json']) await copyFile(path.join(modelDir, file), path.join(dir, file));
+    for (const file of ['model.json', 'weights.bin', 'folkbot-model.json', 'long-term.bin']) await copyFile(path.join(modelDir, file), path.join(dir, file));
     const request = { bars: 8, randomSeed: 5, meter: { numerator: 3, denominator: 4 } };
     const plain = await Composer.open(dir, { render: false });
     const first = plain.composeMelody(request);

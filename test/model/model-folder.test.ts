@@ -4,7 +4,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initialWeights, type LstmConfig } from '../../src/model/network/lstm-network.js';
-import { loadModelFolder, ModelFolderError, saveModelFolder, type ModelMetadata } from '../../src/model/folder/model-folder.js';
+import { LONG_TERM_FILE, loadModelFolder, modelFiles, ModelFolderError, saveModelFolder, type ModelMetadata } from '../../src/model/folder/model-folder.js';
+import { LongTermModel } from '../../src/model/memory/long-term.js';
+import type { MemorySettings } from '../../src/model/memory/memory-mix.js';
 import { loadGenerator } from '../../src/model/generation/generator.js';
 import { createRandom } from '../../src/model/generation/random.js';
 import { cyclicSongs, syntheticEncoding } from './synthetic-encoding.js';
@@ -147,4 +149,28 @@ test('the shipped model records the checksum of its weights', async () => {
   const loaded = await loadModelFolder(dir);
   assert.deepEqual(loaded.warnings, []);
   assert.match(loaded.metadata.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
+});
+
+test('a long-term model is saved beside the weights, checked by its SHA-256 when loaded, and reaches the generator', async () => {
+  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'folkbot-model-')), 'model');
+  const songs = cyclicSongs(4, 6, 3);
+  const longTerm = LongTermModel.build(songs, encoding.vocabularySize, { maxOrder: 3, minSongs: 2, pruneFromOrder: 2 });
+  const memory: MemorySettings = { kind: 'short-term-linear-v1', maxOrder: 2, weights: [0, 0.2, 0.4], longTerm: { file: LONG_TERM_FILE, sha256: '', weights: [0, 0.1, 0.2, 0.3] } };
+  await saveModelFolder(dir, initialWeights(config, createRandom(7)), { ...metadata(), memory }, longTerm);
+  const loaded = await loadModelFolder(dir);
+  assert.equal(loaded.longTerm?.entries, longTerm.entries);
+  assert.match(loaded.metadata.memory?.longTerm?.sha256 ?? '', /^[0-9a-f]{64}$/);
+  const generator = await loadGenerator(dir, { createEncoding: () => encoding });
+  assert.equal(generator.info.longTermMemory, true);
+  assert.equal(generator.longTerm?.nodes, longTerm.nodes);
+  // Saving without the model it names is a programming error, not a folder with a dangling name.
+  assert.throws(() => modelFiles(loaded.weights, loaded.metadata), /long-term model/);
+
+  const file = path.join(dir, LONG_TERM_FILE);
+  const bytes = await fs.readFile(file);
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+  await fs.writeFile(file, bytes);
+  await assert.rejects(loadModelFolder(dir), (error: unknown) => error instanceof ModelFolderError && error.problem === 'checksum-mismatch' && error.message.includes(LONG_TERM_FILE));
+  await fs.rm(file);
+  await assert.rejects(loadModelFolder(dir), (error: unknown) => error instanceof ModelFolderError && error.problem === 'missing-file' && /long-term model/.test(error.message));
 });

@@ -3,17 +3,21 @@
 // - the within-song memory (the short-term model mixed with the network, see src/model/memory/), fitted on the
 //   songs its training held out; prints the network's bits per note alone and with the memory, cross-fitted
 //   (weights fitted on half of the songs score the other half);
+// - the long-term model (an n-gram model of the training songs' tokens, src/model/memory/long-term.ts), built from
+//   the training songs and mixed in with one weight per matched order fitted on the same held-out songs;
 // - the shapes of its training songs per meter (share in minor, pickup lengths: src/music/song-shapes.ts), from
 //   which a tune composed without a seed takes its mode and pickup.
 import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { isValidationSong, loadLabelledCorpus, type CorpusFilter } from '../../model/data/dataset.js';
 import { createEncoding } from '../../model/encodings/index.js';
-import { loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
+import { LONG_TERM_FILE, loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
+import { DEFAULT_LONG_TERM_OPTIONS, LongTermModel } from '../../model/memory/long-term.js';
+import { collectLongTermEvidence, fitLongTerm, type LongTermFit } from '../../model/memory/long-term-fit.js';
 import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
 import type { MemorySettings } from '../../model/memory/memory-mix.js';
 import { compareStyleNames, styleDefinition } from '../../model/data/styles.js';
-import { lstmPass } from '../../model/scoring/evaluate.js';
+import { grammarMasks, GrammarFallback, lstmPass } from '../../model/scoring/evaluate.js';
 import { endingShape, songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
@@ -34,6 +38,9 @@ Options:
   --max-order N     longest context of the short-term model (default 8)
   --memory v1|v2    the kind of memory saved (default v1, the shipped kind; v2: by context length and network
                     entropy, fewer bits per note but tunes not yet checked enough to ship: see the README)
+  --long-term on|off  also build the long-term model of the training songs (long-term.bin: counts of token
+                    patterns that at least two songs share, contexts of up to 8 tokens) and fit its weights
+                    (default on)
   --dry-run         print the figures, change nothing
   --json            print one JSON object`;
 
@@ -51,13 +58,19 @@ export interface Calibration {
   readonly fit: MemoryFit;
   /** Every kind's fit on the same evidence (v1, v2), for comparison. */
   readonly fits: readonly MemoryFit[];
+  /** The long-term model's fit on top of the saved kind (null with --long-term off). */
+  readonly longTerm: (LongTermFit & { readonly nodes: number; readonly entries: number; readonly bytes: number }) | null;
   readonly shapes: SongShapes;
   readonly styles: readonly StyleInfo[];
   readonly saved: boolean;
 }
 
 /** Fits the memory, counts the song shapes and builds the originality index of a model folder (saved unless dryRun). */
-export async function calibrateModelFolder(modelDir: string, dataDir: string, options: { maxOrder?: number; dryRun?: boolean; memory?: MemorySettings['kind'] } = {}): Promise<Calibration> {
+export async function calibrateModelFolder(
+  modelDir: string,
+  dataDir: string,
+  options: { maxOrder?: number; dryRun?: boolean; memory?: MemorySettings['kind']; longTerm?: boolean } = {},
+): Promise<Calibration> {
   const maxOrder = options.maxOrder ?? 8;
   const { weights, metadata } = await loadModelFolder(modelDir);
   const encoding = createEncoding(metadata.encoding);
@@ -67,12 +80,14 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
   const seed = Number(settings.splitSeed ?? 1234);
   const corpus = loadLabelledCorpus({ dataDir, filter });
   const songs: Int32Array[] = [];
+  const validationMelodies: Melody[] = [];
   const songStyles: (string | undefined)[] = [];
   const trainingSongs: { file: string; melody: Melody }[] = [];
   for (const entry of corpus.entries) {
     if (!('melody' in entry) || encoding.reject(entry.melody) !== null) continue;
     if (isValidationSong(entry.file, fraction, seed)) {
       songs.push(encoding.encode(entry.melody));
+      validationMelodies.push(entry.melody);
       songStyles.push(entry.melody.style);
     } else {
       trainingSongs.push(entry);
@@ -84,17 +99,55 @@ export async function calibrateModelFolder(modelDir: string, dataDir: string, op
   const evidence = collectMemoryEvidence(encoding, lstmPass(encoding, weights), songs, maxOrder);
   const fits = MEMORY_KINDS.map((kind) => fitMemory(evidence, kind));
   const fit = fits.find((f) => f.settings.kind === (options.memory ?? 'short-term-linear-v1'))!;
-  const memory = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
+  const shortTerm = { ...fit.settings, fittedOn: { songs: songs.length, notes: evidence.notes, networkBitsPerNote: fit.networkBitsPerNote, crossFittedBitsPerNote: fit.crossFittedBitsPerNote } };
+  let longTerm: Calibration['longTerm'] = null;
+  let longTermModel: LongTermModel | undefined;
+  let memory: MemorySettings = shortTerm;
+  if (options.longTerm !== false) {
+    longTermModel = LongTermModel.build(
+      trainingSongs.map((song) => encoding.encode(song.melody)),
+      encoding.vocabularySize,
+      DEFAULT_LONG_TERM_OPTIONS,
+    );
+    // Over the grammar's tokens where a song's grammar replays it, as generation samples.
+    const evidenceSongs = songs.map((tokens, i) => {
+      try {
+        return { tokens, masks: grammarMasks(encoding, validationMelodies[i]!, tokens, encoding.scoredPositions(tokens).positions) };
+      } catch (error) {
+        if (error instanceof GrammarFallback) return { tokens };
+        throw error;
+      }
+    });
+    const longTermFit = fitLongTerm(collectLongTermEvidence(encoding, lstmPass(encoding, weights), evidenceSongs, fit.settings, longTermModel));
+    const bytes = longTermModel.toBytes().length;
+    longTerm = { ...longTermFit, nodes: longTermModel.nodes, entries: longTermModel.entries, bytes };
+    memory = {
+      ...shortTerm,
+      longTerm: {
+        file: LONG_TERM_FILE,
+        // saveModelFolder records the file's SHA-256.
+        sha256: '',
+        weights: longTermFit.weights,
+        built: { ...DEFAULT_LONG_TERM_OPTIONS, trainingSongs: trainingSongs.length, contexts: longTermModel.nodes, counts: longTermModel.entries },
+        fittedOn: {
+          songs: songs.length,
+          withGrammar: true,
+          withoutBitsPerNote: longTermFit.withoutBitsPerNote,
+          crossFittedBitsPerNote: longTermFit.crossFittedBitsPerNote,
+        },
+      },
+    };
+  }
   const shapes = songShapes(trainingSongs.map((song) => song.melody));
   // In the order of styles.ts (german first: the default style), then any others by name.
   const names = [...(encoding.styles ?? [])].sort(compareStyleNames);
   const styles = names.map((name) => styleInfo(name, trainingSongs, songStyles, evidence, fit));
   if (options.dryRun !== true) {
-    await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) });
+    await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) }, longTermModel);
     // After the folder (which is written anew): the index of the training songs, for the originality check.
     await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
   }
-  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, shapes, styles, saved: options.dryRun !== true };
+  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, longTerm, shapes, styles, saved: options.dryRun !== true };
 }
 
 /** A style's songs, shapes and validation figures (its songs' share of the memory evidence). */
@@ -128,6 +181,13 @@ export function describeCalibration(c: Calibration): string[] {
     `with the memory, cross-fitted: ${c.fits.map((f) => `${KIND_NAMES[f.settings.kind]} ${f.crossFittedBitsPerNote.toFixed(3)}`).join(', ')} bits/note`,
     `saved: ${KIND_NAMES[c.fit.settings.kind]}, ${c.fit.fittedBitsPerNote.toFixed(3)} bits/note with the weights saved (fitted on all the songs)`,
     ...describeWeights(c.fit.settings),
+    ...(c.longTerm === null
+      ? []
+      : [
+          `with the long-term model too (grammar's tokens): ${c.longTerm.withoutBitsPerNote.toFixed(3)} -> ${c.longTerm.crossFittedBitsPerNote.toFixed(3)} bits/note cross-fitted ` +
+            `(${c.longTerm.nodes} contexts, ${c.longTerm.entries} counts, ${(c.longTerm.bytes / 1e6).toFixed(1)} MB)`,
+          `long-term weights by matched order 0..${c.longTerm.weights.length - 1}: ${c.longTerm.weights.map((w) => w.toFixed(2)).join(' ')}`,
+        ]),
     `song shapes of ${c.trainingSongs} training songs: ${Object.entries(c.shapes)
       .slice(0, 6)
       .map(([meter, shape]) => `${meter} ${shape.songs} songs, ${Math.round(shape.minor * 100)}% minor, ${Math.round((1 - (shape.pickups['0'] ?? 0)) * 100)}% with a pickup`)
@@ -174,6 +234,7 @@ export const command: CliCommand = {
       'max-order': { type: 'string', default: '8' },
       'dry-run': { type: 'boolean', default: false },
       memory: { type: 'string', default: 'v1' },
+      'long-term': { type: 'string', default: 'on' },
       json: { type: 'boolean', default: false },
     });
     if (v.model === undefined) throw new UsageError('--model DIR is required');
@@ -182,9 +243,10 @@ export const command: CliCommand = {
     if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 32) throw new UsageError(`--max-order must be a whole number from 1 to 32, got "${v['max-order']}"`);
     if (v.memory !== 'v1' && v.memory !== 'v2') throw new UsageError(`--memory must be v1 or v2, got "${v.memory}"`);
     const memory = v.memory === 'v1' ? 'short-term-linear-v1' : 'short-term-linear-v2';
+    if (v['long-term'] !== 'on' && v['long-term'] !== 'off') throw new UsageError(`--long-term must be on or off, got "${v['long-term']}"`);
     let result: Calibration;
     try {
-      result = await calibrateModelFolder(path.resolve(v.model), path.resolve(v.data), { maxOrder, dryRun: v['dry-run'], memory });
+      result = await calibrateModelFolder(path.resolve(v.model), path.resolve(v.data), { maxOrder, dryRun: v['dry-run'], memory, longTerm: v['long-term'] === 'on' });
     } catch (error) {
       if (error instanceof CalibrationError) throw new UsageError(error.message);
       throw error;

@@ -158,7 +158,7 @@ export const command: CliCommand = {
         model: modelDirs[index]!,
         name,
         memory,
-        ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights, memory ? generator.memorySettings : undefined), common, { grammar: true }),
+        ...evaluateSongs(lstmScoringModel(generator.encoding, generator.weights, memory ? generator.memorySettings : undefined, memory ? generator.longTerm : undefined), common, { grammar: true }),
       });
       const name = rowNames[index]!;
       return generator.memorySettings === undefined ? [row(name, false)] : [row(name, true), row(`${name} (network alone)`, false)];

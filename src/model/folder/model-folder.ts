@@ -11,10 +11,13 @@ import type { EncodingConfig } from '../encodings/encoding.js';
 import { flattenWeights, inputSize, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-weights.js';
 import type { EndingShape, SongShapes } from '../../music/song-shapes.js';
 import { MemorySettingsError, parseMemorySettings, type MemorySettings } from '../memory/memory-mix.js';
+import { LongTermModel, LongTermModelError } from '../memory/long-term.js';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const METADATA_FILE = 'folkbot-model.json';
+/** The long-term n-gram model of the within-song memory (memory.longTerm), when calibrate built one. */
+export const LONG_TERM_FILE = 'long-term.bin';
 
 export type ModelFolderProblem =
   | 'missing-folder'
@@ -24,7 +27,8 @@ export type ModelFolderProblem =
   | 'truncated-weights'
   | 'checksum-mismatch'
   | 'non-finite-weights'
-  | 'vocabulary-mismatch';
+  | 'vocabulary-mismatch'
+  | 'invalid-long-term';
 
 export class ModelFolderError extends Error {
   override readonly name = 'ModelFolderError';
@@ -136,6 +140,8 @@ interface Topology {
 export interface LoadedModel {
   readonly weights: LstmWeights;
   readonly metadata: ModelMetadata;
+  /** The long-term model that metadata.memory.longTerm names, checked against its SHA-256. */
+  readonly longTerm?: LongTermModel;
   /** What loaded but deserves a word (a folder without a weights checksum). */
   readonly warnings: readonly string[];
 }
@@ -184,8 +190,19 @@ export function float32Arrays(bytes: Buffer, sizes: readonly number[]): Float32A
   return arrays;
 }
 
-/** The model files as name -> contents, for saving alone or inside a checkpoint. */
-export function modelFiles(weights: LstmWeights, metadata: ModelMetadata): Map<string, string | Buffer> {
+/**
+ * The model files as name -> contents, for saving alone or inside a checkpoint; with `longTerm`, the file that
+ * metadata.memory.longTerm names too, its SHA-256 recorded there.
+ */
+export function modelFiles(weights: LstmWeights, metadata: ModelMetadata, longTerm?: LongTermModel): Map<string, string | Buffer> {
+  const longTermSettings = metadata.memory?.longTerm;
+  if ((longTermSettings === undefined) !== (longTerm === undefined)) {
+    throw new RangeError(longTerm === undefined ? 'the metadata names a long-term model but none was given to save' : 'a long-term model was given but memory.longTerm does not name it');
+  }
+  const longTermBytes = longTerm?.toBytes();
+  if (longTermSettings !== undefined && longTermBytes !== undefined) {
+    metadata = { ...metadata, memory: { ...metadata.memory!, longTerm: { ...longTermSettings, sha256: sha256Hex(longTermBytes) } } };
+  }
   if (metadata.encoding.vocabulary.length !== weights.config.vocabularySize) {
     throw new RangeError(
       `the encoding has ${metadata.encoding.vocabulary.length} tokens but the network ${weights.config.vocabularySize} outputs`,
@@ -210,16 +227,18 @@ export function modelFiles(weights: LstmWeights, metadata: ModelMetadata): Map<s
     tensors,
   };
   const bytes = float32Bytes(arrays);
-  return new Map<string, string | Buffer>([
+  const files = new Map<string, string | Buffer>([
     [TOPOLOGY_FILE, JSON.stringify(topology, null, 2) + '\n'],
     [WEIGHTS_FILE, bytes],
     [METADATA_FILE, JSON.stringify({ ...metadata, weightsSha256: sha256Hex(bytes) }, null, 2) + '\n'],
   ]);
+  if (longTermSettings !== undefined && longTermBytes !== undefined) files.set(longTermSettings.file, longTermBytes);
+  return files;
 }
 
 /** Writes a whole model folder atomically (replacing any previous one). */
-export async function saveModelFolder(dir: string, weights: LstmWeights, metadata: ModelMetadata): Promise<void> {
-  await writeFolderAtomically(dir, modelFiles(weights, metadata));
+export async function saveModelFolder(dir: string, weights: LstmWeights, metadata: ModelMetadata, longTerm?: LongTermModel): Promise<void> {
+  await writeFolderAtomically(dir, modelFiles(weights, metadata, longTerm));
 }
 
 /**
@@ -353,14 +372,16 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
       `${bytes.length} bytes, expected ${expectedBytes} (${sizes.reduce((a, b) => a + b, 0)} float32 weights): the file is truncated or belongs to another network`,
     );
   }
+  let memory: MemorySettings | undefined;
   if (metadata.memory !== undefined) {
     try {
-      parseMemorySettings(metadata.memory);
+      memory = parseMemorySettings(metadata.memory);
     } catch (error) {
       if (error instanceof MemorySettingsError) throw new ModelFolderError('invalid-json', metadataFile, error.message);
       throw error;
     }
   }
+  const longTerm = memory?.longTerm === undefined ? undefined : await loadLongTerm(folder, memory.longTerm.file, memory.longTerm.sha256, vocabularySize);
   const warnings: string[] = [];
   const recorded = metadata.weightsSha256;
   if (recorded === undefined) {
@@ -383,5 +404,30 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
     }
   }
   const weights = unflattenWeights(network, arrays);
-  return { weights, metadata: metadata as unknown as ModelMetadata, warnings };
+  return { weights, metadata: metadata as unknown as ModelMetadata, warnings, ...(longTerm !== undefined ? { longTerm } : {}) };
+}
+
+/** Reads the long-term model's file and checks it: its SHA-256, its layout, its vocabulary. */
+async function loadLongTerm(folder: string, name: string, sha256: string, vocabularySize: number): Promise<LongTermModel> {
+  const file = path.join(folder, name);
+  const bytes = await fs.readFile(file).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ModelFolderError('missing-file', file, `missing: ${METADATA_FILE} names it as the long-term model of the memory (calibrate writes it)`);
+    }
+    throw error;
+  });
+  if (sha256Hex(bytes) !== sha256) {
+    throw new ModelFolderError('checksum-mismatch', file, `its SHA-256 is not the one memory.longTerm records in ${METADATA_FILE}: the file was damaged or belongs to another model`);
+  }
+  let model: LongTermModel;
+  try {
+    model = LongTermModel.fromBytes(bytes);
+  } catch (error) {
+    if (error instanceof LongTermModelError) throw new ModelFolderError('invalid-long-term', file, error.message);
+    throw error;
+  }
+  if (model.vocabularySize !== vocabularySize) {
+    throw new ModelFolderError('vocabulary-mismatch', file, `the long-term model has ${model.vocabularySize} tokens but the encoding's vocabulary ${vocabularySize}`);
+  }
+  return model;
 }

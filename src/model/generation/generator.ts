@@ -14,6 +14,7 @@ import { loadModelFolder, type ModelMetadata, type StyleInfo } from '../folder/m
 import type { SongShapes } from '../../music/song-shapes.js';
 import { createRandom } from './random.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
+import type { LongTermModel } from '../memory/long-term.js';
 import { compareStyleNames, styleDefinition } from '../data/styles.js';
 import { checkSamplingSettings, sampleToken, SamplingError } from './sampler.js';
 
@@ -46,6 +47,8 @@ export interface ModelInfo {
   readonly styles: readonly StyleInfo[];
   /** Whether generation mixes in the within-song memory. */
   readonly memory: boolean;
+  /** Whether that memory has a long-term model of the training songs too (memory.longTerm). */
+  readonly longTermMemory: boolean;
 }
 
 export interface MelodyGenerator {
@@ -90,6 +93,7 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
   const start = memoryStart(encoding, state.prefix);
   state.prefix.forEach((token, i) => {
     if (i >= start) memory?.push(token);
+    else memory?.pushConditioning(token);
   });
   let produced = 0;
   while (!state.done) {
@@ -197,6 +201,7 @@ export function modelInfo(metadata: ModelMetadata, weights: LstmWeights, folderW
     ...(metadata.songShapes ? { songShapes: metadata.songShapes } : {}),
     styles,
     memory: metadata.memory !== undefined,
+    longTermMemory: metadata.memory?.longTerm !== undefined,
   };
 }
 
@@ -205,16 +210,18 @@ class LstmMelodyGenerator implements MelodyGenerator {
   readonly encoding: Encoding;
   readonly weights: LstmWeights;
   readonly memorySettings: MemorySettings | undefined;
+  readonly longTerm: LongTermModel | undefined;
   private readonly stepper: LstmStepper;
   private readonly memory: TuneMemory | undefined;
 
-  constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding, warnings: readonly string[] = []) {
+  constructor(metadata: ModelMetadata, weights: LstmWeights, encoding: Encoding, warnings: readonly string[] = [], longTerm?: LongTermModel) {
     this.info = modelInfo(metadata, weights, warnings, encoding.styles ?? []);
     this.encoding = encoding;
     this.weights = weights;
     this.stepper = new LstmStepper(weights, { features: featureTracker(encoding, weights.config) });
     this.memorySettings = metadata.memory;
-    this.memory = metadata.memory === undefined ? undefined : new TuneMemory(metadata.memory, encoding.vocabularySize);
+    this.longTerm = longTerm;
+    this.memory = metadata.memory === undefined ? undefined : new TuneMemory(metadata.memory, encoding.vocabularySize, longTerm);
   }
 
   generate(options: GenerateOptions): readonly MelodyEvent[] {
@@ -234,6 +241,8 @@ export interface LoadedGenerator extends MelodyGenerator {
   readonly weights: LstmWeights;
   /** The model folder's within-song memory, if it has one. */
   readonly memorySettings: MemorySettings | undefined;
+  /** Its long-term model (memorySettings.longTerm), if it has one. */
+  readonly longTerm: LongTermModel | undefined;
 }
 
 export interface LoadGeneratorOptions {
@@ -243,10 +252,10 @@ export interface LoadGeneratorOptions {
 
 /** Loads a model folder (see model-folder.ts for the errors); needs no tfjs backend. */
 export async function loadGenerator(modelDir: string, options: LoadGeneratorOptions = {}): Promise<LoadedGenerator> {
-  const { weights, metadata, warnings } = await loadModelFolder(path.resolve(modelDir));
+  const { weights, metadata, warnings, longTerm } = await loadModelFolder(path.resolve(modelDir));
   const encoding = (options.createEncoding ?? createEncoding)(metadata.encoding);
   if (encoding.vocabularySize !== weights.config.vocabularySize) {
     throw new SamplingError(`the encoding has ${encoding.vocabularySize} tokens but the network ${weights.config.vocabularySize}`);
   }
-  return new LstmMelodyGenerator(metadata, weights, encoding, warnings);
+  return new LstmMelodyGenerator(metadata, weights, encoding, warnings, longTerm);
 }

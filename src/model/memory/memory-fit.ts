@@ -76,18 +76,29 @@ export function collectMemoryEvidence(
   };
 }
 
+/** Per token, the probability each of two models gave the true token: what a linear mixture of them is fitted on. */
+export interface MixtureEvidence {
+  /** Tokens noted. */
+  readonly length: number;
+  /** p(true token) under the model that keeps the share 1 - w. */
+  readonly base: Float64Array;
+  /** p(true token) under the model mixed in with the share w. */
+  readonly added: Float64Array;
+}
+
 /**
- * The weight per cell (`cell(i)` in 0..cells-1) that maximises the likelihood of the chosen tokens (`use(i)`); a cell
- * without tokens gets `empty(c)`.
+ * The weight per cell (`cell(i)` in 0..cells-1) that maximises the likelihood of the chosen tokens (`use(i)`) under
+ * (1 - w) base + w added; a cell without tokens gets `empty(c)`. The log-likelihood is concave in w, so a ternary
+ * search finds it.
  */
-function fitCellWeights(evidence: MemoryEvidence, cells: number, cell: (index: number) => number, use: (index: number) => boolean, empty: (c: number) => number): number[] {
+export function fitCellWeights(evidence: MixtureEvidence, cells: number, cell: (index: number) => number, use: (index: number) => boolean, empty: (c: number) => number): number[] {
   const members: number[][] = Array.from({ length: cells }, () => []);
-  for (let i = 0; i < evidence.order.length; i++) if (use(i)) members[cell(i)]!.push(i);
+  for (let i = 0; i < evidence.length; i++) if (use(i)) members[cell(i)]!.push(i);
   return members.map((indices, c) => {
     if (indices.length === 0) return empty(c);
     const loss = (lambda: number): number => {
       let nats = 0;
-      for (const i of indices) nats -= Math.log(lambda * evidence.shortTerm[i]! + (1 - lambda) * evidence.network[i]!);
+      for (const i of indices) nats -= Math.log(lambda * evidence.added[i]! + (1 - lambda) * evidence.base[i]!);
       return nats;
     };
     let lo = 0;
@@ -102,9 +113,14 @@ function fitCellWeights(evidence: MemoryEvidence, cells: number, cell: (index: n
   });
 }
 
+/** The short-term evidence as a mixture of the network (base) and the short-term model (added). */
+function shortTermMixture(evidence: MemoryEvidence): MixtureEvidence {
+  return { length: evidence.order.length, base: evidence.network, added: evidence.shortTerm };
+}
+
 /** The weight per matched order that maximises the likelihood of the chosen tokens (`use(i)`): v1's weights. */
 export function fitMemoryWeights(evidence: MemoryEvidence, use: (index: number) => boolean = () => true): number[] {
-  return fitCellWeights(evidence, evidence.maxOrder + 1, (i) => evidence.order[i]!, use, () => 0);
+  return fitCellWeights(shortTermMixture(evidence), evidence.maxOrder + 1, (i) => evidence.order[i]!, use, () => 0);
 }
 
 /** The entropy bucket edges (bits) of v2: chosen on the shipped model's validation songs (notes/issue-9-memory.md). */
@@ -118,7 +134,7 @@ export function fitEntropyWeights(evidence: MemoryEvidence, edges: readonly numb
   const buckets = edges.length + 1;
   const byOrder = fitMemoryWeights(evidence, use);
   const flat = fitCellWeights(
-    evidence,
+    shortTermMixture(evidence),
     (evidence.maxOrder + 1) * buckets,
     (i) => evidence.order[i]! * buckets + entropyBucket(edges, evidence.networkEntropy[i]!),
     use,

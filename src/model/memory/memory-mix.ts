@@ -9,7 +9,10 @@
 // validation songs, cross-fitted: network alone 3.429, v1 2.959, v2 2.934 bits per note (README, "Within-song memory";
 // the shipped folder keeps v1 until v2's tunes are checked).
 // A log-linear (geometric) mixture per matched order measured worse than the linear one (2.992): notes/issue-9.
+// With `longTerm`, the mixture is then mixed once more, linearly, with the long-term n-gram model of the training
+// songs (long-term.ts), with one weight per order of the longest context it matched.
 import type { Encoding } from '../encodings/encoding.js';
+import type { LongTermModel } from './long-term.js';
 import { ShortTermModel } from './short-term.js';
 
 /** Where a tune's own tokens start (after its conditioning): the first token the within-song memory sees. */
@@ -20,9 +23,22 @@ export function memoryStart(encoding: Encoding, tokens: Int32Array): number {
 /** The settings saved in a model folder's metadata (`memory`). */
 export type MemorySettings = LinearMemorySettings | EntropyMemorySettings;
 
+/** The long-term model's part: its file in the model folder and its mixing weights (memory.longTerm). */
+export interface LongTermSettings {
+  /** The file in the model folder (long-term.bin) and its SHA-256, checked when the folder loads. */
+  readonly file: string;
+  readonly sha256: string;
+  /** weights[k]: the long-term model's share when its longest matched context has order k (the last entry for more). */
+  readonly weights: readonly number[];
+  /** How it was built and fitted (calibrate): for the record, not read back. */
+  readonly built?: Readonly<Record<string, unknown>>;
+  readonly fittedOn?: Readonly<Record<string, unknown>>;
+}
+
 /** One weight per longest matched order. */
 export interface LinearMemorySettings {
   readonly kind: 'short-term-linear-v1';
+  readonly longTerm?: LongTermSettings;
   /** Longest context of the short-term model. */
   readonly maxOrder: number;
   /** weights[k]: the short-term model's share when the longest matched context has order k (the last entry for more). */
@@ -32,6 +48,7 @@ export interface LinearMemorySettings {
 /** One weight per longest matched order and bucket of the network's entropy. */
 export interface EntropyMemorySettings {
   readonly kind: 'short-term-linear-v2';
+  readonly longTerm?: LongTermSettings;
   readonly maxOrder: number;
   /** Ascending bucket edges of the network's entropy in bits: bucket b holds entropies with b edges at or below them. */
   readonly entropyEdges: readonly number[];
@@ -59,11 +76,12 @@ export function parseMemorySettings(value: unknown): MemorySettings {
     throw new MemorySettingsError(`memory.maxOrder must be a whole number from 0 to 64, got ${JSON.stringify(maxOrder)}`);
   }
   const weights = entry.weights;
+  const longTerm = entry.longTerm === undefined ? {} : { longTerm: parseLongTermSettings(entry.longTerm) };
   if (entry.kind === 'short-term-linear-v1') {
     if (!Array.isArray(weights) || weights.length === 0 || !weights.every(isWeight)) {
       throw new MemorySettingsError('memory.weights must be a non-empty list of numbers in [0, 1)');
     }
-    return { kind: 'short-term-linear-v1', maxOrder, weights: [...weights] };
+    return { kind: 'short-term-linear-v1', maxOrder, weights: [...weights], ...longTerm };
   }
   const edges = entry.entropyEdges;
   if (!Array.isArray(edges) || !edges.every((e, i) => typeof e === 'number' && Number.isFinite(e) && e >= 0 && (i === 0 || e > (edges[i - 1] as number)))) {
@@ -77,7 +95,23 @@ export function parseMemorySettings(value: unknown): MemorySettings {
       throw new MemorySettingsError(`memory.weights[${k}] must be a list of ${edges.length + 1} numbers in [0, 1) (one per entropy bucket), got ${JSON.stringify(row)}`);
     }
   });
-  return { kind: 'short-term-linear-v2', maxOrder, entropyEdges: [...(edges as number[])], weights: (weights as number[][]).map((row) => [...row]) };
+  return { kind: 'short-term-linear-v2', maxOrder, entropyEdges: [...(edges as number[])], weights: (weights as number[][]).map((row) => [...row]), ...longTerm };
+}
+
+function parseLongTermSettings(value: unknown): LongTermSettings {
+  const entry = value as Record<string, unknown> | null;
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new MemorySettingsError('memory.longTerm must be an object');
+  if (typeof entry.file !== 'string' || !/^[A-Za-z0-9._-]+$/.test(entry.file)) {
+    throw new MemorySettingsError(`memory.longTerm.file must be a file name in the model folder, got ${JSON.stringify(entry.file)}`);
+  }
+  if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+    throw new MemorySettingsError('memory.longTerm.sha256 must be the SHA-256 of its file as 64 lower-case hex digits');
+  }
+  const weights = entry.weights;
+  if (!Array.isArray(weights) || weights.length === 0 || !weights.every(isWeight)) {
+    throw new MemorySettingsError('memory.longTerm.weights must be a non-empty list of numbers in [0, 1)');
+  }
+  return { ...(entry as object), file: entry.file, sha256: entry.sha256, weights: [...(weights as number[])] } as LongTermSettings;
 }
 
 /**
@@ -128,6 +162,11 @@ export function memoryWeight(settings: MemorySettings, order: number, logits: Fl
  */
 export class TuneMemory {
   private readonly model: ShortTermModel;
+  /** The long-term model's weights, when the settings have one and its model was given. */
+  private readonly longTermWeights: readonly number[] | undefined;
+  private readonly longTermProbabilities: Float64Array | undefined;
+  /** Every token so far, the conditioning included: the long-term model's context. */
+  private readonly history: number[] = [];
   private readonly shortTerm: Float64Array;
   private readonly mixed: Float64Array;
   private readonly logMixed: Float32Array;
@@ -138,7 +177,14 @@ export class TuneMemory {
   constructor(
     readonly settings: MemorySettings,
     readonly vocabularySize: number,
+    /** The long-term model of settings.longTerm (without it, the mixture leaves the long-term part out). */
+    readonly longTerm?: LongTermModel,
   ) {
+    if (longTerm !== undefined && longTerm.vocabularySize !== vocabularySize) {
+      throw new MemorySettingsError(`the long-term model has ${longTerm.vocabularySize} tokens but the encoding ${vocabularySize}`);
+    }
+    this.longTermWeights = longTerm !== undefined ? settings.longTerm?.weights : undefined;
+    this.longTermProbabilities = this.longTermWeights !== undefined ? new Float64Array(vocabularySize) : undefined;
     this.model = new ShortTermModel(vocabularySize, settings.maxOrder);
     this.shortTerm = new Float64Array(vocabularySize);
     this.mixed = new Float64Array(vocabularySize);
@@ -148,10 +194,18 @@ export class TuneMemory {
 
   reset(): void {
     this.model.reset();
+    this.history.length = 0;
   }
 
+  /** Appends a token of the tune (after its conditioning): both models see it. */
   push(token: number): void {
     this.model.push(token);
+    this.history.push(token);
+  }
+
+  /** Appends a token of the tune's conditioning (style, meter, mode...): only the long-term model's context has it. */
+  pushConditioning(token: number): void {
+    this.history.push(token);
   }
 
   /**
@@ -226,9 +280,29 @@ export class TuneMemory {
       mixed[k] = value;
       total += value;
     }
-    for (let i = 0; i < count; i++) {
-      const k = list[i]!;
-      mixed[k] = mixed[k]! / total;
+    // The long-term model's part: both parts sum to 1 over the allowed tokens, so the blend does too.
+    const longTermWeights = this.longTermWeights;
+    let mu = 0;
+    let longTermScale = 0;
+    if (longTermWeights !== undefined) {
+      const longTerm = this.longTerm!;
+      const longTermTotal = longTerm.distribution(this.history, this.history.length, list, count, allowed, this.longTermProbabilities!);
+      const order = longTerm.lastOrder;
+      mu = order < 0 ? 0 : longTermWeights[Math.min(order, longTermWeights.length - 1)]!;
+      longTermScale = mu / longTermTotal;
+    }
+    if (mu > 0) {
+      const keep = (1 - mu) / total;
+      const longTerm = this.longTermProbabilities!;
+      for (let i = 0; i < count; i++) {
+        const k = list[i]!;
+        mixed[k] = keep * mixed[k]! + longTermScale * longTerm[k]!;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const k = list[i]!;
+        mixed[k] = mixed[k]! / total;
+      }
     }
     return total;
   }

@@ -12,6 +12,7 @@ import { featureTracker } from '../encodings/input-features.js';
 import { LstmStepper, logSoftmaxAt } from '../network/lstm-inference.js';
 import type { LstmWeights } from '../network/lstm-weights.js';
 import { memoryStart, TuneMemory, type MemorySettings } from '../memory/memory-mix.js';
+import type { LongTermModel } from '../memory/long-term.js';
 
 /** What evaluation needs of a model: its encoding and the log-probabilities it gives a token sequence. */
 export interface ScoringModel {
@@ -297,10 +298,10 @@ export type LogitsPass = (tokens: Int32Array, visit: (position: number, logits: 
 /**
  * A scoring model over any network that gives next-token logits: one pass over a song gives the log-probabilities,
  * the argmax predictions and (given masks) the masked log-probabilities; the last song's pass is reused. With
- * `memory`, every distribution is the network's mixed with the song's short-term model (memory-mix.ts), as when
- * generating.
+ * `memory`, every distribution is the network's mixed with the song's short-term model (memory-mix.ts), and with
+ * `longTerm` also with the long-term model, as when generating.
  */
-export function logitsScoringModel(encoding: Encoding, pass: LogitsPass, memory?: MemorySettings): ScoringModel {
+export function logitsScoringModel(encoding: Encoding, pass: LogitsPass, memory?: MemorySettings, longTerm?: LongTermModel): ScoringModel {
   interface Scored {
     readonly tokens: Int32Array;
     readonly masks: readonly (Uint8Array | undefined)[] | undefined;
@@ -308,7 +309,7 @@ export function logitsScoringModel(encoding: Encoding, pass: LogitsPass, memory?
     readonly predictions: Int32Array;
     readonly masked: Float64Array | undefined;
   }
-  const tuneMemory = memory === undefined ? undefined : new TuneMemory(memory, encoding.vocabularySize);
+  const tuneMemory = memory === undefined ? undefined : new TuneMemory(memory, encoding.vocabularySize, longTerm);
   let last: Scored | undefined;
   const score = (tokens: Int32Array, masks?: readonly (Uint8Array | undefined)[]): Scored => {
     if (last?.tokens === tokens && (masks === undefined || last.masks === masks)) return last;
@@ -319,7 +320,10 @@ export function logitsScoringModel(encoding: Encoding, pass: LogitsPass, memory?
     tuneMemory?.reset();
     pass(tokens, (position, logits) => {
       const token = tokens[position]!;
-      if (tuneMemory !== undefined && position - 1 >= start) tuneMemory.push(tokens[position - 1]!);
+      if (tuneMemory !== undefined) {
+        if (position - 1 >= start) tuneMemory.push(tokens[position - 1]!);
+        else tuneMemory.pushConditioning(tokens[position - 1]!);
+      }
       let best = 0;
       if (tuneMemory === undefined) {
         logProbs[position] = logSoftmaxAt(logits, token);
@@ -364,6 +368,6 @@ export function lstmPass(encoding: Encoding, weights: LstmWeights): LogitsPass {
  * A scoring model over trained LSTM weights (e.g. a loaded generator's), with the same plain-JS inference as
  * generation, and with the model's within-song memory when given.
  */
-export function lstmScoringModel(encoding: Encoding, weights: LstmWeights, memory?: MemorySettings): ScoringModel {
-  return logitsScoringModel(encoding, lstmPass(encoding, weights), memory);
+export function lstmScoringModel(encoding: Encoding, weights: LstmWeights, memory?: MemorySettings, longTerm?: LongTermModel): ScoringModel {
+  return logitsScoringModel(encoding, lstmPass(encoding, weights), memory, longTerm);
 }
