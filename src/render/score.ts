@@ -16,7 +16,10 @@ export interface ScoreOptions {
 }
 
 export interface ScoreImage {
-  /** Verovio's SVG (music glyphs as <defs>/<use> paths, the title as <text>). */
+  /**
+   * Verovio's SVG as it was rasterized (music glyphs as <defs>/<use> paths, the title as <text>; straight lines
+   * merged into one path per stroke width, see engrave-worker.mjs).
+   */
   readonly svg: string;
   /** The SVG rasterized on a white background. */
   readonly png: Uint8Array;

@@ -103,6 +103,25 @@ describe('renderScore', () => {
     assert.ok(!body.includes('stroke:none'), 'no path outside <defs> loses its stroke');
   });
 
+  it('draws the straight lines as one path per stroke width, staff lines still across the page', async () => {
+    const image = await renderer.render(kern);
+    assert.equal(image.svg.match(/<path d="M-?\d+ -?\d+ L-?\d+ -?\d+" stroke-width/g), null, 'no single-segment line left');
+    const merged = image.svg.match(/<path fill="none" d="[^"]*" stroke-width="\d+"\/>/g) ?? [];
+    // Staff lines, stems, barlines (thin and the final thick one): one path each.
+    assert.ok(merged.length >= 4, `${merged.length} merged line paths`);
+    assert.equal(new Set(merged.map((path) => /stroke-width="(\d+)"/.exec(path)?.[1])).size, merged.length);
+    // Four systems of five staff lines: rows dark across most of the picture (the first system is indented by
+    // its pickup, the last one is shorter).
+    const png = decode(image.png);
+    let staffRows = 0;
+    for (let y = 0; y < png.height; y++) {
+      let dark = 0;
+      for (let x = 0; x < png.width; x++) if ((png.data[y * png.width + x] ?? 255) < 160) dark++;
+      if (dark > png.width * 0.5) staffRows++;
+    }
+    assert.ok(staffRows >= 15 && staffRows <= 40, `${staffRows} rows dark across the picture`);
+  });
+
   it('scales the picture to the requested width', async () => {
     const image = await renderer.render(kern, { width: 1000 });
     assert.equal(decode(image.png).width, 1000);
