@@ -222,15 +222,37 @@ export class LongTermModel {
 
   /**
    * The next token's distribution after history[0..length), over the tokens list[0..count) that `allowed` marks 1
-   * (the grammar's tokens; list and allowed describe the same set, the list for the dense pass and the mask for the
-   * sparse ones; without `allowed`, the list must hold the whole vocabulary): writes each listed token's weight into
-   * `out`, unnormalized, and returns their total, so that p(k) = out[k] / total (the caller folds the division into
-   * its own pass). `lastOrder` is then the longest context order that took part. Other entries of `out` are scratch.
-   * The interpolated distribution is the whole vocabulary's, renormalized over the listed tokens: Witten-Bell's
-   * shares are the counts' over all tokens, precomputed per context, so each matched context costs one pass over its
-   * counts, and the empty context's (dense) counts are read for the listed tokens only.
+   * (the grammar's tokens; list and allowed describe the same set; without `allowed`, the list must hold the whole
+   * vocabulary): writes each listed token's weight into `out`, unnormalized, and returns their total, so that
+   * p(k) = out[k] / total. `lastOrder` is then the longest context order that took part. Other entries of `out`
+   * are scratch. The interpolated distribution is the whole vocabulary's, renormalized over the listed tokens.
+   * TuneMemory does the same in its own passes (match, rows, sparseMass, addSparse), so that it reads the listed
+   * tokens once.
    */
   distribution(history: ArrayLike<number>, length: number, list: Int32Array, count: number, allowed: Uint8Array | undefined, out: Float64Array): number {
+    this.match(history, length);
+    const rows = this.denseRows;
+    const rowStart = this.rowStart;
+    const rest = this.rest;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const k = list[i]!;
+      const value = rest * rows[rowStart + k]!;
+      out[k] = value;
+      total += value;
+    }
+    total += this.sparseMass(allowed);
+    this.addSparse(out, 1, allowed);
+    return total;
+  }
+
+  /**
+   * The first part of a lookup: finds the contexts of history[0..length) and their shares. The distribution is then
+   * rest x rows[rowStart + k] (the order-1 context's dense row blended down to uniform, or the empty context's
+   * when nothing of order 1 matched) plus the counts of the matched contexts of order 2 and up (sparseMass,
+   * addSparse): p = lambda_top c_top / T_top + (1 - lambda_top) (... + (1 - lambda_2) row).
+   */
+  match(history: ArrayLike<number>, length: number): void {
     const path = this.path;
     let depth = 0;
     let node = 0;
@@ -243,13 +265,6 @@ export class LongTermModel {
       depth = order;
     }
     const totals = this.nodeTotals;
-    if (totals[0] === 0) {
-      for (let i = 0; i < count; i++) out[list[i]!] = 1;
-      this.lastOrder = -1;
-      return count;
-    }
-    // p = lambda_top c_top / T_top + (1 - lambda_top) (lambda_next c_next / T_next + ... (1 - lambda_2) row), where
-    // the row (denseRows) is the order-1 context's blend, or the empty context's when nothing of order 1 matched.
     const coefficients = this.coefficients;
     let rest = 1;
     for (let order = depth; order >= 2; order--) {
@@ -258,34 +273,54 @@ export class LongTermModel {
       coefficients[order] = (rest * lambda) / totals[n]!;
       rest *= 1 - lambda;
     }
-    const V = this.vocabularySize;
-    const rows = this.denseRows;
-    const rowStart = depth >= 1 ? V * (1 + path[1]! - this.childFirst[0]!) : 0;
+    this.depth = depth;
+    this.rest = rest;
+    this.rowStart = depth >= 1 ? this.vocabularySize * (1 + path[1]! - this.childFirst[0]!) : 0;
+    // A model of no songs has a uniform row 0 and no context: it took no part.
+    this.lastOrder = totals[0] === 0 ? -1 : depth;
+  }
+
+  /** The dense rows (V floats each) that match() points into. */
+  get rows(): Float32Array {
+    return this.denseRows;
+  }
+
+  /** The matched row's share and its start in `rows`, from the last match(). */
+  rest = 1;
+  rowStart = 0;
+  private depth = 0;
+
+  /** The mass the matched contexts of order 2 and up add to the tokens `allowed` marks (all without it). */
+  sparseMass(allowed: Uint8Array | undefined): number {
     let total = 0;
-    for (let i = 0; i < count; i++) {
-      const k = list[i]!;
-      const value = rest * rows[rowStart + k]!;
-      out[k] = value;
-      total += value;
-    }
-    const countStart = this.countStart;
-    const countToken = this.countToken;
-    const countValue = this.countValue;
-    for (let order = 2; order <= depth; order++) {
-      const n = path[order]!;
-      const scale = coefficients[order]!;
-      for (let e = countStart[n]!, end = countStart[n + 1]!; e < end; e++) {
-        const token = countToken[e]!;
-        const value = scale * countValue[e]!;
-        out[token] = out[token]! + value;
-        if (allowed === undefined || allowed[token] === 1) total += value;
+    for (let order = 2; order <= this.depth; order++) {
+      const n = this.path[order]!;
+      const scale = this.coefficients[order]!;
+      let sum = 0;
+      for (let e = this.countStart[n]!, end = this.countStart[n + 1]!; e < end; e++) {
+        if (allowed === undefined || allowed[this.countToken[e]!] === 1) sum += this.countValue[e]!;
       }
+      total += scale * sum;
     }
-    this.lastOrder = depth;
     return total;
   }
 
-  /** The longest context order of the last distribution() (-1: none). */
+  /** Adds `scale` x the matched contexts' (order 2 and up) counts to out[k] for the tokens `allowed` marks. */
+  addSparse(out: Float64Array, scale: number, allowed: Uint8Array | undefined): void {
+    const countStart = this.countStart;
+    const countToken = this.countToken;
+    const countValue = this.countValue;
+    for (let order = 2; order <= this.depth; order++) {
+      const n = this.path[order]!;
+      const factor = scale * this.coefficients[order]!;
+      for (let e = countStart[n]!, end = countStart[n + 1]!; e < end; e++) {
+        const token = countToken[e]!;
+        if (allowed === undefined || allowed[token] === 1) out[token] = out[token]! + factor * countValue[e]!;
+      }
+    }
+  }
+
+  /** The longest context order of the last match() or distribution() (-1: none). */
   lastOrder = -1;
 
   /** Witten-Bell's share of a context: total / (total + types). */

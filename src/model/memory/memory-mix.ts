@@ -164,7 +164,6 @@ export class TuneMemory {
   private readonly model: ShortTermModel;
   /** The long-term model's weights, when the settings have one and its model was given. */
   private readonly longTermWeights: readonly number[] | undefined;
-  private readonly longTermProbabilities: Float64Array | undefined;
   /** Every token so far, the conditioning included: the long-term model's context. */
   private readonly history: number[] = [];
   private readonly shortTerm: Float64Array;
@@ -184,7 +183,6 @@ export class TuneMemory {
       throw new MemorySettingsError(`the long-term model has ${longTerm.vocabularySize} tokens but the encoding ${vocabularySize}`);
     }
     this.longTermWeights = longTerm !== undefined ? settings.longTerm?.weights : undefined;
-    this.longTermProbabilities = this.longTermWeights !== undefined ? new Float64Array(vocabularySize) : undefined;
     this.model = new ShortTermModel(vocabularySize, settings.maxOrder);
     this.shortTerm = new Float64Array(vocabularySize);
     this.mixed = new Float64Array(vocabularySize);
@@ -263,6 +261,16 @@ export class TuneMemory {
       const k = list[i]!;
       if (logits[k]! > max) max = logits[k]!;
     }
+    // The long-term model's part (long-term.ts): its contexts first, so that its dense row is summed in the pass below.
+    const longTerm = this.longTermWeights !== undefined ? this.longTerm : undefined;
+    let rows: Float32Array | undefined;
+    let rowStart = 0;
+    let rowSum = 0;
+    if (longTerm !== undefined) {
+      longTerm.match(this.history, this.history.length);
+      rows = longTerm.rows;
+      rowStart = longTerm.rowStart;
+    }
     let networkTotal = 0;
     let shortTermTotal = 0;
     const mixed = this.mixed;
@@ -272,6 +280,7 @@ export class TuneMemory {
       mixed[k] = p;
       networkTotal += p;
       shortTermTotal += this.shortTerm[k]!;
+      if (rows !== undefined) rowSum += rows[rowStart + k]!;
     }
     let total = 0;
     for (let i = 0; i < count; i++) {
@@ -280,24 +289,19 @@ export class TuneMemory {
       mixed[k] = value;
       total += value;
     }
-    // The long-term model's part: both parts sum to 1 over the allowed tokens, so the blend does too.
-    const longTermWeights = this.longTermWeights;
-    let mu = 0;
-    let longTermScale = 0;
-    if (longTermWeights !== undefined) {
-      const longTerm = this.longTerm!;
-      const longTermTotal = longTerm.distribution(this.history, this.history.length, list, count, allowed, this.longTermProbabilities!);
-      const order = longTerm.lastOrder;
-      mu = order < 0 ? 0 : longTermWeights[Math.min(order, longTermWeights.length - 1)]!;
-      longTermScale = mu / longTermTotal;
-    }
+    // Both parts sum to 1 over the allowed tokens, so the blend (1 - mu) memory + mu long-term does too.
+    const order = longTerm?.lastOrder ?? -1;
+    const mu = rows === undefined || order < 0 ? 0 : this.longTermWeights![Math.min(order, this.longTermWeights!.length - 1)]!;
     if (mu > 0) {
+      const rest = longTerm!.rest;
+      const scale = mu / (rest * rowSum + longTerm!.sparseMass(allowed));
       const keep = (1 - mu) / total;
-      const longTerm = this.longTermProbabilities!;
+      const rowScale = scale * rest;
       for (let i = 0; i < count; i++) {
         const k = list[i]!;
-        mixed[k] = keep * mixed[k]! + longTermScale * longTerm[k]!;
+        mixed[k] = keep * mixed[k]! + rowScale * rows![rowStart + k]!;
       }
+      longTerm!.addSparse(mixed, scale, allowed);
     } else {
       for (let i = 0; i < count; i++) {
         const k = list[i]!;
