@@ -7,9 +7,13 @@
 // swapped every round, and the bench prints both CPU medians (the whole process: the engraver worker does the
 // work), their ratio, the PNG sizes and the share of pixels that differ by more than 32 gray levels.
 //
-// Options: --runs N (default 20), --baseline REF|none (default BASELINE_COMMIT, main before issue 13's score
-// work), --score-only (only that comparison), --wasm bot|default: WebAssembly tiered as in the bot and `folkbot
-// compose` (baseline code, the hot audio kernels compiled optimised; the default) or V8's default tiering.
+// The audio preview is compared in the same way at the end (bench/audio-baseline.ts): the synthesizer and the Ogg
+// Opus preview of today's code against the commit's, interleaved, CPU medians and ratio, the SNR of today's PCM
+// against the old and the partials SNR of each decoded Ogg Opus file against its PCM.
+//
+// Options: --runs N (default 20), --baseline REF|none (default BASELINE_COMMIT, main before issue 13's score and
+// audio work), --score-only (only the score comparison), --wasm bot|default: WebAssembly tiered as in the bot and
+// `folkbot compose` (baseline code, the hot audio kernels compiled optimised; the default) or V8's default tiering.
 
 import { execSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,9 +35,10 @@ import { accompanimentProgram } from '../src/music/instruments.js';
 import { writeKern } from '../src/music/kern-write.js';
 import { AMAZING_GRACE } from '../test/fixtures/amazing-grace.js';
 import { buildTinySoundFont } from '../test/render/sf2-builder.js';
+import { baselineAudioCode, compareAudio } from './audio-baseline.js';
 import { baselineSourceUrl } from './baseline-source.js';
 
-/** Main before issue 13 made the score picture cheaper (verovio's embedded font, glyph strokes, the PNG encoder). */
+/** Main before issue 13 made the score picture and the audio cheaper (verovio's embedded font, glyph strokes, the PNG encoder; the synthesizer). */
 const BASELINE_COMMIT = '7ebcf87';
 
 const { values } = parseArgs({
@@ -187,5 +192,13 @@ await writeFile(bankPath, buildTinySoundFont(73));
 await measure('renderAudio flute via SoundFont (tiny bank)', () => renderAudio(flute, { soundfontPath: bankPath }));
 await rm(bankDirectory, { recursive: true, force: true });
 await measure('renderScore + renderAudio in parallel', () => Promise.all([renderer.render(kern), renderAudio(flute)]));
+const audioBaseline = values.baseline === 'none' ? null : await baselineAudioCode(root, values.baseline);
+if (audioBaseline !== null) {
+  const tunes = [
+    { name: 'flute', performance: flute },
+    { name: 'flute + accompaniment', performance: accompanied },
+  ];
+  await compareAudio(tunes, { synthesize, renderAudio }, audioBaseline, runs);
+}
 console.log(`load average after: ${load()}`);
 await renderer.dispose();
