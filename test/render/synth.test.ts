@@ -41,7 +41,8 @@ function rms(samples: Float32Array, from: number, to: number): number {
 
 /** The room reverb written the textbook way (filter objects, one step per call): the reference for the inlined loop. */
 function referenceReverb(samples: Float32Array, sampleRate: number, mix: number): void {
-  const line = (d: number) => ({ buffer: new Float32Array(Math.round((d * sampleRate) / 44100)), pointer: 0, damped: 0 });
+  // The delay lines hold doubles, as addRoomReverb's do.
+  const line = (d: number) => ({ buffer: new Float64Array(Math.round((d * sampleRate) / 44100)), pointer: 0, damped: 0 });
   const combs = [1116, 1188, 1277, 1356].map(line);
   const passes = [556, 441].map(line);
   const advance = (l: ReturnType<typeof line>, value: number) => {
