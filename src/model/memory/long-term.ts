@@ -2,11 +2,16 @@
 // with the network and the tune's short-term model (memory-mix.ts). IDyOM combines a long-term and a short-term
 // n-gram model (Pearce 2005); the network already is a long-term model, but it generalises and smooths: an n-gram
 // model remembers the corpus's exact phrases and formulas, and folk songs share them (a cadence formula, the
-// opening of a tune family). Mixed in with one weight per matched order, it takes bits per note from 2.626 to
-// 2.568 on the European validation songs that the grammar replays (notes/issue-9-long-term.md).
+// opening of a tune family). Mixed in with one weight per matched order, it takes bits per note with the grammar
+// from 2.698 to 2.638 on the European validation songs (README, "Long-term model"; notes/issue-9-long-term.md).
 //
 // Estimation: interpolated Witten-Bell over orders 0..maxOrder, down to a uniform distribution ("method C" with
 // blending, as the short-term model; short-term.ts), renormalized over the tokens the grammar allows.
+//
+// Conditioning: a context starts with the song's latest token of each conditioning slot (calibrate uses one, the
+// meter), then its own latest tokens: p(next | meter, t-1, t-2, ...), backing off to the slot alone, then to the
+// whole collection's unigram, then to uniform. Durations are tokens in quarters whatever the meter, so without it
+// the meters' counts were pooled and 6/8 tunes took the commoner 2/4's sixteenths (calibrate.ts, conditioningSlots).
 //
 // Pruning: a count of (context, next token) of order pruneFromOrder or more is kept only when at least minSongs
 // different songs have it. The model then holds the corpus's shared patterns and no song's own phrases: the model
@@ -18,14 +23,19 @@
 // maxOrder binary searches and loading is one copy of the file.
 
 export interface LongTermOptions {
-  /** Longest context. */
+  /** Longest context, in the song's own tokens (the slots come on top). */
   readonly maxOrder: number;
-  /** A count of order >= pruneFromOrder is kept only when this many different songs have it. */
+  /** A count of a context of pruneFromOrder own tokens or more is kept only when this many different songs have it. */
   readonly minSongs: number;
   readonly pruneFromOrder: number;
+  /** Conditioning slots, each a set of token ids (e.g. the style tokens, the meter tokens); default none. */
+  readonly slots?: readonly (readonly number[])[];
 }
 
 export const DEFAULT_LONG_TERM_OPTIONS: LongTermOptions = { maxOrder: 8, minSongs: 2, pruneFromOrder: 3 };
+
+/** A dense row is kept for a context of the first own-token level with at least this many counts. */
+const DENSE_ROW_MIN_COUNTS = 48;
 
 export class LongTermModelError extends Error {
   override readonly name = 'LongTermModelError';
@@ -47,7 +57,7 @@ export class LongTermModel {
   /** Per node: its first child and how many it has (children are contiguous, sorted by edge token). */
   private readonly childFirst: Uint32Array;
   private readonly childCount: Uint32Array;
-  /** Per node: the token that leads to it from its parent (the oldest token of its context). */
+  /** Per node: the token that leads to it from its parent (the oldest token of its context; V: a slot left empty). */
   private readonly edgeToken: Uint16Array;
   /** Per node: its counts are countToken/countValue[countStart[n] .. countStart[n + 1]), sorted by token. */
   private readonly countStart: Uint32Array;
@@ -56,15 +66,21 @@ export class LongTermModel {
   /** Per node: its total count (Witten-Bell's share is total / (total + types), types its number of counts). */
   private readonly nodeTotals: Uint32Array;
   /**
-   * Dense rows, V entries each: row 0 the interpolated distribution of the empty context (its counts blended with
-   * uniform), row 1 + i that of the root's child i (an order-1 context blended with row 0). Most of a lookup's work
-   * was the order-1 context's many counts and the dense pass; with these rows it is one scaled copy of a row plus
-   * the (few) counts of orders 2 and up. V + V x (order-1 contexts) floats: 1 MB for the shipped model.
+   * Dense rows, V floats each: a node's whole interpolated distribution (its counts blended with its parent's row,
+   * down to uniform), for the root, every slot context, and the contexts of the first own-token level with many
+   * counts (DENSE_ROW_MIN_COUNTS). A lookup copies the deepest matched row once and adds the (few) counts of the
+   * contexts above it. rowOf[node]: its row's start, -1 without one.
    */
   private readonly denseRows: Float32Array;
+  private readonly rowOf: Int32Array;
+  /** slotOf[token]: the conditioning slot the token belongs to, -1 for none. */
+  private readonly slotOf: Int8Array;
+  /** Number of conditioning slots. */
+  readonly slotCount: number;
   /** Scratch of a lookup: the nodes of the matched contexts by order and their coefficients. */
   private readonly path: Int32Array;
   private readonly coefficients: Float64Array;
+  private readonly latest: Int32Array;
 
   private constructor(
     readonly vocabularySize: number,
@@ -79,8 +95,16 @@ export class LongTermModel {
     this.countStart = arrays.countStart;
     this.countToken = arrays.countToken;
     this.countValue = arrays.countValue;
-    this.path = new Int32Array(options.maxOrder + 1);
-    this.coefficients = new Float64Array(options.maxOrder + 1);
+    const slots = options.slots ?? [];
+    this.slotCount = slots.length;
+    this.slotOf = new Int8Array(vocabularySize).fill(-1);
+    slots.forEach((tokens, slot) => {
+      for (const token of tokens) this.slotOf[token] = slot;
+    });
+    const levels = options.maxOrder + this.slotCount;
+    this.path = new Int32Array(levels + 1);
+    this.coefficients = new Float64Array(levels + 1);
+    this.latest = new Int32Array(this.slotCount);
     const nodes = this.edgeToken.length;
     this.nodeTotals = new Uint32Array(nodes);
     for (let n = 0; n < nodes; n++) {
@@ -88,28 +112,37 @@ export class LongTermModel {
       for (let e = this.countStart[n]!; e < this.countStart[n + 1]!; e++) total += this.countValue[e]!;
       this.nodeTotals[n] = total;
     }
+    // Rows by level, parents before children (a node's children have higher ids than itself).
     const V = vocabularySize;
-    const firstChild = this.childFirst[0]!;
-    const children = this.childCount[0]!;
-    // Built in doubles, kept in floats.
-    const dense = new Float64Array(V * (1 + children));
-    const rootLambda = this.lambda(0);
-    const rootTotal = this.nodeTotals[0]!;
-    dense.fill(rootTotal === 0 ? 1 / V : (1 - rootLambda) / V, 0, V);
-    if (rootTotal > 0) {
-      for (let e = this.countStart[0]!; e < this.countStart[1]!; e++) {
-        const k = this.countToken[e]!;
-        dense[k] = dense[k]! + (rootLambda * this.countValue[e]!) / rootTotal;
-      }
+    const depthOf = new Int32Array(nodes);
+    for (let n = 0; n < nodes; n++) {
+      const count = this.childCount[n]!;
+      for (let c = this.childFirst[n]!; c < this.childFirst[n]! + count; c++) depthOf[c] = depthOf[n]! + 1;
     }
-    for (let i = 0; i < children; i++) {
-      const n = firstChild + i;
-      const row = dense.subarray(V * (1 + i), V * (2 + i));
+    this.rowOf = new Int32Array(nodes).fill(-1);
+    let rows = 0;
+    for (let n = 0; n < nodes; n++) {
+      const depth = depthOf[n]!;
+      const wanted = depth <= this.slotCount || (depth === this.slotCount + 1 && this.countStart[n + 1]! - this.countStart[n]! >= DENSE_ROW_MIN_COUNTS);
+      if (wanted) this.rowOf[n] = V * rows++;
+    }
+    // Built in doubles, kept in floats.
+    const dense = new Float64Array(V * rows);
+    const parentOf = new Int32Array(nodes).fill(-1);
+    for (let n = 0; n < nodes; n++) for (let c = this.childFirst[n]!; c < this.childFirst[n]! + this.childCount[n]!; c++) parentOf[c] = n;
+    for (let n = 0; n < nodes; n++) {
+      const start = this.rowOf[n]!;
+      if (start < 0) continue;
       const lambda = this.lambda(n);
-      for (let k = 0; k < V; k++) row[k] = (1 - lambda) * dense[k]!;
+      const parent = parentOf[n]!;
+      if (parent < 0) dense.fill(this.nodeTotals[n] === 0 ? 1 / V : (1 - lambda) / V, start, start + V);
+      else {
+        const from = this.rowOf[parent]!;
+        for (let k = 0; k < V; k++) dense[start + k] = (1 - lambda) * dense[from + k]!;
+      }
       for (let e = this.countStart[n]!; e < this.countStart[n + 1]!; e++) {
         const k = this.countToken[e]!;
-        row[k] = row[k]! + (lambda * this.countValue[e]!) / this.nodeTotals[n]!;
+        dense[start + k] = dense[start + k]! + (lambda * this.countValue[e]!) / this.nodeTotals[n]!;
       }
     }
     this.denseRows = Float32Array.from(dense);
@@ -137,6 +170,27 @@ export class LongTermModel {
         if (!(Number.isInteger(token) && token >= 0 && token < V)) throw new LongTermModelError(`song ${s} has token ${token}, outside the vocabulary (0..${V - 1})`);
       }
     }
+    const slots = options.slots ?? [];
+    const S = slots.length;
+    // Edges run over the vocabulary and V, the token of a slot the song has not filled (yet).
+    const E = V + 1;
+    const slotOf = new Int8Array(V).fill(-1);
+    slots.forEach((tokens, slot) => {
+      for (const token of tokens) slotOf[token] = slot;
+    });
+    // latest[s][slot][i]: the song's latest token of the slot before position i (V when none).
+    const latest = songs.map((song) => {
+      const rows = slots.map(() => new Int32Array(song.length).fill(V));
+      const current = new Int32Array(S).fill(V);
+      for (let i = 0; i < song.length; i++) {
+        for (let slot = 0; slot < S; slot++) rows[slot]![i] = current[slot]!;
+        const slot = slotOf[song[i]!]!;
+        if (slot >= 0) current[slot] = song[i]!;
+      }
+      return rows;
+    });
+    // The edge at walk depth `order` for position i: the slots first, then the song's own tokens backwards.
+    const edgeAt = (s: number, i: number, order: number): number => (order <= S ? latest[s]![order - 1]![i]! : i - (order - S) >= 0 ? songs[s]![i - (order - S)]! : -1);
     // Level by level: at each predicted position, the node of its context of the order below (-1 when that context
     // was pruned away: then no longer context of it can be kept either, since its counts come from fewer songs).
     const below = songs.map((song) => new Int32Array(song.length).fill(0));
@@ -153,15 +207,16 @@ export class LongTermModel {
       root.values.push(rootCounts[k]!);
     }
     nodeCounts.push(root);
-    for (let order = 1; order <= options.maxOrder; order++) {
-      const keep = (songsWith: number) => order < options.pruneFromOrder || songsWith >= options.minSongs;
-      // Context key: parent node * V + the context's oldest token.
+    for (let order = 1; order <= options.maxOrder + S; order++) {
+      const keep = (songsWith: number) => order - S < options.pruneFromOrder || songsWith >= options.minSongs;
+      // Context key: parent node * E + the context's oldest token.
       const counted = new Map<number, { count: number; songs: number; last: number }>();
       for (const [s, song] of songs.entries()) {
-        for (let i = order; i < song.length; i++) {
+        for (let i = 1; i < song.length; i++) {
           const parent = below[s]![i]!;
-          if (parent < 0) continue;
-          const key = (parent * V + song[i - order]!) * V + song[i]!;
+          const edge = edgeAt(s, i, order);
+          if (parent < 0 || edge < 0) continue;
+          const key = (parent * E + edge) * V + song[i]!;
           const entry = counted.get(key);
           if (entry === undefined) counted.set(key, { count: 1, songs: 1, last: s });
           else {
@@ -175,7 +230,7 @@ export class LongTermModel {
       }
       // The contexts with a count kept, in (parent, edge token) order: a parent's children are contiguous.
       const contexts = new Map<number, { tokens: number[]; values: number[] }>();
-      for (const key of [...counted.keys()].sort((a, b) => a - b)) {
+      for (const key of [...counted.keys()].sort((x, y) => x - y)) {
         const entry = counted.get(key)!;
         if (!keep(entry.songs)) continue;
         const context = Math.floor(key / V);
@@ -188,16 +243,16 @@ export class LongTermModel {
       const idOf = new Map<number, number>();
       for (const [context, counts] of contexts) {
         idOf.set(context, nodeParent.length);
-        nodeParent.push(Math.floor(context / V));
-        nodeEdge.push(context % V);
+        nodeParent.push(Math.floor(context / E));
+        nodeEdge.push(context % E);
         nodeCounts.push(counts);
       }
       for (const [s, song] of songs.entries()) {
         const row = below[s]!;
-        // Right to left: row[i] still holds the order below for the positions not yet visited.
-        for (let i = song.length - 1; i >= 0; i--) {
+        for (let i = 1; i < song.length; i++) {
           const parent = row[i]!;
-          row[i] = i < order || parent < 0 ? -1 : (idOf.get(parent * V + song[i - order]!) ?? -1);
+          const edge = edgeAt(s, i, order);
+          row[i] = parent < 0 || edge < 0 ? -1 : (idOf.get(parent * E + edge) ?? -1);
         }
       }
     }
@@ -248,36 +303,65 @@ export class LongTermModel {
 
   /**
    * The first part of a lookup: finds the contexts of history[0..length) and their shares. The distribution is then
-   * rest x rows[rowStart + k] (the order-1 context's dense row blended down to uniform, or the empty context's
-   * when nothing of order 1 matched) plus the counts of the matched contexts of order 2 and up (sparseMass,
-   * addSparse): p = lambda_top c_top / T_top + (1 - lambda_top) (... + (1 - lambda_2) row).
+   * rest x rows[rowStart + k] (the deepest matched context that has a dense row, blended down to uniform) plus the
+   * counts of the matched contexts above it (sparseMass, addSparse):
+   * p = lambda_top c_top / T_top + (1 - lambda_top) (... + (1 - lambda_next) row). `slots`: the history's latest
+   * token of each conditioning slot (V: none), when the caller keeps them (TuneMemory); else they are looked up.
    */
-  match(history: ArrayLike<number>, length: number): void {
+  match(history: ArrayLike<number>, length: number, slots?: Int32Array): void {
+    const S = this.slotCount;
+    const V = this.vocabularySize;
+    let latest = slots;
+    if (latest === undefined && S > 0) {
+      latest = this.latest.fill(V);
+      let missing = S;
+      for (let i = length - 1; i >= 0 && missing > 0; i--) {
+        const slot = this.slotOf[history[i]!]!;
+        if (slot >= 0 && latest[slot] === V) {
+          latest[slot] = history[i]!;
+          missing--;
+        }
+      }
+    }
     const path = this.path;
     let depth = 0;
     let node = 0;
     path[0] = 0;
-    for (let order = 1; order <= this.options.maxOrder && order <= length; order++) {
-      const child = this.child(node, history[length - order]!);
+    const levels = this.options.maxOrder + S;
+    for (let order = 1; order <= levels; order++) {
+      let edge: number;
+      if (order <= S) edge = latest![order - 1]!;
+      else if (order - S <= length) edge = history[length - (order - S)]!;
+      else break;
+      const child = this.child(node, edge);
       if (child < 0) break;
       node = child;
       path[order] = node;
       depth = order;
     }
+    let rowDepth = Math.min(depth, S + 1);
+    while (this.rowOf[path[rowDepth]!]! < 0) rowDepth--;
     const totals = this.nodeTotals;
     const coefficients = this.coefficients;
     let rest = 1;
-    for (let order = depth; order >= 2; order--) {
+    for (let order = depth; order > rowDepth; order--) {
       const n = path[order]!;
       const lambda = this.lambda(n);
       coefficients[order] = (rest * lambda) / totals[n]!;
       rest *= 1 - lambda;
     }
     this.depth = depth;
+    this.rowDepth = rowDepth;
     this.rest = rest;
-    this.rowStart = depth >= 1 ? this.vocabularySize * (1 + path[1]! - this.childFirst[0]!) : 0;
-    // A model of no songs has a uniform row 0 and no context: it took no part.
-    this.lastOrder = totals[0] === 0 ? -1 : depth;
+    this.rowStart = this.rowOf[path[rowDepth]!]!;
+    // The order counts the song's own tokens (the slots are the context's floor). A model of no songs has a
+    // uniform row 0 and no context: it took no part.
+    this.lastOrder = totals[0] === 0 ? -1 : Math.max(0, depth - S);
+  }
+
+  /** The slot (0..slotCount-1) a token fills, or -1. */
+  slotOfToken(token: number): number {
+    return this.slotOf[token] ?? -1;
   }
 
   /** The dense rows (V floats each) that match() points into. */
@@ -289,11 +373,12 @@ export class LongTermModel {
   rest = 1;
   rowStart = 0;
   private depth = 0;
+  private rowDepth = 0;
 
-  /** The mass the matched contexts of order 2 and up add to the tokens `allowed` marks (all without it). */
+  /** The mass the matched contexts above the row add to the tokens `allowed` marks (all without it). */
   sparseMass(allowed: Uint8Array | undefined): number {
     let total = 0;
-    for (let order = 2; order <= this.depth; order++) {
+    for (let order = this.rowDepth + 1; order <= this.depth; order++) {
       const n = this.path[order]!;
       const scale = this.coefficients[order]!;
       let sum = 0;
@@ -305,12 +390,12 @@ export class LongTermModel {
     return total;
   }
 
-  /** Adds `scale` x the matched contexts' (order 2 and up) counts to out[k] for the tokens `allowed` marks. */
+  /** Adds `scale` x the counts of the matched contexts above the row to out[k] for the tokens `allowed` marks. */
   addSparse(out: Float64Array, scale: number, allowed: Uint8Array | undefined): void {
     const countStart = this.countStart;
     const countToken = this.countToken;
     const countValue = this.countValue;
-    for (let order = 2; order <= this.depth; order++) {
+    for (let order = this.rowDepth + 1; order <= this.depth; order++) {
       const n = this.path[order]!;
       const factor = scale * this.coefficients[order]!;
       for (let e = countStart[n]!, end = countStart[n + 1]!; e < end; e++) {
@@ -380,7 +465,7 @@ export class LongTermModel {
       throw new LongTermModelError(`not a folkbot long-term model (format "${FORMAT}", version ${VERSION})`);
     }
     const { nodes, entries, vocabularySize } = header;
-    const options = { maxOrder: header.maxOrder, minSongs: header.minSongs, pruneFromOrder: header.pruneFromOrder };
+    const options: LongTermOptions = { maxOrder: header.maxOrder, minSongs: header.minSongs, pruneFromOrder: header.pruneFromOrder, ...(header.slots !== undefined ? { slots: header.slots } : {}) };
     if (![nodes, entries, vocabularySize, header.songs].every((n) => Number.isInteger(n) && n >= 0) || nodes < 1) {
       throw new LongTermModelError('the long-term model file has a damaged header (its counts)');
     }
@@ -408,7 +493,7 @@ export class LongTermModel {
     for (let n = 0; n < nodes; n++) {
       if (countStart[n + 1]! < countStart[n]!) throw new LongTermModelError('the long-term model file is damaged (its count ranges)');
       if (childCount[n]! > 0 && (childFirst[n]! <= n || childFirst[n]! + childCount[n]! > nodes)) throw new LongTermModelError('the long-term model file is damaged (its contexts)');
-      if (edgeToken[n]! >= vocabularySize) throw new LongTermModelError('the long-term model file is damaged (a token outside the vocabulary)');
+      if (edgeToken[n]! > vocabularySize) throw new LongTermModelError('the long-term model file is damaged (a token outside the vocabulary)');
     }
     for (let e = 0; e < entries; e++) if (countToken[e]! >= vocabularySize) throw new LongTermModelError('the long-term model file is damaged (a token outside the vocabulary)');
     return new LongTermModel(vocabularySize, options, header.songs, { childFirst, childCount, edgeToken, countStart, countToken, countValue });
@@ -421,6 +506,15 @@ function checkOptions(options: LongTermOptions, vocabularySize: number): void {
   if (!whole(options.maxOrder, 0, 32)) throw new LongTermModelError(`the long-term model's max order must be a whole number from 0 to 32, got ${options.maxOrder}`);
   if (!whole(options.minSongs, 1, 1_000_000)) throw new LongTermModelError(`minSongs must be a whole number of at least 1, got ${options.minSongs}`);
   if (!whole(options.pruneFromOrder, 0, 33)) throw new LongTermModelError(`pruneFromOrder must be a whole number from 0 to 33, got ${options.pruneFromOrder}`);
+  const slots = options.slots ?? [];
+  if (!Array.isArray(slots) || slots.length > 8) throw new LongTermModelError('slots must be a list of at most 8 lists of token ids');
+  const seen = new Set<number>();
+  for (const tokens of slots) {
+    if (!Array.isArray(tokens) || !tokens.every((t) => whole(t, 0, vocabularySize - 1) && !seen.has(t))) {
+      throw new LongTermModelError('each slot must be a list of token ids of the vocabulary, no token in two slots');
+    }
+    for (const t of tokens) seen.add(t);
+  }
 }
 
 function align4(n: number): number {

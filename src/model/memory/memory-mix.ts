@@ -166,6 +166,8 @@ export class TuneMemory {
   private readonly longTermWeights: readonly number[] | undefined;
   /** Every token so far, the conditioning included: the long-term model's context. */
   private readonly history: number[] = [];
+  /** The history's latest token of each of the long-term model's conditioning slots (V: none yet). */
+  private readonly slotTokens: Int32Array;
   private readonly shortTerm: Float64Array;
   private readonly mixed: Float64Array;
   private readonly logMixed: Float32Array;
@@ -183,6 +185,7 @@ export class TuneMemory {
       throw new MemorySettingsError(`the long-term model has ${longTerm.vocabularySize} tokens but the encoding ${vocabularySize}`);
     }
     this.longTermWeights = longTerm !== undefined ? settings.longTerm?.weights : undefined;
+    this.slotTokens = new Int32Array(longTerm?.slotCount ?? 0).fill(vocabularySize);
     this.model = new ShortTermModel(vocabularySize, settings.maxOrder);
     this.shortTerm = new Float64Array(vocabularySize);
     this.mixed = new Float64Array(vocabularySize);
@@ -193,17 +196,20 @@ export class TuneMemory {
   reset(): void {
     this.model.reset();
     this.history.length = 0;
+    this.slotTokens.fill(this.vocabularySize);
   }
 
   /** Appends a token of the tune (after its conditioning): both models see it. */
   push(token: number): void {
     this.model.push(token);
-    this.history.push(token);
+    this.pushConditioning(token);
   }
 
   /** Appends a token of the tune's conditioning (style, meter, mode...): only the long-term model's context has it. */
   pushConditioning(token: number): void {
     this.history.push(token);
+    const slot = this.longTerm?.slotOfToken(token) ?? -1;
+    if (slot >= 0) this.slotTokens[slot] = token;
   }
 
   /**
@@ -267,7 +273,7 @@ export class TuneMemory {
     let rowStart = 0;
     let rowSum = 0;
     if (longTerm !== undefined) {
-      longTerm.match(this.history, this.history.length);
+      longTerm.match(this.history, this.history.length, this.slotTokens);
       rows = longTerm.rows;
       rowStart = longTerm.rowStart;
     }

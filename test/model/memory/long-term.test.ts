@@ -162,3 +162,36 @@ test('fitting: weights fitted per matched order lower the bits of songs that sha
   assert.ok(fit.weights.some((w) => w > 0.5), `weights ${fit.weights.join(' ')}`);
   near(longTermBits(evidence, undefined) / evidence.notes, fit.withoutBitsPerNote);
 });
+
+test('a conditioning slot keeps the counts of each of its tokens apart, backing off to the pooled ones', () => {
+  // Token 9 and 8 are "meters": after [1 2] the 9-songs go on with 3, the 8-songs with 4.
+  const V = 10;
+  const songs = [
+    Int32Array.from([9, 1, 2, 3]),
+    Int32Array.from([9, 1, 2, 3]),
+    Int32Array.from([8, 1, 2, 4]),
+    Int32Array.from([8, 1, 2, 4]),
+    Int32Array.from([8, 1, 2, 4]),
+  ];
+  const pooled = LongTermModel.build(songs, V, { maxOrder: 2, minSongs: 2, pruneFromOrder: 1 });
+  const byMeter = LongTermModel.build(songs, V, { maxOrder: 2, minSongs: 2, pruneFromOrder: 1, slots: [[8, 9]] });
+  const p = (model: LongTermModel, history: number[]) => probabilities(model, history);
+  assert.ok(p(pooled, [9, 1, 2])[4]! > p(pooled, [9, 1, 2])[3]!, 'pooled: the commoner continuation wins in either meter');
+  assert.ok(p(byMeter, [9, 1, 2])[3]! > 0.5, `by meter: after 9 ... it is 3 (${p(byMeter, [9, 1, 2])[3]})`);
+  assert.ok(p(byMeter, [8, 1, 2])[4]! > 0.5);
+  assert.equal(byMeter.lastOrder, 2, 'the order counts the own tokens matched, not the slot');
+  near([...p(byMeter, [8, 1, 2])].reduce((a, b) => a + b, 0), 1);
+  // The slot's token is found in the history, or given by the caller (as TuneMemory keeps it).
+  byMeter.match([9, 1, 2], 3);
+  const found = { rest: byMeter.rest, rowStart: byMeter.rowStart, order: byMeter.lastOrder };
+  byMeter.match([1, 2], 2, Int32Array.from([9]));
+  assert.deepEqual({ rest: byMeter.rest, rowStart: byMeter.rowStart, order: byMeter.lastOrder }, found);
+  // A meter never seen, or none, backs off to the pooled counts.
+  const unseen = p(byMeter, [1, 2]);
+  near(unseen.reduce((a, b) => a + b, 0), 1);
+  // The slots survive the file.
+  const back = LongTermModel.fromBytes(byMeter.toBytes());
+  assert.deepEqual(back.options.slots, [[8, 9]]);
+  assert.deepEqual([...p(back, [9, 1, 2])], [...p(byMeter, [9, 1, 2])]);
+  assert.throws(() => LongTermModel.build(songs, V, { maxOrder: 2, minSongs: 1, pruneFromOrder: 1, slots: [[8], [8]] }), LongTermModelError);
+});
