@@ -69,10 +69,10 @@ export class LongTermModel {
    * Dense rows, V floats each: a node's whole interpolated distribution (its counts blended with its parent's row,
    * down to uniform), for the root, every slot context, and the contexts of the first own-token level with many
    * counts (DENSE_ROW_MIN_COUNTS). A lookup copies the deepest matched row once and adds the (few) counts of the
-   * contexts above it. rowOf[node]: its row's start, -1 without one.
+   * contexts above it. rowOf: a row node -> its row's start.
    */
   private readonly denseRows: Float32Array;
-  private readonly rowOf: Int32Array;
+  private readonly rowOf: Map<number, number>;
   /** slotOf[token]: the conditioning slot the token belongs to, -1 for none. */
   private readonly slotOf: Int8Array;
   /** Number of conditioning slots. */
@@ -112,32 +112,32 @@ export class LongTermModel {
       for (let e = this.countStart[n]!; e < this.countStart[n + 1]!; e++) total += this.countValue[e]!;
       this.nodeTotals[n] = total;
     }
-    // Rows by level, parents before children (a node's children have higher ids than itself).
+    // The row nodes, level by level from the root (parents before children): the slot contexts and the first
+    // own-token level's contexts with many counts. A few hundred nodes: walked, not scanned.
     const V = vocabularySize;
-    const depthOf = new Int32Array(nodes);
-    for (let n = 0; n < nodes; n++) {
-      const count = this.childCount[n]!;
-      for (let c = this.childFirst[n]!; c < this.childFirst[n]! + count; c++) depthOf[c] = depthOf[n]! + 1;
+    const rowNodes: { node: number; parent: number }[] = [{ node: 0, parent: -1 }];
+    let level = [0];
+    for (let depth = 1; depth <= this.slotCount + 1 && level.length > 0; depth++) {
+      const next: number[] = [];
+      for (const parent of level) {
+        for (let c = this.childFirst[parent]!; c < this.childFirst[parent]! + this.childCount[parent]!; c++) {
+          if (depth <= this.slotCount || this.countStart[c + 1]! - this.countStart[c]! >= DENSE_ROW_MIN_COUNTS) {
+            rowNodes.push({ node: c, parent });
+            next.push(c);
+          }
+        }
+      }
+      level = next;
     }
-    this.rowOf = new Int32Array(nodes).fill(-1);
-    let rows = 0;
-    for (let n = 0; n < nodes; n++) {
-      const depth = depthOf[n]!;
-      const wanted = depth <= this.slotCount || (depth === this.slotCount + 1 && this.countStart[n + 1]! - this.countStart[n]! >= DENSE_ROW_MIN_COUNTS);
-      if (wanted) this.rowOf[n] = V * rows++;
-    }
+    this.rowOf = new Map(rowNodes.map(({ node }, row) => [node, V * row]));
     // Built in doubles, kept in floats.
-    const dense = new Float64Array(V * rows);
-    const parentOf = new Int32Array(nodes).fill(-1);
-    for (let n = 0; n < nodes; n++) for (let c = this.childFirst[n]!; c < this.childFirst[n]! + this.childCount[n]!; c++) parentOf[c] = n;
-    for (let n = 0; n < nodes; n++) {
-      const start = this.rowOf[n]!;
-      if (start < 0) continue;
+    const dense = new Float64Array(V * rowNodes.length);
+    for (const { node: n, parent } of rowNodes) {
+      const start = this.rowOf.get(n)!;
       const lambda = this.lambda(n);
-      const parent = parentOf[n]!;
       if (parent < 0) dense.fill(this.nodeTotals[n] === 0 ? 1 / V : (1 - lambda) / V, start, start + V);
       else {
-        const from = this.rowOf[parent]!;
+        const from = this.rowOf.get(parent)!;
         for (let k = 0; k < V; k++) dense[start + k] = (1 - lambda) * dense[from + k]!;
       }
       for (let e = this.countStart[n]!; e < this.countStart[n + 1]!; e++) {
@@ -340,7 +340,7 @@ export class LongTermModel {
       depth = order;
     }
     let rowDepth = Math.min(depth, S + 1);
-    while (this.rowOf[path[rowDepth]!]! < 0) rowDepth--;
+    while (!this.rowOf.has(path[rowDepth]!)) rowDepth--;
     const totals = this.nodeTotals;
     const coefficients = this.coefficients;
     let rest = 1;
@@ -353,7 +353,7 @@ export class LongTermModel {
     this.depth = depth;
     this.rowDepth = rowDepth;
     this.rest = rest;
-    this.rowStart = this.rowOf[path[rowDepth]!]!;
+    this.rowStart = this.rowOf.get(path[rowDepth]!)!;
     // The order counts the song's own tokens (the slots are the context's floor). A model of no songs has a
     // uniform row 0 and no context: it took no part.
     this.lastOrder = totals[0] === 0 ? -1 : Math.max(0, depth - S);
@@ -473,21 +473,28 @@ export class LongTermModel {
     const headerEnd = align4(4 + jsonLength);
     const expected = headerEnd + nodes * 12 + 4 + entries * 4 + nodes * 2 + entries * 2;
     if (buffer.length !== expected) throw new LongTermModelError(`the long-term model file has ${buffer.length} bytes, expected ${expected}`);
-    // One copy into aligned arrays (the file's buffer need not be aligned).
+    // Views on the file's own memory where it is aligned (a file read whole is: the header is padded to 4 bytes and
+    // the 32-bit arrays come first), so that loading keeps one copy of the model; a copy otherwise. The arrays are
+    // little-endian in the file, as typed arrays are on every platform Node runs on that folkbot supports.
     let offset = headerEnd;
-    const take = <T extends Uint32Array | Uint16Array>(make: (n: number) => T, n: number): T => {
-      const array = make(n);
-      const size = n * array.BYTES_PER_ELEMENT;
-      Buffer.from(array.buffer).set(buffer.subarray(offset, offset + size));
+    const take = <T extends Uint32Array | Uint16Array>(kind: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }, n: number): T => {
+      const at = buffer.byteOffset + offset;
+      const size = n * kind.BYTES_PER_ELEMENT;
+      let array: T;
+      if (at % kind.BYTES_PER_ELEMENT === 0) array = new kind(buffer.buffer, at, n);
+      else {
+        array = new kind(n);
+        Buffer.from(array.buffer).set(buffer.subarray(offset, offset + size));
+      }
       offset += size;
       return array;
     };
-    const childFirst = take((n) => new Uint32Array(n), nodes);
-    const childCount = take((n) => new Uint32Array(n), nodes);
-    const countStart = take((n) => new Uint32Array(n), nodes + 1);
-    const countValue = take((n) => new Uint32Array(n), entries);
-    const edgeToken = take((n) => new Uint16Array(n), nodes);
-    const countToken = take((n) => new Uint16Array(n), entries);
+    const childFirst = take(Uint32Array, nodes);
+    const childCount = take(Uint32Array, nodes);
+    const countStart = take(Uint32Array, nodes + 1);
+    const countValue = take(Uint32Array, entries);
+    const edgeToken = take(Uint16Array, nodes);
+    const countToken = take(Uint16Array, entries);
     // Every index the lookups follow stays inside its array.
     if (countStart[0] !== 0 || countStart[nodes] !== entries) throw new LongTermModelError('the long-term model file is damaged (its count ranges)');
     for (let n = 0; n < nodes; n++) {
