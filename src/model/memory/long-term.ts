@@ -18,9 +18,10 @@
 // folder is shipped, and the corpus's licence forbids redistributing its songs (README, "Data licence").
 //
 // Written by hand because no n-gram library works over integer tokens with a per-call set of allowed tokens. Layout:
-// a trie of contexts read backwards from the latest token (the root is the empty context, its child for token a is
-// the context [a], that node's child for b is [b, a], ...), in flat typed arrays, so that a lookup walks at most
-// maxOrder binary searches and loading is one copy of the file.
+// a trie of contexts read from the slots and then backwards from the latest token (the root is the empty context,
+// its child for meter m is [m], that node's child for token a is [m | a], whose child for b is [m | b, a], ...), in
+// flat typed arrays: a lookup walks at most slots + maxOrder binary searches, and the loaded model is views on the
+// file's bytes.
 
 export interface LongTermOptions {
   /** Longest context, in the song's own tokens (the slots come on top). */
