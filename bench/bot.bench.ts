@@ -119,8 +119,9 @@ const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ??
   cwd: modelsRoot,
   env: {
     PATH: process.env.PATH,
-    // glibc's malloc arenas (one per thread) are a usual suspect when a threaded process's RSS grows: passed on to try.
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    // glibc's malloc arenas: 2, as `npm run bot` sets them, unless given (MALLOC_ARENA_MAX=16 for glibc's default here).
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    ...(process.env.MALLOC_MMAP_THRESHOLD_ ? { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ } : {}),
     DISCORD_TOKEN: TEST_TOKEN,
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_API_URL: fake.apiUrl,

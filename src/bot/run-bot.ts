@@ -35,6 +35,12 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   setFlagsFromString('--max-semi-space-size=2');
   const kernels = precompileComposeKernels([config.audio]);
   log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
+  // glibc gives each thread that allocates its own malloc arena (up to 8 a core), and memory freed in one stays
+  // there: with the bot's dozen threads that was 35 MB of peak RSS (305 -> 270 MB in `npm run bench:bot -- --real`,
+  // the same CPU per tune). It can only be set before the process starts: `npm run bot` sets it.
+  if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+    log.warn({ advice: 'MALLOC_ARENA_MAX=2 node bin/folkbot.js bot, or npm run bot' }, 'MALLOC_ARENA_MAX is not set: expect about 35 MB more memory');
+  }
   const pool = await ComposePool.start({
     serviceModule: composeModule,
     modelDir: config.modelDir,

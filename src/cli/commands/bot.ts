@@ -41,6 +41,9 @@ async function runSharded(config: BotConfig, shards: string): Promise<number> {
   const log = logger();
   // The shard script in the form this command runs in: compiled JavaScript (bin/compile.mjs) or TypeScript.
   const extension = path.extname(fileURLToPath(import.meta.url));
+  // Each shard process starts fresh, so it can have the malloc setting that `npm run bot` gives one process
+  // (src/bot/run-bot.ts says why): discord.js passes this process's environment on.
+  process.env.MALLOC_ARENA_MAX ??= '2';
   const manager = new ShardingManager(fileURLToPath(new URL(`../../bot/shard-process${extension}`, import.meta.url)), {
     token: config.discordToken,
     totalShards,
