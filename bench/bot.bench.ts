@@ -6,7 +6,8 @@
 //   [-- --accompaniment none|chords|full] (default: the bot's own default)
 //   npm run bench:bot -- --soak 5000 [--real]: N tunes (4 at a time, each from a new user), printing the bot
 //   process's RSS every 500 tunes and its growth after the first 500 (memory kept by work shows as growth).
-// --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4.
+// --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4. The bot
+// starts with the settings `npm run bot` gives it (src/bot/process-settings.ts); --plain-process leaves them out.
 // --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { FakeDiscord } from '../test/fake-discord/fake-discord.js';
 import { FAKE_SERVICE, TEST_TOKEN, writeFakeModel } from '../test/bot/harness.js';
 import { registerCommands } from '../src/bot/register-commands.js';
+import { BOT_ENVIRONMENT, BOT_NODE_OPTIONS } from '../src/bot/process-settings.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, accompaniment: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true }, soak: { type: 'string' } } });
+const { values } = parseArgs({ options: { real: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, audio: { type: 'string' }, accompaniment: { type: 'string' }, profile: { type: 'string' }, 'node-arg': { type: 'string', multiple: true }, soak: { type: 'string' }, 'plain-process': { type: 'boolean' } } });
 const rounds = Number(values.rounds ?? 3);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -115,13 +117,14 @@ await writeFakeModel(path.join(modelsRoot, 'default'), JSON.stringify({ name: 'f
 // Unless given, workers and audio are the bot's defaults (one worker per core but one; Ogg Opus).
 const workers = values.workers ?? String(Math.max(1, availableParallelism() - 1));
 const profileArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [];
-const child = spawn(process.execPath, [...profileArgs, ...(values['node-arg'] ?? []), path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
+// The bot starts as `npm run bot` starts it (src/bot/process-settings.ts), unless --plain-process.
+const child = spawn(process.execPath, [...profileArgs, ...(values['plain-process'] ? [] : BOT_NODE_OPTIONS), ...(values['node-arg'] ?? []), path.join(repoRoot, 'bin/folkbot.js'), 'bot'], {
   cwd: modelsRoot,
   env: {
     PATH: process.env.PATH,
-    // glibc's malloc arenas: 2, as `npm run bot` sets them, unless given (MALLOC_ARENA_MAX=16 for glibc's default here).
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-    ...(process.env.MALLOC_MMAP_THRESHOLD_ ? { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ } : {}),
+    // glibc's malloc settings: this process's, if it has them.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_'))),
+    ...(values['plain-process'] ? {} : Object.fromEntries(Object.entries(BOT_ENVIRONMENT).map(([name, value]) => [name, process.env[name] ?? value]))),
     DISCORD_TOKEN: TEST_TOKEN,
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_API_URL: fake.apiUrl,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config.js';
 import { ComposePool } from './compose-pool.js';
 import { FolkBot } from './bot.js';
+import { BOT_ENVIRONMENT, BOT_NODE_OPTIONS, missingProcessSettings } from './process-settings.js';
 import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
 import { precompileComposeKernels } from '../compose/kernels.js';
 
@@ -35,11 +36,9 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   setFlagsFromString('--max-semi-space-size=2');
   const kernels = precompileComposeKernels([config.audio]);
   log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
-  // glibc gives each thread that allocates its own malloc arena (up to 8 a core), and memory freed in one stays
-  // there: with the bot's dozen threads that was 35 MB of peak RSS (305 -> 270 MB in `npm run bench:bot -- --real`,
-  // the same CPU per tune). It can only be set before the process starts: `npm run bot` sets it.
-  if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
-    log.warn({ advice: 'MALLOC_ARENA_MAX=2 node bin/folkbot.js bot, or npm run bot' }, 'MALLOC_ARENA_MAX is not set: expect about 35 MB more memory');
+  const missing = missingProcessSettings();
+  if (missing.length > 0) {
+    log.warn({ missing, advice: `start the bot with npm run bot, or as it does: ${Object.entries(BOT_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(' ')} node ${BOT_NODE_OPTIONS.join(' ')} bin/folkbot.js bot` }, 'the process lacks settings that keep its memory down (src/bot/process-settings.ts): expect about 65 MB more');
   }
   const pool = await ComposePool.start({
     serviceModule: composeModule,

@@ -7,6 +7,7 @@ import { REST, Routes, ShardingManager } from 'discord.js';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { ConfigError, loadBotConfig, type BotConfig } from '../../bot/config.js';
 import { runBot } from '../../bot/run-bot.js';
+import { BOT_ENVIRONMENT, BOT_NODE_OPTIONS } from '../../bot/process-settings.js';
 import { logger } from '../../util/logger.js';
 
 const usage = `Usage: folkbot bot [--shards auto|N]
@@ -41,14 +42,14 @@ async function runSharded(config: BotConfig, shards: string): Promise<number> {
   const log = logger();
   // The shard script in the form this command runs in: compiled JavaScript (bin/compile.mjs) or TypeScript.
   const extension = path.extname(fileURLToPath(import.meta.url));
-  // Each shard process starts fresh, so it can have the malloc setting that `npm run bot` gives one process
-  // (src/bot/run-bot.ts says why): discord.js passes this process's environment on.
-  process.env.MALLOC_ARENA_MAX ??= '2';
+  // Each shard process starts fresh, so it gets the start-up settings `npm run bot` gives one process
+  // (src/bot/process-settings.ts): discord.js passes this process's environment and execArgv on.
+  for (const [name, value] of Object.entries(BOT_ENVIRONMENT)) process.env[name] ??= value;
   const manager = new ShardingManager(fileURLToPath(new URL(`../../bot/shard-process${extension}`, import.meta.url)), {
     token: config.discordToken,
     totalShards,
     // TypeScript needs tsx, by absolute URL: the shard processes may run in another working directory.
-    execArgv: extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [],
+    execArgv: [...BOT_NODE_OPTIONS, ...(extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [])],
   });
   manager.on('shardCreate', (shard) => log.info({ shard: shard.id, totalShards }, 'shard process started'));
   await manager.spawn({ amount: totalShards });
