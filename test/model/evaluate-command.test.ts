@@ -135,6 +135,7 @@ describe('folkbot evaluate', () => {
     assert.equal(quality.name, 'with-memory');
     assert.ok(quality.meters.length >= 1, 'at least one of the common meters is in the vocabulary');
     assert.deepEqual(quality.styles, [], 'a model without styles has no per-style report');
+    assert.deepEqual(quality.training, [], 'with --split all no song is left for training rows');
     for (const meter of quality.meters) {
       assert.equal(meter.generated.tunes, 2);
       for (const overlap of Object.values(meter.overlap) as number[]) assert.ok(overlap >= 0 && overlap <= 1);
@@ -142,6 +143,27 @@ describe('folkbot evaluate', () => {
     const table = runCommand(['--model', withMemory, '--data', fixtures, '--split', 'all', '--no-cache', '--generate', '1']).stdout;
     assert.match(table, /Tune quality/);
     assert.match(table, /with-memory\t\d\/\d\ttunes\t1\t/);
+  });
+
+  it('on the validation split the report adds, per meter, the training songs set against the split songs', async () => {
+    await ready;
+    const songs = loadLabelledCorpus({ dataDir: fixtures, filter: 'default', cacheDir: null }).entries.flatMap((entry) => ('melody' in entry ? [entry] : []));
+    const meterOf = (melody: Melody): string => `${melody.meters[0]!.meter!.numerator}/${melody.meters[0]!.meter!.denominator}`;
+    const { code, stdout, stderr } = runCommand(['--model', eventsDir, '--data', fixtures, '--json', '--no-cache', '--generate', '2']);
+    assert.equal(code, 0, stderr);
+    const [quality] = JSON.parse(stdout).quality;
+    assert.equal(quality.training.length, quality.meters.length);
+    for (const [index, meter] of quality.meters.entries()) {
+      const training = quality.training[index];
+      assert.equal(training.meter, meter.meter);
+      // The songs outside the split in the tunes' place; the real side is the same split songs as the tunes'.
+      const outside = songs.filter((entry) => !isValidationSong(entry.file, 0.1, 1234) && meterOf(entry.melody) === meter.meter);
+      assert.equal(training.generated.tunes, outside.length);
+      assert.equal(training.real.tunes, meter.real.tunes);
+      for (const overlap of Object.values(training.overlap) as number[]) assert.ok(overlap >= 0 && overlap <= 1);
+    }
+    const table = runCommand(['--model', eventsDir, '--data', fixtures, '--no-cache', '--generate', '1']).stdout;
+    assert.match(table, /\d\/\d\ttraining\t\d+\t/);
   });
 
   it('a multi-style model: the tune-quality report per style, with the style check and the pentatonic share', async () => {

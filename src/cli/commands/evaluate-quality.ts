@@ -15,6 +15,12 @@ export interface ModelQuality {
   readonly name: string;
   /** Per common meter: for a multi-style model, of its default style against that style's songs. */
   readonly meters: readonly MeterQuality[];
+  /**
+   * Per meter of `meters`, the training songs of that meter (of the default style, for a multi-style model) in the
+   * tunes' place: how far real songs outside the split are from the split's songs, the most the tunes' overlaps
+   * can be expected to reach when the split holds few songs of a meter. Empty when no training songs were given.
+   */
+  readonly training: readonly MeterQuality[];
   /** Per style, for a multi-style model (empty for one without). */
   readonly styles: readonly StyleQuality[];
 }
@@ -26,7 +32,8 @@ function parse(text: string): Meter {
 
 /**
  * The report for each model folder, on the songs given (the split; for a multi-style model labelled with their
- * styles). `classifier` is the style check for multi-style models: trained on songs outside the split.
+ * styles). `classifier` is the style check for multi-style models: trained on songs outside the split, which
+ * `training` holds (none: no training rows).
  */
 export async function qualityReports(
   modelDirs: readonly string[],
@@ -34,6 +41,7 @@ export async function qualityReports(
   songs: readonly Melody[],
   tunesPerMeter: number,
   classifier: StyleClassifier | null = null,
+  training: readonly Melody[] = [],
 ): Promise<ModelQuality[]> {
   const reports: ModelQuality[] = [];
   for (const [index, dir] of modelDirs.entries()) {
@@ -43,16 +51,32 @@ export async function qualityReports(
         if (classifier === null) throw new Error(`${dir} is a multi-style model: its tune-quality report needs a style classifier`);
         // The per-meter report too, for compose's default style (the first) against that style's songs.
         const defaultStyle = composer.styles[0]!.name;
-        const meters = meterReports(composer, songs.filter((song) => song.style === defaultStyle), tunesPerMeter);
-        reports.push({ name: names[index]!, meters, styles: styleReports(composer, songs, tunesPerMeter, classifier) });
+        const ofStyle = (melodies: readonly Melody[]): Melody[] => melodies.filter((song) => song.style === defaultStyle);
+        const meters = meterReports(composer, ofStyle(songs), tunesPerMeter);
+        reports.push({ name: names[index]!, meters, training: trainingReports(meters, ofStyle(training), ofStyle(songs)), styles: styleReports(composer, songs, tunesPerMeter, classifier) });
         continue;
       }
-      reports.push({ name: names[index]!, meters: meterReports(composer, songs, tunesPerMeter), styles: [] });
+      const meters = meterReports(composer, songs, tunesPerMeter);
+      reports.push({ name: names[index]!, meters, training: trainingReports(meters, training, songs), styles: [] });
     } finally {
       composer.dispose();
     }
   }
   return reports;
+}
+
+/** The songs among `songs` that start in the meter written `text` ("2/4"). */
+function inMeter(songs: readonly Melody[], text: string): Melody[] {
+  return songs.filter((song) => {
+    const first = song.meters[0]?.meter;
+    return first !== null && first !== undefined && meterKey(first) === text;
+  });
+}
+
+/** Per meter of `meters`: the training songs of the meter against the split's `songs` of the meter. */
+function trainingReports(meters: readonly MeterQuality[], training: readonly Melody[], songs: readonly Melody[]): MeterQuality[] {
+  if (training.length === 0) return [];
+  return meters.map(({ meter: text }) => meterQuality(parse(text), inMeter(training, text), inMeter(songs, text)));
 }
 
 /** Per common meter the model composes in: `tunes` tunes with compose's defaults against `songs` of that meter. */
@@ -61,10 +85,7 @@ function meterReports(composer: Composer, songs: readonly Melody[], tunes: numbe
   for (const text of QUALITY_METERS) {
     if (!composer.meters.includes(text)) continue;
     const meter = parse(text);
-    const real = songs.filter((song) => {
-      const first = song.meters[0]?.meter;
-      return first !== null && first !== undefined && meterKey(first) === text;
-    });
+    const real = inMeter(songs, text);
     const generated: Melody[] = [];
     for (let randomSeed = 1; randomSeed <= tunes; randomSeed++) generated.push(composer.composeMelody({ meter, randomSeed }).melody);
     meters.push(meterQuality(meter, generated, real));
@@ -148,9 +169,9 @@ function formatStyleReports(reports: readonly ModelQuality[]): string[] {
   return lines;
 }
 
-/** The pitch-class, interval and length overlap cells: on the tunes' row, empty on the real songs'. */
-function overlapCells(side: 'tunes' | 'real', overlap: MeterQuality['overlap']): string[] {
-  return side === 'tunes' ? [f2(overlap.pitchClass), f2(overlap.interval), f2(overlap.length)] : ['', '', ''];
+/** The pitch-class, interval and length overlap cells: on the tunes' (or training songs') row, empty on the real songs'. */
+function overlapCells(side: 'tunes' | 'real' | 'training', overlap: MeterQuality['overlap']): string[] {
+  return side !== 'real' ? [f2(overlap.pitchClass), f2(overlap.interval), f2(overlap.length)] : ['', '', ''];
 }
 
 /** Tab-separated lines: one header, then per model and meter a row for the tunes and one for the real songs. */
@@ -158,18 +179,19 @@ export function formatQualityReports(reports: readonly ModelQuality[]): string[]
   const styleLines = formatStyleReports(reports);
   if (reports.every((report) => report.meters.length === 0)) return styleLines;
   const lines = [
-    'Tune quality (generated with compose defaults vs the real songs of the meter; overlaps: 1 = the same mix)',
+    'Tune quality (generated with compose defaults vs the real songs of the meter; overlaps: 1 = the same mix; ' +
+      'training: the training songs of the meter in the tunes\' place, the overlap real songs outside the split reach)',
     ['model', 'meter', 'side', 'tunes', 'pitch-class', 'interval', 'length', 'repetition', 'longest same-bar run', 'notes/bar', 'final >= beat', 'final on downbeat', '... or mid-bar', 'ends on tonic', 'copied bars', 'commonest lengths'].join('\t'),
   ];
   for (const report of reports) {
-    for (const meter of report.meters) {
-      const row = (side: 'tunes' | 'real', figures: SideFigures): string =>
+    for (const [index, meter] of report.meters.entries()) {
+      const row = (side: 'tunes' | 'real' | 'training', figures: SideFigures, overlap = meter.overlap): string =>
         [
           report.name,
           meter.meter,
           side,
           figures.tunes,
-          ...overlapCells(side, meter.overlap),
+          ...overlapCells(side, overlap),
           f2(figures.repetition),
           `${f2(figures.longestIdenticalRun.mean)} (max ${figures.longestIdenticalRun.max})`,
           f2(figures.notesPerBar),
@@ -181,6 +203,8 @@ export function formatQualityReports(reports: readonly ModelQuality[]): string[]
           lengths(figures),
         ].join('\t');
       lines.push(row('tunes', meter.generated), row('real', meter.real));
+      const training = report.training[index];
+      if (training) lines.push(row('training', training.generated, training.overlap));
     }
   }
   return styleLines.length === 0 ? lines : [...lines, '', ...styleLines];

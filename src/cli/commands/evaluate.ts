@@ -126,8 +126,12 @@ export const command: CliCommand = {
     const dataDir = path.resolve(v.data);
     const corpus = loadLabelledCorpus({ dataDir, filter, ...(v['no-cache'] ? { cacheDir: null } : {}) });
     const inSplit: { file: string; melody: Melody }[] = [];
+    // The songs outside the split (none with --split all): the tune-quality report's training rows.
+    const training: Melody[] = [];
     for (const entry of corpus.entries) {
-      if ('melody' in entry && (split === 'all' || isValidationSong(entry.file, fraction, seed))) inSplit.push(entry);
+      if (!('melody' in entry)) continue;
+      if (split === 'all' || isValidationSong(entry.file, fraction, seed)) inSplit.push(entry);
+      else training.push(entry.melody);
     }
 
     const encodings = generators.map((generator) => generator.encoding);
@@ -165,7 +169,7 @@ export const command: CliCommand = {
     });
     // The style check's classifier, for multi-style models: trained on the training side of the split.
     const styleCheck = tunesPerMeter > 0 && generators.some((generator) => generator.info.styles.length > 0) ? trainStyleCheck(corpus.entries, fraction, seed) : null;
-    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter, styleCheck?.classifier ?? null) : undefined;
+    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter, styleCheck?.classifier ?? null, training) : undefined;
 
     const report = {
       dataDir,
