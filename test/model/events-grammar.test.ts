@@ -139,6 +139,29 @@ test('maxFinalLeap keeps the final tonic within that many semitones of the note 
   assert.equal(leaps, 0);
 });
 
+test('maxLeap keeps every sampled note within that many semitones of the one before, and leaves the primer alone', () => {
+  // A vocabulary of two octaves and more: 48, 60-67, 84. A flat predictor leaps often without the rule.
+  const wide = new EventsEncoding({ name: 'events', vocabulary: [...vocabulary, '48:1', '48:2', '84:1', '84:2'], options: {} });
+  const logits = new Float32Array(wide.vocabularySize);
+  const flatWide: TokenPredictor = { reset: () => undefined, feed: () => undefined, logits: () => logits };
+  const leapsOf = (maxLeap: number | undefined, primer: SamplingRequest['primer'] = []): number => {
+    let leaps = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const request: SamplingRequest = { meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 4, primer, pickup: 0, endOnTonic: true, ...(maxLeap !== undefined ? { maxLeap } : {}) };
+      const notes = sampleTune(wide, flatWide, { ...request, temperature: 1, topP: 1, randomSeed: seed }).filter((event) => event.kind === 'note');
+      for (let i = Math.max(1, primer.length); i < notes.length; i++) if (Math.abs(notes[i]!.pitch - notes[i - 1]!.pitch) > (maxLeap ?? 12)) leaps++;
+    }
+    return leaps;
+  };
+  assert.ok(leapsOf(undefined) > 10, 'the flat predictor leaps more than an octave without the rule');
+  assert.equal(leapsOf(12), 0);
+  // A primer that leaps two octaves is the user's: it is kept as written, and the tune goes on from its last note.
+  const primer = [{ kind: 'note' as const, pitch: 48, onset: 0, duration: Q }, { kind: 'note' as const, pitch: 84, onset: Q, duration: Q }];
+  const notes = sampleTune(wide, flatWide, { meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 4, primer, pickup: 0, endOnTonic: true, maxLeap: 12, temperature: 1, topP: 1, randomSeed: 3 }).filter((event) => event.kind === 'note');
+  assert.deepEqual(notes.slice(0, 2).map((note) => note.pitch), [48, 84]);
+  assert.equal(leapsOf(12, primer), 0);
+});
+
 test('allowed() hands out a copy: changing it changes neither the next mask nor what push accepts', () => {
   const state = encoding.startSampling({ meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 2, primer: [], pickup: 0, endOnTonic: true, maxRepeatedBars: 1 });
   const mask = state.allowed();

@@ -48,6 +48,11 @@ export interface SamplingRequest {
   readonly maxRepeatedBars?: number;
   /** With `endOnTonic`: the final note at most this many semitones from the note before it; absent: any octave. */
   readonly maxFinalLeap?: number;
+  /**
+   * Every sampled note at most this many semitones from the note before it, unless no token would be left (the
+   * primer's own notes are the user's); absent: any leap.
+   */
+  readonly maxLeap?: number;
   /** The style to compose in, for a model with styles (events encoding's style tokens); ignored by one without. */
   readonly style?: string;
 }

@@ -518,6 +518,33 @@ class EventsSamplingState implements SamplingState {
   }
 
   private computeMask(): Uint8Array {
+    const mask = this.ruleMask();
+    return this.request.maxLeap === undefined ? mask : this.withinLeap(mask, this.request.maxLeap);
+  }
+
+  /**
+   * `mask` without the notes more than `maxLeap` semitones from the last note (a copy: barMask's masks are shared),
+   * or `mask` itself when there is no note before or it would leave no token.
+   */
+  private withinLeap(mask: Uint8Array, maxLeap: number): Uint8Array {
+    let previous: number | undefined;
+    for (let i = this.built.length - 1; i >= 0 && previous === undefined; i--) if (this.built[i]!.kind === 'note') previous = this.built[i]!.pitch;
+    if (previous === undefined) return mask;
+    let limited: Uint8Array | null = null;
+    let left = 0;
+    for (const choice of this.choices) {
+      if (!mask[choice.id]) continue;
+      if (choice.kind === 'note' && Math.abs(choice.pitch - previous) > maxLeap) {
+        limited ??= mask.slice();
+        limited[choice.id] = 0;
+      } else {
+        left++;
+      }
+    }
+    return limited !== null && left > 0 ? limited : mask;
+  }
+
+  private ruleMask(): Uint8Array {
     const mask = new Uint8Array(this.table.vocabulary.size);
     if (this.finished) return mask;
     const last = this.barlines.length - 1;
