@@ -32,8 +32,9 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   // Small young generations (2 MB semi-spaces, against V8's 16 MB here) for the threads started from now on:
   // the compose and engraver threads allocate a lot that dies young, and with the default their heaps grew by tens
   // of megabytes each during a burst. Measured, 50 requests at once, 2 workers: peak RSS 360 -> 324 MB, and CPU per
-  // tune 191-196 -> 161-166 ms (collections touch less memory).
-  setFlagsFromString('--max-semi-space-size=2');
+  // tune 191-196 -> 161-166 ms (collections touch less memory). A process started as `npm run bot` has them already
+  // (process-settings.ts: for its main thread too); one started otherwise gets them here for its threads at least.
+  for (const option of BOT_NODE_OPTIONS) setFlagsFromString(option);
   const kernels = precompileComposeKernels([config.audio]);
   log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
   const missing = missingProcessSettings();
