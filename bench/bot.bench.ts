@@ -9,6 +9,7 @@
 // --node-arg passes an option to the bot's node (repeatable), e.g. --node-arg=--max-semi-space-size=4. The bot
 // starts with the settings `npm run bot` gives it (src/bot/process-settings.ts); --plain-process leaves them out.
 // --profile writes V8 CPU profiles of the bot process and its compose workers into DIR (open in Chrome DevTools).
+// FOLKBOT_OPUS_ENGINE=wasm (or native) in this process picks the bot's libopus, for an A/B of the two.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -132,6 +133,8 @@ const child = spawn(process.execPath, [...profileArgs, ...(values['plain-process
     ...(values.real ? {} : { FOLKBOT_COMPOSE_MODULE: FAKE_SERVICE }),
     FOLKBOT_WORKERS: workers,
     ...(values.audio ? { FOLKBOT_AUDIO: values.audio } : {}),
+    // Which libopus the bot encodes with (src/render/ogg-opus.ts): this process's setting, if it has one.
+    ...(process.env.FOLKBOT_OPUS_ENGINE ? { FOLKBOT_OPUS_ENGINE: process.env.FOLKBOT_OPUS_ENGINE } : {}),
     FOLKBOT_COOLDOWN_SECONDS: '0',
     FOLKBOT_QUEUE_LIMIT: '200',
     LOG_LEVEL: 'warn',

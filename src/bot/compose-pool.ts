@@ -8,6 +8,7 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { ComposeResult } from '../compose/types.js';
 import { ScoreRenderer, type ScoreEngineInfo } from '../render/score.js';
+import { opusLock } from '../render/ogg-opus.js';
 import type { CompiledWasm } from '../util/wasm-tiering.mjs';
 import { resolveComposeOptions } from '../compose/compose-options.js';
 import { ComposeFailure, type ComposeRequest, type ComposeService, type ComposeServiceSettings, type ModelInfo, type SerializedError } from './compose-service.js';
@@ -28,6 +29,8 @@ export interface ComposeWorkerData {
   readonly kernels?: Readonly<Record<string, CompiledWasm>>;
   /** Handed to createComposeService (default: MP3 audio). */
   readonly settings?: ComposeServiceSettings;
+  /** The process's native-libopus lock (render/ogg-opus.ts), so that the worker may encode Opus natively. */
+  readonly opusLock?: SharedArrayBuffer;
 }
 
 export type WorkerRequest =
@@ -42,7 +45,7 @@ export type WorkerReply =
   | { readonly type: 'reloaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
-export interface ComposePoolOptions extends Omit<ComposeWorkerData, 'engraver'> {
+export interface ComposePoolOptions extends Omit<ComposeWorkerData, 'engraver' | 'opusLock'> {
   /** Worker threads. */
   readonly size: number;
   /**
@@ -408,6 +411,7 @@ export class ComposePool implements ComposeService {
 
 function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: ScoreRenderer | null, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
   const port = engraver && !engraver.broken ? engraver.connect() : undefined;
+  const lock = opusLock();
   const worker = new Worker(BOOTSTRAP, {
     workerData: {
       serviceModule: options.serviceModule,
@@ -415,6 +419,7 @@ function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: Sc
       ...(port && engraver ? { engraver: { port, info: engraver.info } } : {}),
       ...(options.kernels ? { kernels: options.kernels } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
+      ...(lock ? { opusLock: lock } : {}),
     } satisfies ComposeWorkerData,
     transferList: port ? [port] : [],
   });

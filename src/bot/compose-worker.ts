@@ -2,6 +2,7 @@
 // reload requests one message at a time. Errors travel back as plain data (see SerializedError).
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { useOpusLock } from '../render/ogg-opus.js';
 import { useScoreEngraver } from '../render/score.js';
 import { adoptKernels } from '../util/wasm-tiering.mjs';
 import type { ComposeService, ComposeServiceModule } from './compose-service.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   // the kernels the pool compiled optimised replace this thread's own compiles.
   if (data.engraver) useScoreEngraver(data.engraver.port, data.engraver.info);
   adoptKernels(data.kernels);
+  if (data.opusLock) useOpusLock(data.opusLock);
   const moduleUrl = data.serviceModule.startsWith('file:') ? data.serviceModule : pathToFileURL(data.serviceModule).href;
   const serviceModule = (await import(moduleUrl)) as ComposeServiceModule;
   let service: ComposeService;

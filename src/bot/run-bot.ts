@@ -10,6 +10,7 @@ import { FolkBot } from './bot.js';
 import { BOT_ENVIRONMENT, BOT_NODE_OPTIONS, missingProcessSettings } from './process-settings.js';
 import { useBaselineWasmEverywhere } from '../util/wasm-tiering.mjs';
 import { precompileComposeKernels } from '../compose/kernels.js';
+import { nativeOpusAvailable } from '../render/ogg-opus.js';
 
 /**
  * The compose service module the workers load, unless FOLKBOT_COMPOSE_MODULE names another (e.g. a fake): the
@@ -36,7 +37,8 @@ export async function runBot(config: BotConfig, log: Logger, composeModule = pro
   // (process-settings.ts: for its main thread too); one started otherwise gets them here for its threads at least.
   for (const option of BOT_NODE_OPTIONS) setFlagsFromString(option);
   const kernels = precompileComposeKernels([config.audio]);
-  log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
+  const opusEngine = config.audio === 'opus' ? { opusEngine: nativeOpusAvailable() ? 'native' : 'wasm' } : {};
+  log.info({ modelDir: config.modelDir, workers: config.workers, audio: config.audio, ...opusEngine, queueLimit: config.queueLimit, api: config.apiUrl }, 'starting');
   const missing = missingProcessSettings();
   if (missing.length > 0) {
     log.warn({ missing, advice: `start the bot with npm run bot, or as it does: ${Object.entries(BOT_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(' ')} node ${BOT_NODE_OPTIONS.join(' ')} bin/folkbot.js bot` }, 'the process lacks settings that keep its memory down (src/bot/process-settings.ts): expect about 65 MB more');

@@ -1,18 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { createOggEncoder } from 'wasm-media-encoders';
 import {
   encodeOggOpus,
   muxOggOpus,
+  nativeOpusAvailable,
   OGG_SERIAL,
-  OPUS_ENCODER_KERNEL,
+  opusLock,
   opusEncoderInfo,
   OPUS_VENDOR,
   type OpusSampleRate,
 } from '../../src/render/ogg-opus.js';
 import { RenderError } from '../../src/render/render-error.js';
-import { kernelModule } from '../../src/util/wasm-tiering.mjs';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 // ---- an Ogg reader written for the tests, independent of the muxer ----
 
@@ -315,11 +321,104 @@ describe('encodeOggOpus', () => {
     }
   });
 
-  it('runs libopus from the kernel module registered under OPUS_ENCODER_KERNEL', () => {
+  it('encodes with the native libopus where it loads, else with the wasm build from the kernel module', () => {
     encodeOggOpus(sine(440, 0.3, 0.1, 24000), 24000);
-    assert.deepEqual(opusEncoderInfo(), { fromKernelModule: true });
-    // The encoder compiled its module through kernelModule, under the kernel's name: a precompiled one would be used.
-    assert.ok(kernelModule(OPUS_ENCODER_KERNEL, () => assert.fail('the kernel should be compiled already')));
+    if (nativeOpusAvailable()) {
+      assert.deepEqual(opusEncoderInfo(), { engine: 'native' });
+    } else {
+      const info = opusEncoderInfo();
+      assert.equal(info.engine, 'wasm-kernel');
+      assert.match(info.fallbackReason ?? '', /native libopus .* does not load here/);
+    }
+  });
+
+  it('runs the wasm build from the kernel module under FOLKBOT_OPUS_ENGINE=wasm, with the same audio as the native one', async () => {
+    // The engine is chosen once per thread: a process of its own, with the variable set.
+    const script = [
+      "import { encodeOggOpus, opusEncoderInfo, OPUS_ENCODER_KERNEL } from './src/render/ogg-opus.ts';",
+      "import { kernelModule } from './src/util/wasm-tiering.mjs';",
+      'const rate = 24000;',
+      'const pcm = Float32Array.from({ length: 2 * rate }, (_, i) => { const t = i / rate; return 0.4 * Math.sin(2 * Math.PI * (200 * t + (2800 * t * t) / 4)); });',
+      'const data = encodeOggOpus(pcm, rate);',
+      "let compiled = true; kernelModule(OPUS_ENCODER_KERNEL, () => { compiled = false; return new Uint8Array(); });",
+      "process.stdout.write(JSON.stringify({ info: opusEncoderInfo(), compiled, data: Buffer.from(data).toString('base64') }));",
+    ].join('\n');
+    const run = (engine: string): { info: { engine: string; fallbackReason?: string }; compiled: boolean; data: string } =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          cwd: repoRoot,
+          env: { ...process.env, FOLKBOT_OPUS_ENGINE: engine },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      ) as { info: { engine: string; fallbackReason?: string }; compiled: boolean; data: string };
+    const wasm = run('wasm');
+    assert.deepEqual(wasm.info, { engine: 'wasm-kernel', fallbackReason: 'FOLKBOT_OPUS_ENGINE=wasm' });
+    assert.ok(wasm.compiled, 'the encoder compiled its module through kernelModule, under the kernel name');
+    const fromWasm = await decode(Buffer.from(wasm.data, 'base64'));
+    const pcm = chirp(200, 3000, 2, 24000);
+    const fromHere = await decode(encodeOggOpus(pcm, 24000));
+    assert.equal(fromWasm.samples.length, fromHere.samples.length);
+    const agreement = correlation(fromWasm.samples, fromHere.samples, 0, 4800, 86400);
+    assert.ok(agreement > 0.999, `the two engines' audio correlates at ${agreement.toFixed(4)}`);
+
+    assert.throws(() => run('fast'), /FOLKBOT_OPUS_ENGINE must be "native", "wasm" or "auto", got "fast"/);
+  });
+});
+
+describe('the native libopus in worker threads', () => {
+  // A worker that registers tsx, then encodes `streams` chirps (each its own sweep) `rounds` times and posts the
+  // SHA-1 of every file, and which engine it used. With `lock`, it takes part in the process's native-libopus lock.
+  const workerScript = `
+    const { workerData, parentPort } = await import('node:worker_threads');
+    const { register } = await import('tsx/esm/api');
+    register();
+    const { createHash } = await import('node:crypto');
+    const opus = await import(workerData.module);
+    if (workerData.lock) opus.useOpusLock(workerData.lock);
+    const rate = 24000;
+    const hashes = [];
+    for (let round = 0; round < workerData.rounds; round++) {
+      for (const top of workerData.tops) {
+        const pcm = Float32Array.from({ length: rate }, (_, i) => { const t = i / rate; return 0.4 * Math.sin(2 * Math.PI * (200 * t + ((top - 200) * t * t) / 2)); });
+        hashes.push(createHash('sha1').update(opus.encodeOggOpus(pcm, rate)).digest('hex'));
+      }
+    }
+    parentPort.postMessage({ info: opus.opusEncoderInfo(), hashes });
+  `;
+  const moduleUrl = new URL('../../src/render/ogg-opus.ts', import.meta.url).href;
+  const runWorker = (tops: number[], rounds: number, lock: SharedArrayBuffer | null): Promise<{ info: { engine: string; fallbackReason?: string }; hashes: string[] }> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(workerScript, { eval: true, workerData: { module: moduleUrl, tops, rounds, lock } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  const hashOf = (top: number): string => {
+    const rate = 24000;
+    const pcm = Float32Array.from({ length: rate }, (_, i) => {
+      const t = i / rate;
+      return 0.4 * Math.sin(2 * Math.PI * (200 * t + ((top - 200) * t * t) / 2));
+    });
+    return createHash('sha1').update(encodeOggOpus(pcm, rate)).digest('hex');
+  };
+
+  it('gives every thread its own packets while several encode at once (the lock)', async (t) => {
+    if (!nativeOpusAvailable()) return t.skip('the native libopus does not load on this machine');
+    const lock = opusLock();
+    assert.ok(lock, 'the main thread has the lock');
+    const [a, b] = await Promise.all([runWorker([1000, 2000], 15, lock), runWorker([3000, 4000], 15, lock)]);
+    assert.equal(a.info.engine, 'native');
+    assert.equal(b.info.engine, 'native');
+    // The same streams encoded here, one after another, give the same bytes, round after round.
+    assert.deepEqual(a.hashes, Array.from({ length: 15 }, () => [hashOf(1000), hashOf(2000)]).flat());
+    assert.deepEqual(b.hashes, Array.from({ length: 15 }, () => [hashOf(3000), hashOf(4000)]).flat());
+  });
+
+  it('uses the wasm build in a worker that was not handed the lock', async () => {
+    const { info, hashes } = await runWorker([1000], 1, null);
+    assert.equal(info.engine, 'wasm-kernel');
+    assert.match(info.fallbackReason ?? '', /was not handed the native libopus lock/);
+    assert.equal(hashes.length, 1);
   });
 });
 
