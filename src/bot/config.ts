@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AUDIO_CODECS, type AudioCodec } from '../compose/compose-options.js';
+import { OPUS_ENGINE_CHOICES, OPUS_ENGINE_VARIABLE } from '../render/ogg-opus.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -83,6 +84,12 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
   // within 5 s (bench:bot); FOLKBOT_AUDIO=mp3 for communities whose clients do not play .ogg.
   const audio = (text('FOLKBOT_AUDIO') ?? 'opus').toLowerCase();
   if (!(AUDIO_CODECS as readonly string[]).includes(audio)) problems.push(`FOLKBOT_AUDIO must be ${AUDIO_CODECS.join(' or ')} (got "${audio}")`);
+  // Read by the Opus encoder itself (render/ogg-opus.ts); checked here so that a typo stops the bot at start
+  // instead of failing every tune.
+  const opusEngine = text(OPUS_ENGINE_VARIABLE)?.toLowerCase();
+  if (opusEngine !== undefined && !(OPUS_ENGINE_CHOICES as readonly string[]).includes(opusEngine)) {
+    problems.push(`${OPUS_ENGINE_VARIABLE} must be ${OPUS_ENGINE_CHOICES.join(', ')} or unset (got "${opusEngine}")`);
+  }
   const cooldownSeconds = integer('FOLKBOT_COOLDOWN_SECONDS', 10, 0, 3600);
   const queueLimit = integer('FOLKBOT_QUEUE_LIMIT', 20, 0, 10_000);
 

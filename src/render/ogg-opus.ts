@@ -198,11 +198,15 @@ function opusEngine(): OpusEngine {
 /** The environment variable that picks the Opus engine: 'native', 'wasm', or unset (native where it loads). */
 export const OPUS_ENGINE_VARIABLE = 'FOLKBOT_OPUS_ENGINE';
 
-function opusEnginePreference(): 'native' | 'wasm' | 'auto' {
+/** The values FOLKBOT_OPUS_ENGINE takes (unset is 'auto'). */
+export const OPUS_ENGINE_CHOICES = ['native', 'wasm', 'auto'] as const;
+
+function opusEnginePreference(): (typeof OPUS_ENGINE_CHOICES)[number] {
   const value = process.env[OPUS_ENGINE_VARIABLE]?.trim().toLowerCase();
-  if (value === undefined || value === '' || value === 'auto') return 'auto';
-  if (value === 'native' || value === 'wasm') return value;
-  throw new Error(`${OPUS_ENGINE_VARIABLE} must be "native", "wasm" or "auto", got "${value}"`);
+  if (value === undefined || value === '') return 'auto';
+  const choice = OPUS_ENGINE_CHOICES.find((known) => known === value);
+  if (choice === undefined) throw new Error(`${OPUS_ENGINE_VARIABLE} must be "native", "wasm" or "auto", got "${value}"`);
+  return choice;
 }
 
 /**

@@ -33,6 +33,7 @@ test('defaults fill everything optional; the result is frozen', () => {
   assert.equal(config.audio, 'opus');
   assert.ok(Object.isFrozen(config));
   assert.equal(loadBotConfig({ ...valid, FOLKBOT_AUDIO: 'MP3' }).audio, 'mp3');
+  for (const engine of ['native', 'WASM', 'auto']) assert.doesNotThrow(() => loadBotConfig({ ...valid, FOLKBOT_OPUS_ENGINE: engine }));
 });
 
 test('every problem is reported, one line each, and the token is never echoed', () => {
@@ -43,12 +44,13 @@ test('every problem is reported, one line each, and the token is never echoed', 
     LOG_LEVEL: 'loud',
     FOLKBOT_WORKERS: '0',
     FOLKBOT_AUDIO: 'flac',
+    FOLKBOT_OPUS_ENGINE: 'fast',
     FOLKBOT_COOLDOWN_SECONDS: 'soon',
     FOLKBOT_QUEUE_LIMIT: '-1',
     DISCORD_API_URL: 'ftp://example.com',
   };
   const error = configError(env);
-  const names = ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'LOG_LEVEL', 'DISCORD_API_URL', 'FOLKBOT_WORKERS', 'FOLKBOT_AUDIO', 'FOLKBOT_COOLDOWN_SECONDS', 'FOLKBOT_QUEUE_LIMIT'];
+  const names = ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'LOG_LEVEL', 'DISCORD_API_URL', 'FOLKBOT_WORKERS', 'FOLKBOT_AUDIO', 'FOLKBOT_OPUS_ENGINE', 'FOLKBOT_COOLDOWN_SECONDS', 'FOLKBOT_QUEUE_LIMIT'];
   assert.equal(error.problems.length, names.length);
   names.forEach((name, i) => assert.ok(error.problems[i]!.startsWith(name), error.problems[i]));
   assert.ok(!error.message.includes('not a token'));
