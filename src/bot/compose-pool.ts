@@ -411,7 +411,8 @@ export class ComposePool implements ComposeService {
 
 function spawnWorker(options: ComposePoolOptions, modelDir: string, engraver: ScoreRenderer | null, timeoutMs = 60_000): Promise<{ worker: Worker; info: ModelInfo }> {
   const port = engraver && !engraver.broken ? engraver.connect() : undefined;
-  const lock = opusLock();
+  // Only a pool that makes Ogg Opus loads the native libopus (opusLock loads it in this thread).
+  const lock = options.settings?.audio === 'opus' ? opusLock() : null;
   const worker = new Worker(BOOTSTRAP, {
     workerData: {
       serviceModule: options.serviceModule,
