@@ -356,7 +356,6 @@ function nativeEngine(): OpusEngine {
 // ---- libopus built to WebAssembly ----------------------------------------------------------------------------
 
 function wasmEngine(nativeError: string): OpusEngine {
-  let engine: OpusEngine;
   let module: CompiledWasm;
   try {
     module = kernelModule(OPUS_ENCODER_KERNEL, opusEncoderBinary);
@@ -364,15 +363,14 @@ function wasmEngine(nativeError: string): OpusEngine {
     throw new Error(`cannot compile ${require.resolve('@evan/opus/wasm/opus.wasm')}: ${String(error)}`, { cause: error });
   }
   try {
-    engine = kernelEngine(module, nativeError);
+    return kernelEngine(module, nativeError);
   } catch (kernelError) {
     try {
-      engine = packageEngine(`${nativeError}; ${String(kernelError)}`);
+      return packageEngine(`${nativeError}; ${String(kernelError)}`);
     } catch (error) {
       throw new Error(`${String(kernelError)}; and the package's own loader failed: ${String(error)}`, { cause: error });
     }
   }
-  return engine;
 }
 
 // The WebAssembly JS API types used here (the project's TypeScript libs do not include them).
