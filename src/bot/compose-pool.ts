@@ -55,6 +55,12 @@ export interface ComposePoolOptions extends Omit<ComposeWorkerData, 'engraver' |
   readonly sharedEngraver?: boolean;
   /** Jobs that may wait for a free worker; more are refused with QueueFullError. */
   readonly queueLimit: number;
+  /**
+   * Jobs a worker holds at once (default: 2 with the shared engraver, else 1). With 2, a worker whose tune waits
+   * for its score starts on the next tune meanwhile, so neither it nor the engraver idles in a burst (see
+   * PIPELINE_DEPTH).
+   */
+  readonly pipelineDepth?: number;
   /** A job running longer is abandoned and its worker replaced. */
   readonly jobTimeoutMs?: number;
   /** How long a worker may take to load its model. */
@@ -82,6 +88,14 @@ const { meter: _defaultMeter, ...WARM_UP_OPTIONS }: ComposeRequest = resolveComp
 /** Job durations the wait estimate averages over. */
 const ESTIMATE_WINDOW = 20;
 
+/**
+ * Jobs in a worker at once when the pool has the shared engraver. A worker composes a tune, hands its score to the
+ * engraver, makes the audio meanwhile, and then waits for the score: with one job at a time it then idles, and the
+ * engraver idles while the worker composes the next tune. With two, the next tune's work fills that wait. Measured
+ * (npm run bench:bot -- --real, 50 at once, 2026-12-02): see the README's figures for the bot.
+ */
+export const PIPELINE_DEPTH = 2;
+
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
   constructor(readonly retryAfterSeconds: number) {
@@ -107,10 +121,15 @@ interface Job {
 
 interface PoolWorker {
   readonly worker: Worker;
-  job: Job | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** The jobs sent to it and not yet answered, oldest first (at most the pool's depth). */
+  readonly jobs: RunningJob[];
   /** Pending reload request of this worker. */
   reload: { id: number; resolve: (info: ModelInfo) => void; reject: (error: Error) => void } | undefined;
+}
+
+interface RunningJob extends Job {
+  readonly started: number;
+  readonly timer: NodeJS.Timeout;
 }
 
 const BOOTSTRAP = fileURLToPath(new URL('./compose-worker-bootstrap.mjs', import.meta.url));
@@ -128,11 +147,15 @@ export class ComposePool implements ComposeService {
   /** Requests admitted and not yet released. */
   private admitted = 0;
 
+  /** Jobs each worker holds at once. */
+  private readonly depth: number;
+
   private constructor(
     private readonly options: ComposePoolOptions,
     info: ModelInfo,
     private engraver: ScoreRenderer | null,
   ) {
+    this.depth = options.pipelineDepth ?? (options.sharedEngraver ? PIPELINE_DEPTH : 1);
     this.info = info;
     this.modelDir = options.modelDir;
     engraver?.onBroken(() => void this.restartEngraver());
@@ -146,6 +169,8 @@ export class ComposePool implements ComposeService {
    */
   static async start(options: ComposePoolOptions): Promise<ComposePool> {
     if (options.size < 1) throw new RangeError('a compose pool needs at least one worker');
+    const depth = options.pipelineDepth;
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) throw new RangeError(`a compose pool's pipeline depth is a whole number of at least 1, got ${String(depth)}`);
     const engraver = options.sharedEngraver ? await ScoreRenderer.create() : null;
     const spawned = await Promise.allSettled(Array.from({ length: options.size }, () => spawnWorker(options, options.modelDir, engraver, options.startTimeoutMs)));
     const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -172,18 +197,18 @@ export class ComposePool implements ComposeService {
     return this.info;
   }
 
-  /** Requests that may be admitted at once: one composing on each worker, `queueLimit` waiting. */
+  /** Requests that may be admitted at once: one composing on each worker, `queueLimit` waiting (as before pipelining). */
   private get capacity(): number {
     return this.options.size + this.options.queueLimit;
   }
 
   status(): ComposeQueueStatus {
-    const running = this.workers.filter((w) => w.job).length;
+    const running = this.workers.reduce((sum, w) => sum + w.jobs.length, 0);
     const waiting = this.waiting.length;
     return {
       running,
       waiting,
-      full: this.closing || this.admitted >= this.capacity || (running >= this.workers.length && waiting >= this.options.queueLimit),
+      full: this.closing || this.admitted >= this.capacity || (!this.freeWorker() && waiting >= this.options.queueLimit),
       retryAfterSeconds: this.retryAfterSeconds(),
     };
   }
@@ -212,7 +237,8 @@ export class ComposePool implements ComposeService {
   private retryAfterSeconds(): number {
     const average = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : 2_000;
     const now = performance.now();
-    const left = this.workers.flatMap((w) => (w.job?.started !== undefined ? [Math.max(0, average - (now - w.job.started))] : []));
+    // A worker's oldest job ends first.
+    const left = this.workers.flatMap((w) => (w.jobs[0] ? [Math.max(0, average - (now - w.jobs[0].started))] : []));
     // No job running (admitted requests between replay steps or sending replies): about one job's time.
     const soonest = left.length > 0 ? Math.min(...left) : average;
     return Math.max(1, Math.ceil(soonest / 1000));
@@ -220,7 +246,7 @@ export class ComposePool implements ComposeService {
 
   compose(options: ComposeRequest): Promise<ComposeResult> {
     if (this.closing) return Promise.reject(new PoolClosedError());
-    const free = this.workers.find((w) => !w.job);
+    const free = this.freeWorker();
     if (!free && this.waiting.length >= this.options.queueLimit) {
       return Promise.reject(new QueueFullError(this.status().retryAfterSeconds));
     }
@@ -229,6 +255,13 @@ export class ComposePool implements ComposeService {
       if (free) this.run(free, job);
       else this.waiting.push(job);
     });
+  }
+
+  /** The worker with the fewest jobs, if it holds fewer than the pool's depth. */
+  private freeWorker(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const w of this.workers) if (w.jobs.length < this.depth && (!best || w.jobs.length < best.jobs.length)) best = w;
+    return best;
   }
 
   /**
@@ -259,14 +292,16 @@ export class ComposePool implements ComposeService {
   async close(graceMs = 30_000): Promise<void> {
     this.closing = true;
     const deadline = Date.now() + graceMs;
-    while ((this.waiting.length > 0 || this.workers.some((w) => w.job)) && Date.now() < deadline) {
+    while ((this.waiting.length > 0 || this.workers.some((w) => w.jobs.length > 0)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));
     }
     for (const job of this.waiting.splice(0)) job.reject(new PoolClosedError());
     const workers = this.workers.splice(0);
     for (const w of workers) {
-      if (w.timer) clearTimeout(w.timer);
-      w.job?.reject(new PoolClosedError());
+      for (const job of w.jobs.splice(0)) {
+        clearTimeout(job.timer);
+        job.reject(new PoolClosedError());
+      }
     }
     await Promise.all(workers.map((w) => w.worker.terminate()));
     await this.engraver?.dispose();
@@ -310,7 +345,7 @@ export class ComposePool implements ComposeService {
   }
 
   private adopt(worker: Worker): PoolWorker {
-    const w: PoolWorker = { worker, job: undefined, timer: undefined, reload: undefined };
+    const w: PoolWorker = { worker, jobs: [], reload: undefined };
     this.workers.push(w);
     worker.on('message', (reply: WorkerReply) => this.onReply(w, reply));
     worker.on('error', (error) => this.onCrash(w, error));
@@ -323,8 +358,10 @@ export class ComposePool implements ComposeService {
   private run(w: PoolWorker, job: Job): void {
     const started = performance.now();
     const timeoutMs = this.options.jobTimeoutMs ?? 120_000;
-    w.timer = setTimeout(() => {
-      w.job = undefined;
+    const timer = setTimeout(() => {
+      const index = w.jobs.findIndex((running) => running.id === job.id);
+      if (index < 0) return;
+      w.jobs.splice(index, 1);
       job.reject(new Error(`composing took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`));
       void this.replace(w);
     }, timeoutMs);
@@ -333,37 +370,45 @@ export class ComposePool implements ComposeService {
       if (this.durations.length > ESTIMATE_WINDOW) this.durations.shift();
       job.resolve(result);
     };
-    w.job = { ...job, resolve, started };
+    w.jobs.push({ ...job, resolve, started, timer });
     w.worker.postMessage({ type: 'compose', id: job.id, options: job.options } satisfies WorkerRequest);
   }
 
-  private finish(w: PoolWorker): void {
-    if (w.timer) clearTimeout(w.timer);
-    w.timer = undefined;
-    w.job = undefined;
-    const next = this.waiting.shift();
-    if (next) this.run(w, next);
+  /** A job taken back from a worker, to be sent again: its timer stopped, its own resolve and reject. */
+  private unstarted(job: RunningJob): Job {
+    clearTimeout(job.timer);
+    return { id: job.id, options: job.options, resolve: job.resolve, reject: job.reject };
+  }
+
+  /** Takes the job with this id off the worker (it answered), and gives the worker the next waiting jobs. */
+  private finish(w: PoolWorker, id: number): RunningJob | undefined {
+    const index = w.jobs.findIndex((job) => job.id === id);
+    if (index < 0) return undefined;
+    const [job] = w.jobs.splice(index, 1);
+    clearTimeout(job!.timer);
+    this.dispatch();
+    return job;
+  }
+
+  /** Hands waiting jobs to workers with room, the emptiest first. */
+  private dispatch(): void {
+    for (let free = this.freeWorker(); free && this.waiting.length > 0; free = this.freeWorker()) this.run(free, this.waiting.shift()!);
   }
 
   private onReply(w: PoolWorker, reply: WorkerReply): void {
     switch (reply.type) {
       case 'result':
-        if (w.job?.id === reply.id) {
-          const job = w.job;
-          this.finish(w);
-          job.resolve(reply.result);
-        }
+        this.finish(w, reply.id)?.resolve(reply.result);
         break;
-      case 'error':
-        if (w.job?.id === reply.id) {
-          const job = w.job;
-          this.finish(w);
-          job.reject(new ComposeFailure(reply.error));
-        } else if (w.reload?.id === reply.id) {
+      case 'error': {
+        const job = this.finish(w, reply.id);
+        if (job) job.reject(new ComposeFailure(reply.error));
+        else if (w.reload?.id === reply.id) {
           w.reload.reject(new ComposeFailure(reply.error));
           w.reload = undefined;
         }
         break;
+      }
       case 'reloaded':
         if (w.reload?.id === reply.id) {
           w.reload.resolve(reply.info);
@@ -378,10 +423,12 @@ export class ComposePool implements ComposeService {
   private onCrash(w: PoolWorker, error: Error): void {
     const index = this.workers.indexOf(w);
     if (index < 0) return; // already replaced or closed
-    if (w.timer) clearTimeout(w.timer);
-    w.job?.reject(new Error(`the compose worker failed: ${error.message}`));
+    // Which of its jobs broke the worker is not known: each gets the error (and its reply), none is lost.
+    for (const job of w.jobs.splice(0)) {
+      clearTimeout(job.timer);
+      job.reject(new Error(`the compose worker failed: ${error.message}`));
+    }
     w.reload?.reject(new Error(`the compose worker failed: ${error.message}`));
-    w.job = undefined;
     w.reload = undefined;
     void this.replace(w);
   }
@@ -391,7 +438,11 @@ export class ComposePool implements ComposeService {
     const index = this.workers.indexOf(w);
     if (index < 0) return;
     this.workers.splice(index, 1);
+    // The jobs it still holds start again, first, on the other workers or on its successor: none is lost.
+    this.waiting.unshift(...w.jobs.splice(0).map((job) => this.unstarted(job)));
     void w.worker.terminate();
+    this.dispatch();
+    // Closing: close() ends what is left waiting.
     if (this.closing) return;
     try {
       const { worker } = await spawnWorker(this.options, this.modelDir, this.engraver, this.options.startTimeoutMs);
@@ -399,9 +450,8 @@ export class ComposePool implements ComposeService {
         await worker.terminate();
         return;
       }
-      const fresh = this.adopt(worker);
-      const next = this.waiting.shift();
-      if (next) this.run(fresh, next);
+      this.adopt(worker);
+      this.dispatch();
     } catch {
       // Leave the pool one worker smaller; jobs still run on the others.
       if (this.workers.length === 0) for (const job of this.waiting.splice(0)) job.reject(new Error('no compose worker could be started'));

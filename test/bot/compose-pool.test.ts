@@ -36,6 +36,12 @@ test('both workers engrave through the one shared engraver', { skip }, async () 
     assert.ok(decode(result.files.png).width >= 1000);
     assert.equal(result.files.audioFormat, 'ogg');
   }
+  // Each worker held two of the four at once (the pipeline): each got its own tune's files, the same as alone.
+  results.forEach((result, index) => assert.equal(result.options.randomSeed, index + 1));
+  const alone = await pool!.compose(resolveComposeOptions({ bars: 8, randomSeed: 3 }));
+  assert.equal(alone.files.kern, results[2]!.files.kern);
+  assert.deepEqual(alone.files.png, results[2]!.files.png);
+  assert.deepEqual(alone.files.audio, results[2]!.files.audio);
 });
 
 test('a dead engraver is replaced and the workers reconnected', { skip }, async () => {
