@@ -32,6 +32,16 @@ function train(args: readonly string[]): { code: number; stdout: string; stderr:
 }
 
 describe('folkbot train', () => {
+  it('refuses --balance-styles for a preset whose songs carry no style, and a count that is not a whole number', () => {
+    const out = path.join(root, 'balance');
+    const plain = train(['--out', out, '--balance-styles', '500']);
+    assert.equal(plain.code, 2);
+    assert.match(plain.stderr, /--balance-styles needs a preset whose songs carry their style \(styles, styles-input\), not default/);
+    const bad = train(['--out', out, '--preset', 'styles', '--balance-styles', '1.5']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--balance-styles must be a whole number of songs \(0 for none\), got "1.5"/);
+  });
+
   it('refuses an --out folder that holds a run unless --resume or --force, and names the model after its folder', () => {
     const out = path.join(root, 'kinder');
     mkdirSync(out);

@@ -13,7 +13,7 @@ import { logger } from '../../util/logger.js';
 import { modelNameFromFolder, modelNameProblem } from '../../model/folder/model-folder.js';
 import { initBackend } from '../../model/network/backend.js';
 import type { LstmWeights } from '../../model/network/lstm-weights.js';
-import { isPresetName, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/training/train-presets.js';
+import { isPresetName, MAX_STYLE_REPEATS, PRESET_NAMES, PRESETS, type TrainingPreset } from '../../model/training/train-presets.js';
 import type { TrainingEvent } from '../../model/training/train.js';
 
 const usage = `Usage: folkbot train --data DIR --out DIR [options]
@@ -37,6 +37,9 @@ Options:
   --workers N            replicas of the network training side by side, one per worker thread (default: the
                          number of cores, ${os.availableParallelism()} here, at most one per 8 streams of the batch; 1 with the
                          tensorflow backend, which uses every core itself)
+  --balance-styles N     with --preset styles or styles-input: a style with fewer than N training songs has
+                         each repeated in every epoch (up to ${MAX_STYLE_REPEATS} times), so that it weighs about as much as N
+                         songs (default: the preset's, ${PRESETS.styles.balanceStyles ?? 0}; 0 = every song once)
   --hidden-size N, --layers N, --dropout X, --learning-rate X, --batch-size N, --chunk-steps N, --patience N
                          override the preset
   --no-progress          no progress bar (logs only)
@@ -89,6 +92,7 @@ export const command: CliCommand = {
       'batch-size': { type: 'string' },
       'chunk-steps': { type: 'string' },
       patience: { type: 'string' },
+      'balance-styles': { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
     });
     if (!v.data) throw new UsageError('--data DIR is required');
@@ -101,6 +105,12 @@ export const command: CliCommand = {
       if (!(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout must be at least 0 and below 1, got "${v.dropout}"`);
     }
     const base = PRESETS[presetName];
+    let balanceStyles = base.balanceStyles;
+    if (v['balance-styles'] !== undefined) {
+      balanceStyles = Number(v['balance-styles']);
+      if (!Number.isInteger(balanceStyles) || balanceStyles < 0) throw new UsageError(`--balance-styles must be a whole number of songs (0 for none), got "${v['balance-styles']}"`);
+      if (balanceStyles > 0 && !base.styles) throw new UsageError(`--balance-styles needs a preset whose songs carry their style (styles, styles-input), not ${presetName}`);
+    }
     const preset: TrainingPreset = {
       ...base,
       hiddenSize: positiveInteger('hidden-size', v['hidden-size']) ?? base.hiddenSize,
@@ -110,6 +120,7 @@ export const command: CliCommand = {
       batchSize: positiveInteger('batch-size', v['batch-size']) ?? base.batchSize,
       chunkSteps: positiveInteger('chunk-steps', v['chunk-steps']) ?? base.chunkSteps,
       patience: positiveInteger('patience', v.patience) ?? base.patience,
+      ...(balanceStyles ? { balanceStyles } : {}),
     };
     const epochs = positiveInteger('epochs', v.epochs);
     const maxMinutes = positiveNumber('max-minutes', v['max-minutes']);
@@ -234,6 +245,12 @@ export const command: CliCommand = {
           break;
         case 'started':
           log.info({ backend: event.backend, workers: event.workers }, event.workers > 1 ? 'training on worker threads' : 'training in the main thread');
+          break;
+        case 'style-balance':
+          log.info(
+            { songsPerEpoch: event.songsPerEpoch, repeated: Object.fromEntries(event.styles.filter((style) => style.repeats > 1).map((style) => [style.style, `${style.songs} songs x ${style.repeats}`])) },
+            'styles balanced: small styles repeated in every epoch',
+          );
           break;
         case 'warm-start':
           log.info({ from: event.from, carried: event.carried, fresh: event.fresh.length, newTokens: event.fresh.slice(0, 12) }, 'starting from a trained network');

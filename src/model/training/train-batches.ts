@@ -141,3 +141,46 @@ export function evenShares(total: number, parts: number): { first: number; count
     return { first, count: Math.floor(((k + 1) * total) / used) - first };
   });
 }
+
+/** How many times each style's songs are repeated in an epoch (styleRepeats), and how many songs it has. */
+export interface StyleRepeat {
+  readonly style: string;
+  readonly songs: number;
+  readonly repeats: number;
+}
+
+/**
+ * Style balancing for a multi-style model: a style with fewer than `minSongs` training songs has each of them
+ * repeated in every epoch, so that it gives about `minSongs` songs' worth of gradient (at most `maxRepeats` times,
+ * so a tiny style is not learnt by heart). A song's style is its style token (`styleOf(token)` names it; songs
+ * without one count as no style and are never repeated). Returns the epoch's song indices, each song as often as
+ * it is repeated, and the repeats per style.
+ */
+export function styleRepeats(
+  songs: readonly Int32Array[],
+  styleOf: (token: number) => string | null,
+  minSongs: number,
+  maxRepeats: number,
+): { readonly order: Int32Array; readonly styles: readonly StyleRepeat[] } {
+  if (!Number.isInteger(minSongs) || minSongs < 1 || !Number.isInteger(maxRepeats) || maxRepeats < 1) {
+    throw new RangeError(`style balancing takes whole numbers of at least 1 (got ${minSongs} songs, ${maxRepeats} repeats)`);
+  }
+  const songStyle = songs.map((song) => {
+    // The style token is written first, after nothing but (in some encodings) a start token.
+    for (let i = 0; i < Math.min(song.length, 3); i++) {
+      const style = styleOf(song[i] as number);
+      if (style !== null) return style;
+    }
+    return null;
+  });
+  const counts = new Map<string, number>();
+  for (const style of songStyle) if (style !== null) counts.set(style, (counts.get(style) ?? 0) + 1);
+  const repeatsOf = new Map([...counts].map(([style, count]) => [style, Math.min(maxRepeats, Math.max(1, Math.round(minSongs / count)))]));
+  const order: number[] = [];
+  songStyle.forEach((style, index) => {
+    const repeats = style === null ? 1 : (repeatsOf.get(style) ?? 1);
+    for (let k = 0; k < repeats; k++) order.push(index);
+  });
+  const styles = [...counts].map(([style, count]) => ({ style, songs: count, repeats: repeatsOf.get(style) ?? 1 })).sort((a, b) => a.style.localeCompare(b.style));
+  return { order: Int32Array.from(order), styles };
+}

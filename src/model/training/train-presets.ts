@@ -37,7 +37,16 @@ export interface TrainingPreset {
    * on the whole collection (e.g. `--data ../shared/data/essen`).
    */
   readonly styles?: boolean;
+  /**
+   * With `styles`: each style with fewer training songs than this has its songs repeated in every epoch, up to
+   * MAX_STYLE_REPEATS times, so that it weighs about as much as that many songs (train-batches.ts's styleRepeats).
+   * Absent or 0: every song once.
+   */
+  readonly balanceStyles?: number;
 }
+
+/** The most times balanceStyles repeats a style's songs in one epoch. */
+export const MAX_STYLE_REPEATS = 4;
 
 // Chosen by measured validation figures on Essen europa (bits per note on the held-out songs, wasm backend):
 // with the metric input features (position in the bar, what is left of it) 3.40 bits/note after 17 epochs

@@ -20,11 +20,13 @@ import {
 } from '../folder/model-folder.js';
 import { chosenFeatureSet, featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
 import { createRandom } from '../generation/random.js';
-import { layoutStreams, type SongInputRows } from './train-batches.js';
+import { layoutStreams, styleRepeats, type SongInputRows, type StyleRepeat } from './train-batches.js';
 import { bitsPerNote } from './train-evaluate.js';
 import { AdamOptimizer } from './train-optimizer.js';
 import { ReplicaError, ReplicaSet } from './train-replicas.js';
-import type { TrainingPreset } from './train-presets.js';
+import { MAX_STYLE_REPEATS, type TrainingPreset } from './train-presets.js';
+import { STYLE_NAMES } from '../data/styles.js';
+import { styleToken } from '../encodings/events.js';
 import { lossCurvesSvg, renderPng } from './train-report.js';
 import { WarmStartError, warmStartWeights } from './warm-start.js';
 
@@ -120,6 +122,8 @@ export type TrainingEvent =
   | { readonly kind: 'warm-start'; readonly from: string; readonly carried: number; readonly fresh: readonly string[] }
   /** The replicas are ready: how many train side by side (worker threads when more than one). */
   | { readonly kind: 'started'; readonly workers: number; readonly backend: string }
+  /** Style balancing (preset.balanceStyles): each style's training songs and how often each is repeated an epoch. */
+  | { readonly kind: 'style-balance'; readonly styles: readonly StyleRepeat[]; readonly songsPerEpoch: number }
   | { readonly kind: 'stopped'; readonly reason: StopReason };
 
 export interface TrainingResult {
@@ -203,6 +207,18 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     const rows = inputRows(config, featureTracker(data.encoding, config));
     trainRows = { width: rows.width, songs: data.train.map((song) => songInputRows(rows, song)) };
     validationRows = { width: rows.width, songs: data.validation.map((song) => songInputRows(rows, song)) };
+  }
+  // Style balancing: the epoch's songs, each as often as its style's repeats say (the same every epoch).
+  let epochSongs: readonly Int32Array[] = data.train;
+  let epochRows = trainRows;
+  let balance: { readonly styles: readonly StyleRepeat[]; readonly songsPerEpoch: number } | null = null;
+  if (preset.balanceStyles !== undefined && preset.balanceStyles > 0) {
+    if (!preset.styles) throw new TrainingError(`preset ${preset.name} balances styles, but its songs carry no style (it is not a styles preset)`);
+    const { order, styles } = styleRepeats(data.train, styleOfToken(vocabulary), preset.balanceStyles, MAX_STYLE_REPEATS);
+    const rows = trainRows;
+    epochSongs = Array.from(order, (index) => data.train[index] as Int32Array);
+    epochRows = rows ? { width: rows.width, songs: Array.from(order, (index) => rows.songs[index] as Int32Array) } : undefined;
+    balance = { styles, songsPerEpoch: order.length };
   }
   await fs.mkdir(outDir, { recursive: true });
 
@@ -293,6 +309,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     throw error instanceof ReplicaError ? new TrainingError(`cannot start training: ${error.message}`) : error;
   });
   options.onProgress?.({ kind: 'started', workers: replicas.workers, backend: options.backend });
+  if (balance) options.onProgress?.({ kind: 'style-balance', ...balance });
   const currentWeights = (): LstmWeights => {
     let offset = 0;
     return unflattenWeights(config, sizes.map((size) => replicas.weights.slice(offset, (offset += size))));
@@ -327,7 +344,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
 
   try {
     epochs: while (state.epoch < maxEpochs) {
-      const layout = layoutStreams(data.train, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)), trainRows);
+      const layout = layoutStreams(epochSongs, preset.batchSize, preset.chunkSteps, createRandom(derivedSeed(seed, state.epoch)), epochRows);
       const batches = layout.batches.length;
       replicas.resetCarry();
       let cutShort = false;
@@ -559,4 +576,10 @@ async function writeReport(
   await fs.writeFile(path.join(outDir, 'loss-curves.svg'), svg);
   await fs.writeFile(path.join(outDir, 'loss-curves.png'), renderPng(svg));
   return reportFile;
+}
+
+/** The style a token stands for (its style token, `<S:name>`), or null: by vocabulary index. */
+function styleOfToken(vocabulary: readonly string[]): (token: number) => string | null {
+  const byToken = new Map(STYLE_NAMES.map((name) => [vocabulary.indexOf(styleToken(name)), name] as const).filter(([index]) => index >= 0));
+  return (token) => byToken.get(token) ?? null;
 }
