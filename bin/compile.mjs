@@ -8,7 +8,8 @@
 //
 // A build is named by a hash of the sources (and of esbuild's and this file's versions) and is never modified:
 // dist/builds/<hash>/src/... . So a changed source is a new build, a process keeps running on the build it started
-// with, and two processes building at once both end with the same complete folder. dist/ is git-ignored.
+// with (which stays while the process runs: see pruneBuilds), and two processes building at once both end with the
+// same complete folder. dist/ is git-ignored.
 // Anything that goes wrong returns null, and bin/folkbot.js falls back to tsx.
 
 import { createHash } from 'node:crypto';
@@ -36,14 +37,52 @@ function buildHash(srcDir, files, esbuildVersion) {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Removes all but the newest KEEP_OLD_BUILDS + 1 builds (and leftovers of interrupted ones). */
+/**
+ * Removes all but the newest KEEP_OLD_BUILDS + 1 builds (and leftovers of interrupted ones), except a build a running
+ * process still uses: a training run or a bot can outlive several edits of the sources, and a worker thread it starts
+ * later loads its module from its build (measured: a training run's workers failed with "Cannot find module" when
+ * four edits during its start-up had pruned its build).
+ */
 function pruneBuilds(buildsDir, current) {
   const entries = readdirSync(buildsDir)
     .filter((name) => name !== current)
     .map((name) => ({ name, mtime: statSync(path.join(buildsDir, name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
-  const stale = entries.filter((entry, index) => index >= KEEP_OLD_BUILDS || /\.tmp-/.test(entry.name));
+  const stale = entries.filter((entry, index) => (index >= KEEP_OLD_BUILDS && !inUse(path.join(buildsDir, entry.name))) || /\.tmp-/.test(entry.name));
   for (const entry of stale) rmSync(path.join(buildsDir, entry.name), { recursive: true, force: true });
+}
+
+/** Marks a build as used by this process (see inUse), in its users/ folder: one empty file named by the pid. */
+function markInUse(target) {
+  try {
+    mkdirSync(path.join(target, 'users'), { recursive: true });
+    writeFileSync(path.join(target, 'users', String(process.pid)), '');
+  } catch {
+    // A build that cannot be marked may be pruned under a long run; the command itself still runs.
+  }
+}
+
+/** Whether a process that marked the build is still running; the marks of ended processes are removed. */
+function inUse(target) {
+  const users = path.join(target, 'users');
+  if (!existsSync(users)) return false;
+  let alive = false;
+  for (const name of readdirSync(users)) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid > 0 && processRuns(pid)) alive = true;
+    else rmSync(path.join(users, name), { force: true });
+  }
+  return alive;
+}
+
+function processRuns(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return error?.code === 'EPERM';
+  }
 }
 
 /**
@@ -59,7 +98,10 @@ export async function compiledSources({ root = repoRoot, distDir = path.join(roo
     const hash = buildHash(srcDir, files, version);
     const buildsDir = path.join(distDir, 'builds');
     const target = path.join(buildsDir, hash);
-    if (existsSync(path.join(target, 'complete'))) return { dir: path.join(target, 'src'), built: false, reason: null };
+    if (existsSync(path.join(target, 'complete'))) {
+      markInUse(target);
+      return { dir: path.join(target, 'src'), built: false, reason: null };
+    }
 
     const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
     mkdirSync(staging, { recursive: true });
@@ -86,6 +128,7 @@ export async function compiledSources({ root = repoRoot, distDir = path.join(roo
       rmSync(staging, { recursive: true, force: true });
       if (!existsSync(path.join(target, 'complete'))) throw error;
     }
+    markInUse(target);
     pruneBuilds(buildsDir, hash);
     return { dir: path.join(target, 'src'), built: true, reason: null };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,39 @@ describe('compiledSources (bin/compile.mjs)', () => {
       assert.notEqual(changed.dir, first.dir);
       assert.equal((await run(process.execPath, [path.join(changed.dir!, 'main.js')])).stdout, '63 plain\n');
       assert.ok(existsSync(path.join(first.dir!, 'main.js')), 'the previous build stays for processes still running on it');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('prunes old builds, but never one that a running process uses', async () => {
+    const root = await tinyRepo();
+    try {
+      const source = (k: number): string => `export function twice(x: number): number {\n  return ${k} * x;\n}\n`;
+      // Build 1 is used by a process that has ended, build 2 by one that runs (a child, still alive), build 3 by this one.
+      await writeFile(path.join(root, 'src', 'lib', 'twice.ts'), source(1));
+      const ended = (await compiledSources({ root })).dir!;
+      await writeFile(path.join(root, 'src', 'lib', 'twice.ts'), source(2));
+      const held = (await compiledSources({ root })).dir!;
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      try {
+        const users = (dir: string): string => path.join(path.dirname(dir), 'users');
+        await rm(users(ended), { recursive: true, force: true });
+        await mkdir(users(ended));
+        await writeFile(path.join(users(ended), '999999999'), '');
+        await rm(users(held), { recursive: true, force: true });
+        await mkdir(users(held));
+        await writeFile(path.join(users(held), String(child.pid)), '');
+        // Four more builds push both past the KEEP_OLD_BUILDS newest.
+        for (let k = 3; k <= 7; k++) {
+          await writeFile(path.join(root, 'src', 'lib', 'twice.ts'), source(k));
+          await compiledSources({ root });
+        }
+        assert.ok(!existsSync(ended), 'a build no running process uses is pruned');
+        assert.ok(existsSync(path.join(held, 'main.js')), 'the build a running process uses stays');
+      } finally {
+        child.kill();
+      }
     } finally {
       await rm(root, { recursive: true, force: true });
     }
