@@ -108,6 +108,11 @@ test('an interrupted run resumes from its checkpoint epoch and batch', async () 
     train({ preset: { ...tiny, hiddenSize: 8 }, data, dataDir: '/synthetic', outDir: out, backend, resume: true }),
     /differs from the preset/,
   );
+  // Style balancing changes the epoch's songs, and so what the checkpoint's batch number points at.
+  await assert.rejects(
+    train({ preset: { ...tiny, styles: true, balanceStyles: 2 }, data, dataDir: '/synthetic', outDir: out, backend, resume: true }),
+    /the checkpoint was trained with --balance-styles 0, this run asks for 2: resume with --balance-styles 0/,
+  );
   // A warm restart: resuming the finished run for two more epochs at a new learning rate trains at that rate.
   const restarted = await train({ preset: tiny, data, dataDir: '/synthetic', outDir: out, backend, epochs: 6, resume: true, restartLearningRate: 0.005 });
   assert.equal(restarted.history.length, 6);

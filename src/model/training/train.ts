@@ -233,7 +233,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
     throw new TrainingError(`cannot resume: no checkpoint in ${checkpointDir}`);
   }
   if (options.resume) {
-    const restored = await readCheckpoint(checkpointDir, vocabulary, config);
+    const restored = await readCheckpoint(checkpointDir, vocabulary, config, preset);
     startWeights = restored.weights;
     const restart = options.restartLearningRate;
     state = restart === undefined ? restored.state : { ...restored.state, learningRate: restart, epochsWithoutImprovement: 0 };
@@ -490,7 +490,7 @@ function concatenate(arrays: readonly Float32Array[]): Float32Array {
   return flat;
 }
 
-async function readCheckpoint(dir: string, vocabulary: readonly string[], config: LstmConfig) {
+async function readCheckpoint(dir: string, vocabulary: readonly string[], config: LstmConfig, preset: TrainingPreset) {
   const model = await loadModelFolder(dir).catch((error: unknown) => {
     throw new TrainingError(`cannot resume from ${dir}: ${(error as Error).message}`);
   });
@@ -510,6 +510,13 @@ async function readCheckpoint(dir: string, vocabulary: readonly string[], config
   ) {
     throw new TrainingError(
       `cannot resume: the checkpoint's network (${saved.layers} x ${saved.hiddenSize}${saved.inputFeatures ? ', input features' : ''}) differs from the preset's (${config.layers} x ${config.hiddenSize}${config.inputFeatures ? ', input features' : ''})`,
+    );
+  }
+  // The epoch's songs, and so the loop position within it, depend on the style balancing: it must stay the same.
+  const balanced = (settings: TrainingPreset): number => settings.balanceStyles ?? 0;
+  if (balanced(checkpoint.preset) !== balanced(preset)) {
+    throw new TrainingError(
+      `cannot resume: the checkpoint was trained with --balance-styles ${balanced(checkpoint.preset)}, this run asks for ${balanced(preset)}: resume with --balance-styles ${balanced(checkpoint.preset)}`,
     );
   }
   const sizes = weightSizes(config);
