@@ -130,6 +130,8 @@ interface PoolWorker {
 interface RunningJob extends Job {
   readonly started: number;
   readonly timer: NodeJS.Timeout;
+  /** The job as it was queued: what is queued again if its worker is replaced. */
+  readonly queued: Job;
 }
 
 const BOOTSTRAP = fileURLToPath(new URL('./compose-worker-bootstrap.mjs', import.meta.url));
@@ -197,7 +199,10 @@ export class ComposePool implements ComposeService {
     return this.info;
   }
 
-  /** Requests that may be admitted at once: one composing on each worker, `queueLimit` waiting (as before pipelining). */
+  /**
+   * Requests that may be admitted at once: one composing on each worker, `queueLimit` waiting (a worker's second job,
+   * with the pipeline, is one of the waiting ones).
+   */
   private get capacity(): number {
     return this.options.size + this.options.queueLimit;
   }
@@ -370,14 +375,14 @@ export class ComposePool implements ComposeService {
       if (this.durations.length > ESTIMATE_WINDOW) this.durations.shift();
       job.resolve(result);
     };
-    w.jobs.push({ ...job, resolve, started, timer });
+    w.jobs.push({ ...job, resolve, started, timer, queued: job });
     w.worker.postMessage({ type: 'compose', id: job.id, options: job.options } satisfies WorkerRequest);
   }
 
-  /** A job taken back from a worker, to be sent again: its timer stopped, its own resolve and reject. */
+  /** A job taken back from a worker, to be sent again: its timer stopped, as it was queued. */
   private unstarted(job: RunningJob): Job {
     clearTimeout(job.timer);
-    return { id: job.id, options: job.options, resolve: job.resolve, reject: job.reject };
+    return job.queued;
   }
 
   /** Takes the job with this id off the worker (it answered), and gives the worker the next waiting jobs. */
