@@ -128,6 +128,11 @@ export interface ComposerOptions {
   readonly warmUp?: boolean;
   /** False: melodies only (composeMelody), no engraver started; compose() then fails. Default true. */
   readonly render?: boolean;
+  /**
+   * Per style, the repeated-note bias to sample with instead of the model folder's (StyleInfo.repeatedNotes):
+   * calibrate's fit (repeated-notes.ts) tries biases so.
+   */
+  readonly repeatedNoteBias?: Readonly<Record<string, number>>;
 }
 
 /** A composed tune before its files are made (Composer.composeMelody). */
@@ -386,6 +391,11 @@ export class Composer {
     }
 
     if (pentatonic && seed.events.length > 0 && options.key === undefined) rules.push("the seed's key was found from its pentatonic scale");
+    // A style whose tunes repeated notes more or less often than its songs samples with the bias that calibrate fitted.
+    const repeatedNoteBias = style === undefined ? 0 : (this.options.repeatedNoteBias?.[style.name] ?? style.repeatedNotes?.bias ?? 0);
+    if (repeatedNoteBias !== 0 && style?.repeatedNotes !== undefined && this.options.repeatedNoteBias?.[style.name] === undefined) {
+      rules.push(`it repeats notes about as often as the style's songs (${Math.round(style.repeatedNotes.songs * 100)}% of their notes repeat the one before)`);
+    }
     // A style whose songs seldom end on the tonic ends on a final drawn from its songs'.
     let finalPitchClass: number | undefined;
     if (style !== undefined && style.ending.endsOnTonic < TONIC_ENDING_SHARE) {
@@ -422,6 +432,7 @@ export class Composer {
           temperature: options.temperature,
           topP: TOP_P,
           memoryStrength: this.generator.info.longTermMemory ? MEMORY_STRENGTH_WITH_LONG_TERM : MEMORY_STRENGTH,
+          ...(repeatedNoteBias !== 0 ? { repeatedNoteBias } : {}),
           randomSeed,
           ...(options.style !== undefined ? { style: options.style } : {}),
           ...(finalPitchClass !== undefined ? { finalPitchClass } : {}),
@@ -482,6 +493,11 @@ export class Composer {
   }
 
   /** The model's styles (empty for a model without): what --style and /compose's style choice offer. */
+  /** A composer on the same model and originality index with some options changed (calibrate's repeated-note fit). */
+  withOptions(options: Partial<ComposerOptions>): Composer {
+    return new Composer(this.generator, { ...this.options, ...options }, this.originalityIndex);
+  }
+
   get styles(): readonly StyleInfo[] {
     return this.generator.info.styles;
   }

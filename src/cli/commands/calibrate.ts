@@ -21,6 +21,8 @@ import { grammarMasks, GrammarFallback, lstmPass } from '../../model/scoring/eva
 import { endingShape, songShapes, type SongShapes } from '../../music/song-shapes.js';
 import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
+import { Composer } from '../../compose/composer.js';
+import { fitStyleRepeatedNotes } from '../../compose/repeated-notes.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
@@ -30,7 +32,8 @@ on the model's validation songs (the same split as training): one weight per len
 context the tune repeats and per bucket of the network's entropy (memory v2), or per length alone (v1). Prints
 both kinds' cross-fitted bits per note (weights fitted on half of the songs score the other half), and counts the training songs' modes and pickups per meter: both go into the model
 folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
-with which compose reports the longest passage a tune shares with one of them.
+with which compose reports the longest passage a tune shares with one of them. For a model with styles it then
+fits each style's repeated-note bias: the tunes of a style repeat notes as often as its training songs do.
 
 Options:
   --model DIR       model folder (required)
@@ -141,12 +144,23 @@ export async function calibrateModelFolder(
   // In the order of styles.ts (german first: the default style), then any others by name.
   const names = [...(encoding.styles ?? [])].sort(compareStyleNames);
   const styles = names.map((name) => styleInfo(name, trainingSongs, songStyles, evidence, fit));
+  let savedStyles = styles;
   if (options.dryRun !== true) {
     await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) }, longTermModel);
     // After the folder (which is written anew): the index of the training songs, for the originality check.
     await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
+    if (styles.length > 0) {
+      // With the folder complete, its tunes can be composed as users get them: each style's repeated-note bias.
+      const composer = await Composer.open(modelDir, { render: false });
+      const fits = fitStyleRepeatedNotes(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
+      savedStyles = styles.map((style) => {
+        const fitted = fits.get(style.name);
+        return fitted === undefined ? style : { ...style, repeatedNotes: fitted };
+      });
+      await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, styles: savedStyles }, longTermModel);
+    }
   }
-  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, longTerm, shapes, styles, saved: options.dryRun !== true };
+  return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, longTerm, shapes, styles: savedStyles, saved: options.dryRun !== true };
 }
 
 /**
@@ -207,13 +221,19 @@ export function describeCalibration(c: Calibration): string[] {
       (s) =>
         `style ${s.name}: ${s.trainSongs} training and ${s.validationSongs} validation songs, usually ${s.usualMeter} ${s.usualMode}, ` +
         `${Math.round(s.ending.endsOnTonic * 100)}% ending on the tonic, ${Math.round(s.ending.pentatonic * 100)}% pentatonic notes; ` +
-        `${s.validation.bitsPerNote?.toFixed(3) ?? '-'} bits/note with the memory, ${s.validation.networkBitsPerNote?.toFixed(3) ?? '-'} alone`,
+        `${s.validation.bitsPerNote?.toFixed(3) ?? '-'} bits/note with the memory, ${s.validation.networkBitsPerNote?.toFixed(3) ?? '-'} alone` +
+        (s.repeatedNotes === undefined
+          ? ''
+          : `; repeated notes ${f3(s.repeatedNotes.songs)} in its songs, ${f3(s.repeatedNotes.tunes)} in its tunes` +
+            (s.repeatedNotes.bias === 0 ? ' (no bias needed)' : `, ${f3(s.repeatedNotes.biasedTunes)} with a bias of ${s.repeatedNotes.bias}`)),
     ),
     c.saved
       ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`
       : '(dry run: nothing saved)',
   ];
 }
+
+const f3 = (value: number): string => value.toFixed(3);
 
 const MIN_VALIDATION_SONGS = 10;
 

@@ -96,6 +96,12 @@ export interface Encoding {
   scoredPositions(tokens: Int32Array): { readonly positions: Int32Array; readonly notes: number };
   startSampling(request: SamplingRequest): SamplingState;
   /**
+   * Per token id, the pitch (MIDI) of the note the token starts, or -1 for every other token (rests, ties, barlines,
+   * conditioning); absent for an encoding whose tokens do not start notes one by one. Sampling uses it to know which
+   * token repeats the last note's pitch (GenerateOptions.repeatedNoteBias).
+   */
+  readonly tokenPitches?: Int16Array;
+  /**
    * Sets of extra categorical inputs this encoding can give the network beside each token (e.g. the metric
    * position), by name; absent when it has none. A network uses one only when its config names the same spec.
    */

@@ -216,12 +216,17 @@ export class EventsEncoding implements Encoding {
     const parsed = vocabulary.tokens.map(parseEventsToken);
     const styles = parsed.flatMap((token) => (token.kind === 'style' ? [token.style] : []));
     this.table = { vocabulary, parsed, bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN), styles };
+    this.tokenPitches = Int16Array.from(parsed, (token) => (token.kind === 'note' ? token.pitch : -1));
   }
+
+  /** Per token, the pitch of the note it starts (a note token), else -1 (see Encoding.tokenPitches). */
+  readonly tokenPitches: Int16Array;
 
   /** The styles this encoding conditions on (style tokens in its vocabulary); empty when it has none. */
   get styles(): readonly string[] {
     return this.table.styles;
   }
+
 
   /** The melody's tokens as this vocabulary writes them: a style token only when the vocabulary has styles. */
   private tokenize(melody: Melody): string[] {

@@ -119,6 +119,13 @@ export interface StyleInfo {
   readonly ending: EndingShape;
   /** On its validation songs: bits per note with the within-song memory and of the network alone. */
   readonly validation: { readonly bitsPerNote: number | null; readonly networkBitsPerNote: number | null; readonly notes: number };
+  /**
+   * Repeated notes (a note on the pitch of the note before): their share in its training songs, in its tunes
+   * without a bias, and the bias (GenerateOptions.repeatedNoteBias) that calibrate fitted so that its tunes repeat
+   * notes as often as its songs (0 where they already did, within REPEATED_NOTES_TOLERANCE). Absent in a folder
+   * calibrated before it: no bias.
+   */
+  readonly repeatedNotes?: { readonly songs: number; readonly tunes: number; readonly bias: number; readonly biasedTunes: number };
 }
 
 interface TopologyTensor {

@@ -26,6 +26,12 @@ export interface GenerateOptions extends SamplingRequest {
   readonly memory?: boolean;
   /** How much more than fitted the mixture leans on the tune's own past (TuneMemory: 1 = as fitted, the default). */
   readonly memoryStrength?: number;
+  /**
+   * Added to the log-probability of every token that repeats the last note's pitch (natural log; 0 or absent: none):
+   * above 0 the tune repeats notes more often, below less. A style's own value (calibrate, StyleInfo.repeatedNotes)
+   * matches its tunes' share of repeated notes to its songs'. Needs an encoding with tokenPitches.
+   */
+  readonly repeatedNoteBias?: number;
 }
 
 export interface ModelInfo {
@@ -95,6 +101,12 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     if (i >= start) memory?.push(token);
     else memory?.pushConditioning(token);
   });
+  const bias = options.repeatedNoteBias ?? 0;
+  if (!Number.isFinite(bias)) throw new SamplingError(`repeatedNoteBias must be a finite number, got ${bias}`);
+  const pitches = bias !== 0 ? encoding.tokenPitches : undefined;
+  if (bias !== 0 && !pitches) throw new SamplingError(`the ${encoding.config.name} encoding does not say which tokens start notes: repeatedNoteBias needs it`);
+  let lastPitch = -1;
+  if (pitches) for (const token of state.prefix) if ((pitches[token] ?? -1) >= 0) lastPitch = pitches[token] as number;
   let produced = 0;
   while (!state.done) {
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
@@ -104,8 +116,13 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     let token = only;
     if (only < 0) {
       const logits = predictor.logits(allowed);
-      token = sampleToken(memory === undefined ? logits : memory.logits(logits, allowed, strength), allowed, options, random);
+      const mixed = memory === undefined ? logits : memory.logits(logits, allowed, strength);
+      if (pitches && lastPitch >= 0) {
+        for (let k = 0; k < mixed.length; k++) if (allowed[k] && pitches[k] === lastPitch) mixed[k] = (mixed[k] as number) + bias;
+      }
+      token = sampleToken(mixed, allowed, options, random);
     }
+    if (pitches && (pitches[token] ?? -1) >= 0) lastPitch = pitches[token] as number;
     state.push(token);
     if (!state.done) {
       predictor.feed(token);
