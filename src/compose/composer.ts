@@ -492,12 +492,12 @@ export class Composer {
     return { options, program, melody, pickup, generateMs, originality, style: composedStyle };
   }
 
-  /** The model's styles (empty for a model without): what --style and /compose's style choice offer. */
   /** A composer on the same model and originality index with some options changed (calibrate's repeated-note fit). */
   withOptions(options: Partial<ComposerOptions>): Composer {
     return new Composer(this.generator, { ...this.options, ...options }, this.originalityIndex);
   }
 
+  /** The model's styles (empty for a model without): what --style and /compose's style choice offer. */
   get styles(): readonly StyleInfo[] {
     return this.generator.info.styles;
   }

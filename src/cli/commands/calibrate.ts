@@ -152,7 +152,12 @@ export async function calibrateModelFolder(
     if (styles.length > 0) {
       // With the folder complete, its tunes can be composed as users get them: each style's repeated-note bias.
       const composer = await Composer.open(modelDir, { render: false });
-      const fits = fitStyleRepeatedNotes(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
+      let fits: ReturnType<typeof fitStyleRepeatedNotes>;
+      try {
+        fits = fitStyleRepeatedNotes(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
+      } finally {
+        composer.dispose();
+      }
       savedStyles = styles.map((style) => {
         const fitted = fits.get(style.name);
         return fitted === undefined ? style : { ...style, repeatedNotes: fitted };
