@@ -129,10 +129,10 @@ export interface ComposerOptions {
   /** False: melodies only (composeMelody), no engraver started; compose() then fails. Default true. */
   readonly render?: boolean;
   /**
-   * Per style, the repeated-note bias to sample with instead of the model folder's (StyleInfo.repeatedNotes):
-   * calibrate's fit (repeated-notes.ts) tries biases so.
+   * Per style, the note biases to sample with instead of the model folder's (StyleInfo.repeatedNotes and
+   * offPentatonicNotes): calibrate's fit (style-note-biases.ts) tries biases so.
    */
-  readonly repeatedNoteBias?: Readonly<Record<string, number>>;
+  readonly noteBiases?: Readonly<Record<string, { readonly repeatedNote: number; readonly offPentatonic: number }>>;
 }
 
 /** A composed tune before its files are made (Composer.composeMelody). */
@@ -391,10 +391,16 @@ export class Composer {
     }
 
     if (pentatonic && seed.events.length > 0 && options.key === undefined) rules.push("the seed's key was found from its pentatonic scale");
-    // A style whose tunes repeated notes more or less often than its songs samples with the bias that calibrate fitted.
-    const repeatedNoteBias = style === undefined ? 0 : (this.options.repeatedNoteBias?.[style.name] ?? style.repeatedNotes?.bias ?? 0);
-    if (repeatedNoteBias !== 0 && style?.repeatedNotes !== undefined && this.options.repeatedNoteBias?.[style.name] === undefined) {
+    // A style whose tunes repeated notes, or left the pentatonic scale, more or less often than its songs samples with
+    // the biases that calibrate fitted (style-note-biases.ts).
+    const override = style === undefined ? undefined : this.options.noteBiases?.[style.name];
+    const repeatedNoteBias = override?.repeatedNote ?? style?.repeatedNotes?.bias ?? 0;
+    const offPentatonicBias = override?.offPentatonic ?? style?.offPentatonicNotes?.bias ?? 0;
+    if (override === undefined && repeatedNoteBias !== 0 && style?.repeatedNotes !== undefined) {
       rules.push(`it repeats notes about as often as the style's songs (${Math.round(style.repeatedNotes.songs * 100)}% of their notes repeat the one before)`);
+    }
+    if (override === undefined && offPentatonicBias !== 0 && style?.offPentatonicNotes !== undefined) {
+      rules.push(`its notes keep to the pentatonic scale about as often as the style's songs' (${Math.round((1 - style.offPentatonicNotes.songs) * 100)}%)`);
     }
     // A style whose songs seldom end on the tonic ends on a final drawn from its songs'.
     let finalPitchClass: number | undefined;
@@ -433,6 +439,7 @@ export class Composer {
           topP: TOP_P,
           memoryStrength: this.generator.info.longTermMemory ? MEMORY_STRENGTH_WITH_LONG_TERM : MEMORY_STRENGTH,
           ...(repeatedNoteBias !== 0 ? { repeatedNoteBias } : {}),
+          ...(offPentatonicBias !== 0 ? { offPentatonicBias } : {}),
           randomSeed,
           ...(options.style !== undefined ? { style: options.style } : {}),
           ...(finalPitchClass !== undefined ? { finalPitchClass } : {}),

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseOptions, UsageError, type CliCommand } from '../command.js';
 import { isValidationSong, loadLabelledCorpus, type CorpusFilter } from '../../model/data/dataset.js';
 import { createEncoding } from '../../model/encodings/index.js';
-import { LONG_TERM_FILE, loadModelFolder, saveModelFolder, type StyleInfo } from '../../model/folder/model-folder.js';
+import { LONG_TERM_FILE, loadModelFolder, saveModelFolder, type NoteShareFit, type StyleInfo } from '../../model/folder/model-folder.js';
 import { DEFAULT_LONG_TERM_OPTIONS, LongTermModel } from '../../model/memory/long-term.js';
 import { collectLongTermEvidence, fitLongTerm, type LongTermFit } from '../../model/memory/long-term-fit.js';
 import { collectMemoryEvidence, fitMemory, mixtureBits, type MemoryEvidence, type MemoryFit } from '../../model/memory/memory-fit.js';
@@ -22,7 +22,7 @@ import { endingShape, songShapes, type SongShapes } from '../../music/song-shape
 import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
 import { Composer } from '../../compose/composer.js';
-import { fitStyleRepeatedNotes } from '../../compose/repeated-notes.js';
+import { fitStyleNoteBiases } from '../../compose/style-note-biases.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
@@ -33,7 +33,8 @@ context the tune repeats and per bucket of the network's entropy (memory v2), or
 both kinds' cross-fitted bits per note (weights fitted on half of the songs score the other half), and counts the training songs' modes and pickups per meter: both go into the model
 folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
 with which compose reports the longest passage a tune shares with one of them. For a model with styles it then
-fits each style's repeated-note bias: the tunes of a style repeat notes as often as its training songs do.
+fits each style's note biases: the tunes of a style repeat notes, and keep to the pentatonic scale, as often as
+its training songs do.
 
 Options:
   --model DIR       model folder (required)
@@ -150,17 +151,17 @@ export async function calibrateModelFolder(
     // After the folder (which is written anew): the index of the training songs, for the originality check.
     await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
     if (styles.length > 0) {
-      // With the folder complete, its tunes can be composed as users get them: each style's repeated-note bias.
+      // With the folder complete, its tunes can be composed as users get them: each style's note biases.
       const composer = await Composer.open(modelDir, { render: false });
-      let fits: ReturnType<typeof fitStyleRepeatedNotes>;
+      let fits: ReturnType<typeof fitStyleNoteBiases>;
       try {
-        fits = fitStyleRepeatedNotes(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
+        fits = fitStyleNoteBiases(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
       } finally {
         composer.dispose();
       }
       savedStyles = styles.map((style) => {
         const fitted = fits.get(style.name);
-        return fitted === undefined ? style : { ...style, repeatedNotes: fitted };
+        return fitted === undefined ? style : { ...style, repeatedNotes: fitted.repeatedNotes, offPentatonicNotes: fitted.offPentatonic };
       });
       await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, styles: savedStyles }, longTermModel);
     }
@@ -229,8 +230,8 @@ export function describeCalibration(c: Calibration): string[] {
         `${s.validation.bitsPerNote?.toFixed(3) ?? '-'} bits/note with the memory, ${s.validation.networkBitsPerNote?.toFixed(3) ?? '-'} alone` +
         (s.repeatedNotes === undefined
           ? ''
-          : `; repeated notes ${f3(s.repeatedNotes.songs)} in its songs, ${f3(s.repeatedNotes.tunes)} in its tunes` +
-            (s.repeatedNotes.bias === 0 ? ' (no bias needed)' : `, ${f3(s.repeatedNotes.biasedTunes)} with a bias of ${s.repeatedNotes.bias}`)),
+          : `; ${describeNoteFit('repeated notes', s.repeatedNotes)}`) +
+        (s.offPentatonicNotes === undefined ? '' : `; ${describeNoteFit('notes off the pentatonic', s.offPentatonicNotes)}`),
     ),
     c.saved
       ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`
@@ -239,6 +240,10 @@ export function describeCalibration(c: Calibration): string[] {
 }
 
 const f3 = (value: number): string => value.toFixed(3);
+
+function describeNoteFit(what: string, fit: NoteShareFit): string {
+  return `${what} ${f3(fit.songs)} in its songs, ${f3(fit.tunes)} in its tunes` + (fit.bias === 0 ? ' (no bias needed)' : `, ${f3(fit.biasedTunes)} with a bias of ${fit.bias}`);
+}
 
 const MIN_VALIDATION_SONGS = 10;
 

@@ -102,6 +102,11 @@ export interface Encoding {
    */
   readonly tokenPitches?: Int16Array;
   /**
+   * Per token id, 1 where the token starts a note off the major pentatonic of the key the encoding samples in, else 0;
+   * absent where tokenPitches is. Sampling uses it for GenerateOptions.offPentatonicBias.
+   */
+  readonly offPentatonicTokens?: Uint8Array;
+  /**
    * Sets of extra categorical inputs this encoding can give the network beside each token (e.g. the metric
    * position), by name; absent when it has none. A network uses one only when its config names the same spec.
    */

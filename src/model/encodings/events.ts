@@ -20,6 +20,7 @@
 //   next event and what is left of its bar, from events-features.ts's tracker.
 // Exact: decode(encode(m)) gives m's sounding notes and rests (pitch, onset, duration; grace notes, spellings and
 // fermatas are not represented), the meter in force at tick 0 and the mode.
+import { PENTATONIC_CLASSES } from '../../music/song-shapes.js';
 import type { Melody, MelodyEvent, Meter, Mode } from '../../music/types.js';
 import type { DecodedTune, Encoding, EncodingConfig, InputFeatureSpec, InputFeatureTracker, SamplingRequest, SamplingState } from './encoding.js';
 import { Vocabulary } from './vocabulary.js';
@@ -217,7 +218,12 @@ export class EventsEncoding implements Encoding {
     const styles = parsed.flatMap((token) => (token.kind === 'style' ? [token.style] : []));
     this.table = { vocabulary, parsed, bar: vocabulary.id(BAR_TOKEN), end: vocabulary.id(END_TOKEN), styles };
     this.tokenPitches = Int16Array.from(parsed, (token) => (token.kind === 'note' ? token.pitch : -1));
+    // Tunes are sampled in C major or A minor, whose major pentatonic is C D E G A.
+    this.offPentatonicTokens = Uint8Array.from(parsed, (token) => (token.kind === 'note' && !PENTATONIC_CLASSES.has(token.pitch % 12) ? 1 : 0));
   }
+
+  /** Per token, 1 where it starts a note off C D E G A (see Encoding.offPentatonicTokens). */
+  readonly offPentatonicTokens: Uint8Array;
 
   /** Per token, the pitch of the note it starts (a note token), else -1 (see Encoding.tokenPitches). */
   readonly tokenPitches: Int16Array;

@@ -122,10 +122,23 @@ export interface StyleInfo {
   /**
    * Repeated notes (a note on the pitch of the note before): their share in its training songs, in its tunes
    * without a bias, and the bias (GenerateOptions.repeatedNoteBias) that calibrate fitted so that its tunes repeat
-   * notes as often as its songs (0 where they already did, within REPEATED_NOTES_TOLERANCE). Absent in a folder
+   * notes as often as its songs (0 where they already did, within style-note-biases.ts's NOTE_BIAS_TOLERANCE). Absent in a folder
    * calibrated before it: no bias.
    */
-  readonly repeatedNotes?: { readonly songs: number; readonly tunes: number; readonly bias: number; readonly biasedTunes: number };
+  readonly repeatedNotes?: NoteShareFit;
+  /**
+   * Notes off the major pentatonic of the key, in the same four figures, and its bias
+   * (GenerateOptions.offPentatonicBias). Absent in a folder calibrated before it: no bias.
+   */
+  readonly offPentatonicNotes?: NoteShareFit;
+}
+
+/** A share of notes in a style's songs and tunes, and the sampling bias fitted to match them (style-note-biases.ts). */
+export interface NoteShareFit {
+  readonly songs: number;
+  readonly tunes: number;
+  readonly bias: number;
+  readonly biasedTunes: number;
 }
 
 interface TopologyTensor {

@@ -32,6 +32,12 @@ export interface GenerateOptions extends SamplingRequest {
    * matches its tunes' share of repeated notes to its songs'. Needs an encoding with tokenPitches.
    */
   readonly repeatedNoteBias?: number;
+  /**
+   * Added to the log-probability of every token that starts a note off the major pentatonic of the tune's key (the
+   * encoding's offPentatonicTokens; 0 or absent: none): below 0 the tune keeps to the pentatonic scale more often,
+   * above 0 less. A style's own value: StyleInfo.offPentatonicNotes.
+   */
+  readonly offPentatonicBias?: number;
 }
 
 export interface ModelInfo {
@@ -107,6 +113,10 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
   if (bias !== 0 && !pitches) throw new SamplingError(`the ${encoding.config.name} encoding does not say which tokens start notes: repeatedNoteBias needs it`);
   let lastPitch = -1;
   if (pitches) for (const token of state.prefix) if ((pitches[token] ?? -1) >= 0) lastPitch = pitches[token] as number;
+  const scaleBias = options.offPentatonicBias ?? 0;
+  if (!Number.isFinite(scaleBias)) throw new SamplingError(`offPentatonicBias must be a finite number, got ${scaleBias}`);
+  const offScale = scaleBias !== 0 ? encoding.offPentatonicTokens : undefined;
+  if (scaleBias !== 0 && !offScale) throw new SamplingError(`the ${encoding.config.name} encoding does not say which tokens leave the pentatonic scale: offPentatonicBias needs it`);
   let produced = 0;
   while (!state.done) {
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
@@ -120,6 +130,7 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
       if (pitches && lastPitch >= 0) {
         for (let k = 0; k < mixed.length; k++) if (allowed[k] && pitches[k] === lastPitch) mixed[k] = (mixed[k] as number) + bias;
       }
+      if (offScale) for (let k = 0; k < mixed.length; k++) if (allowed[k] && offScale[k]) mixed[k] = (mixed[k] as number) + scaleBias;
       token = sampleToken(mixed, allowed, options, random);
     }
     if (pitches && (pitches[token] ?? -1) >= 0) lastPitch = pitches[token] as number;

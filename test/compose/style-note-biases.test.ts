@@ -1,6 +1,7 @@
-// Repeated notes per style (src/compose/repeated-notes.ts and GenerateOptions.repeatedNoteBias): the bias on the
-// tokens that repeat the last note's pitch moves the tunes' share of repeated notes, the fit finds the bias that
-// matches a target, and the composer samples a style with its folder's bias and says so.
+// Note biases per style (src/compose/style-note-biases.ts; GenerateOptions.repeatedNoteBias and offPentatonicBias):
+// the bias on the tokens that repeat the last note's pitch moves the tunes' share of repeated notes, the one on the
+// tokens off the pentatonic scale their share of such notes, the fit finds the bias that matches a target, and the
+// composer samples a style with its folder's biases and says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { buildEncoding } from '../../src/model/encodings/index.js';
 import { sampleTune, type TokenPredictor } from '../../src/model/generation/generator.js';
 import { SamplingError } from '../../src/model/generation/sampler.js';
 import type { SamplingRequest } from '../../src/model/encodings/encoding.js';
-import { fitRepeatedNoteBias, repeatedNoteShare, REPEATED_NOTES_TOLERANCE } from '../../src/compose/repeated-notes.js';
+import { fitNoteBias, NOTE_BIAS_TOLERANCE, offPentatonicShare, repeatedNoteShare } from '../../src/compose/style-note-biases.js';
 import { Composer } from '../../src/compose/composer.js';
 import { loadModelFolder, saveModelFolder } from '../../src/model/folder/model-folder.js';
 import { fixtureMelody, Q, sampleMelodies } from '../model/melody-fixtures.js';
@@ -24,9 +25,16 @@ const encoding = new EventsEncoding({ name: 'events', vocabulary, options: {} })
 const flat: TokenPredictor = { reset: () => undefined, feed: () => undefined, logits: () => new Float32Array(encoding.vocabularySize) };
 const request: SamplingRequest = { meter: { numerator: 4, denominator: 4 }, mode: 'major', bars: 8, primer: [], pickup: 0, endOnTonic: true };
 
-function tunes(bias: number): Melody[] {
+function tunes(bias: number, scaleBias = 0): Melody[] {
   return Array.from({ length: 30 }, (_, i) => {
-    const events = sampleTune(encoding, flat, { ...request, temperature: 1, topP: 1, randomSeed: i + 1, ...(bias !== 0 ? { repeatedNoteBias: bias } : {}) });
+    const events = sampleTune(encoding, flat, {
+      ...request,
+      temperature: 1,
+      topP: 1,
+      randomSeed: i + 1,
+      ...(bias !== 0 ? { repeatedNoteBias: bias } : {}),
+      ...(scaleBias !== 0 ? { offPentatonicBias: scaleBias } : {}),
+    });
     return { ...fixtureMelody([]), events };
   });
 }
@@ -35,6 +43,20 @@ test('the events encoding says which tokens start notes, and of what pitch', () 
   assert.equal(encoding.tokenPitches[vocabulary.indexOf('64:1')], 64);
   assert.equal(encoding.tokenPitches[vocabulary.indexOf('r:1')], -1);
   assert.equal(encoding.tokenPitches[vocabulary.indexOf('|')], -1);
+  // Sampled in C: F (65) is off C D E G A, the others on it.
+  assert.equal(encoding.offPentatonicTokens[vocabulary.indexOf('65:1')], 1);
+  assert.equal(encoding.offPentatonicTokens[vocabulary.indexOf('67:1')], 0);
+  assert.equal(encoding.offPentatonicTokens[vocabulary.indexOf('r:1')], 0);
+});
+
+test('a negative pentatonic bias keeps the tune off F more often, a positive one less', () => {
+  const none = offPentatonicShare(tunes(0));
+  const fewer = offPentatonicShare(tunes(0, -2));
+  const more = offPentatonicShare(tunes(0, 2));
+  // One of the five pitches (F) is off the scale.
+  assert.ok(none > 0.08 && none < 0.35, `unbiased share ${none}`);
+  assert.ok(fewer < none - 0.08, `bias -2: ${fewer} against ${none}`);
+  assert.ok(more > none + 0.15, `bias 2: ${more} against ${none}`);
 });
 
 test('a positive bias repeats notes more often, a negative one less, and 0 changes nothing', () => {
@@ -54,6 +76,7 @@ test('a bias needs an encoding that says which tokens start notes, and must be f
   const predictor: TokenPredictor = { reset: () => undefined, feed: () => undefined, logits: () => new Float32Array(steps.vocabularySize) };
   assert.throws(() => sampleTune(steps, predictor, { ...request, bars: 2, temperature: 1, topP: 1, randomSeed: 1, repeatedNoteBias: 1 }), (error: unknown) => error instanceof SamplingError && /repeatedNoteBias needs it/.test(error.message));
   assert.throws(() => sampleTune(encoding, flat, { ...request, temperature: 1, topP: 1, randomSeed: 1, repeatedNoteBias: Number.NaN }), /repeatedNoteBias must be a finite number/);
+  assert.throws(() => sampleTune(steps, predictor, { ...request, bars: 2, temperature: 1, topP: 1, randomSeed: 1, offPentatonicBias: 1 }), /offPentatonicBias needs it/);
 });
 
 test('the share counts notes on the pitch of the note before, rests skipped', () => {
@@ -65,17 +88,18 @@ test('the share counts notes on the pitch of the note before, rests skipped', ()
 
 test('the fit finds the bias that brings the share to the target, and none within the tolerance', () => {
   const share = (bias: number): number => 0.2 + 0.05 * bias;
-  const fit = fitRepeatedNoteBias(share, 0.25);
+  const fit = fitNoteBias(share, 0.25);
   assert.ok(Math.abs(fit.bias - 1) < 0.05, `bias ${fit.bias}`);
   assert.ok(Math.abs(fit.biasedTunes - 0.25) < 0.003);
   assert.equal(fit.tunes, 0.2);
-  assert.equal(fitRepeatedNoteBias(share, 0.2 + REPEATED_NOTES_TOLERANCE / 2).bias, 0);
-  assert.ok(fitRepeatedNoteBias(share, 0.15).bias < -0.9);
+  assert.equal(fitNoteBias(share, 0.2 * (1 + NOTE_BIAS_TOLERANCE / 2)).bias, 0);
+  assert.notEqual(fitNoteBias(share, 0.2 * (1 + NOTE_BIAS_TOLERANCE * 2)).bias, 0);
+  assert.ok(fitNoteBias(share, 0.15).bias < -0.9);
 });
 
 let root: string;
 before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'folkbot-repeated-notes-'));
+  root = await mkdtemp(path.join(tmpdir(), 'folkbot-note-biases-'));
   await saveStyleModel(path.join(root, 'model'));
 });
 after(async () => {
@@ -84,7 +108,8 @@ after(async () => {
 
 test("the composer samples a style with its folder's bias and says so; a style without one is composed as before", async () => {
   const { weights, metadata } = await loadModelFolder(path.join(root, 'model'));
-  const styles = (metadata.styles ?? []).map((style) => (style.name === 'children' ? { ...style, repeatedNotes: { songs: 0.32, tunes: 0.22, bias: 2, biasedTunes: 0.33 } } : style));
+  const fit = (songs: number, bias: number) => ({ songs, tunes: 0.2, bias, biasedTunes: songs });
+  const styles = (metadata.styles ?? []).map((style) => (style.name === 'children' ? { ...style, repeatedNotes: fit(0.32, 2), offPentatonicNotes: fit(0.07, -2) } : style));
   await saveModelFolder(path.join(root, 'biased'), weights, { ...metadata, styles });
   const plain = await Composer.open(path.join(root, 'model'), { render: false });
   const biased = await Composer.open(path.join(root, 'biased'), { render: false });
@@ -93,8 +118,10 @@ test("the composer samples a style with its folder's bias and says so; a style w
     const before = melodies(plain, 'children');
     const after = melodies(biased, 'children');
     assert.ok(repeatedNoteShare(after.map((tune) => tune.melody)) > repeatedNoteShare(before.map((tune) => tune.melody)) + 0.05);
+    assert.ok(offPentatonicShare(after.map((tune) => tune.melody)) < offPentatonicShare(before.map((tune) => tune.melody)));
     assert.match(after[0]!.style?.rules.join('\n') ?? '', /repeats notes about as often as the style's songs \(32% of their notes/);
-    assert.doesNotMatch(before[0]!.style?.rules.join('\n') ?? '', /repeats notes/);
+    assert.match(after[0]!.style?.rules.join('\n') ?? '', /keep to the pentatonic scale about as often as the style's songs' \(93%\)/);
+    assert.doesNotMatch(before[0]!.style?.rules.join('\n') ?? '', /repeats notes|pentatonic scale about/);
     // chinese-han has no bias in either folder: the same tunes.
     assert.deepEqual(melodies(biased, 'chinese-han').map((tune) => tune.melody.events), melodies(plain, 'chinese-han').map((tune) => tune.melody.events));
   } finally {
