@@ -499,7 +499,7 @@ export class Composer {
     return { options, program, melody, pickup, generateMs, originality, style: composedStyle };
   }
 
-  /** A composer on the same model and originality index with some options changed (calibrate's repeated-note fit). */
+  /** A composer on the same model and originality index with some options changed (calibrate's note-bias fit). */
   withOptions(options: Partial<ComposerOptions>): Composer {
     return new Composer(this.generator, { ...this.options, ...options }, this.originalityIndex);
   }

@@ -233,7 +233,6 @@ export class EventsEncoding implements Encoding {
     return this.table.styles;
   }
 
-
   /** The melody's tokens as this vocabulary writes them: a style token only when the vocabulary has styles. */
   private tokenize(melody: Melody): string[] {
     const tokens = tokenizeEventsMelody(melody);

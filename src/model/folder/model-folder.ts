@@ -122,8 +122,8 @@ export interface StyleInfo {
   /**
    * Repeated notes (a note on the pitch of the note before): their share in its training songs, in its tunes
    * without a bias, and the bias (GenerateOptions.repeatedNoteBias) that calibrate fitted so that its tunes repeat
-   * notes as often as its songs (0 where they already did, within style-note-biases.ts's NOTE_BIAS_TOLERANCE). Absent in a folder
-   * calibrated before it: no bias.
+   * notes as often as its songs (0 where they already did, within style-note-biases.ts's NOTE_BIAS_TOLERANCE).
+   * Absent in a folder calibrated before it: no bias.
    */
   readonly repeatedNotes?: NoteShareFit;
   /**

@@ -127,10 +127,14 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     if (only < 0) {
       const logits = predictor.logits(allowed);
       const mixed = memory === undefined ? logits : memory.logits(logits, allowed, strength);
-      if (pitches && lastPitch >= 0) {
-        for (let k = 0; k < mixed.length; k++) if (allowed[k] && pitches[k] === lastPitch) mixed[k] = (mixed[k] as number) + bias;
+      const repeats = pitches !== undefined && lastPitch >= 0;
+      if (repeats || offScale) {
+        for (let k = 0; k < mixed.length; k++) {
+          if (!allowed[k]) continue;
+          if (repeats && pitches[k] === lastPitch) mixed[k] = (mixed[k] as number) + bias;
+          if (offScale?.[k]) mixed[k] = (mixed[k] as number) + scaleBias;
+        }
       }
-      if (offScale) for (let k = 0; k < mixed.length; k++) if (allowed[k] && offScale[k]) mixed[k] = (mixed[k] as number) + scaleBias;
       token = sampleToken(mixed, allowed, options, random);
     }
     if (pitches && (pitches[token] ?? -1) >= 0) lastPitch = pitches[token] as number;
