@@ -220,11 +220,31 @@ describe('folkbot evaluate', () => {
     assert.match(table.stdout, /untrained-styles\tgerman\treal\t3\t/);
   });
 
+  it('--temperature composes the tunes of the report at that temperature, and says so', async () => {
+    await ready;
+    const args = ['--model', eventsDir, '--data', fixtures, '--split', 'all', '--no-cache', '--generate', '3'];
+    const [plain, cooler] = [runCommand([...args, '--json']), runCommand([...args, '--json', '--temperature', '0.3'])];
+    assert.equal(cooler.code, 0, cooler.stderr);
+    const [before, after] = [JSON.parse(plain.stdout), JSON.parse(cooler.stdout)];
+    assert.equal(after.temperature, 0.3);
+    assert.equal(before.temperature, undefined, 'no temperature field at the default');
+    // The same songs scored, other tunes composed.
+    assert.deepEqual(after.results, before.results);
+    assert.notDeepEqual(after.quality[0].meters.map((m: { generated: unknown }) => m.generated), before.quality[0].meters.map((m: { generated: unknown }) => m.generated));
+    const table = runCommand([...args, '--temperature', '1.5']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /Tunes composed at temperature 1\.5 \(compose's default: 1\)/);
+  });
+
   it('refuses bad usage with a UsageError', async () => {
     await assert.rejects(command.run(['--data', fixtures]), UsageError);
     await assert.rejects(command.run(['--model', eventsDir]), UsageError);
     await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--split', 'test']), /--split must be validation or all/);
     await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--bogus']), UsageError);
+    await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--temperature', '0.8']), /--temperature is for the tunes of --generate N/);
+    for (const bad of ['0', '2.5', 'warm', ' ']) {
+      await assert.rejects(command.run(['--model', eventsDir, '--data', fixtures, '--generate', '1', '--temperature', bad]), /--temperature must be a number from 0.1 to 2/, bad);
+    }
   });
 
   it('cleans up', () => rmSync(root, { recursive: true, force: true }));

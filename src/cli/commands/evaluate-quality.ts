@@ -42,7 +42,10 @@ export async function qualityReports(
   tunesPerMeter: number,
   classifier: StyleClassifier | null = null,
   training: readonly Melody[] = [],
+  temperature?: number,
 ): Promise<ModelQuality[]> {
+  // compose's default unless given: `folkbot evaluate --temperature`.
+  const at = temperature === undefined ? {} : { temperature };
   const reports: ModelQuality[] = [];
   for (const [index, dir] of modelDirs.entries()) {
     const composer = await Composer.open(dir, { render: false });
@@ -52,11 +55,11 @@ export async function qualityReports(
         // The per-meter report too, for compose's default style (the first) against that style's songs.
         const defaultStyle = composer.styles[0]!.name;
         const ofStyle = (melodies: readonly Melody[]): Melody[] => melodies.filter((song) => song.style === defaultStyle);
-        const meters = meterReports(composer, ofStyle(songs), tunesPerMeter);
-        reports.push({ name: names[index]!, meters, training: trainingReports(meters, ofStyle(training), ofStyle(songs)), styles: styleReports(composer, songs, tunesPerMeter, classifier) });
+        const meters = meterReports(composer, ofStyle(songs), tunesPerMeter, at);
+        reports.push({ name: names[index]!, meters, training: trainingReports(meters, ofStyle(training), ofStyle(songs)), styles: styleReports(composer, songs, tunesPerMeter, classifier, at) });
         continue;
       }
-      const meters = meterReports(composer, songs, tunesPerMeter);
+      const meters = meterReports(composer, songs, tunesPerMeter, at);
       reports.push({ name: names[index]!, meters, training: trainingReports(meters, training, songs), styles: [] });
     } finally {
       composer.dispose();
@@ -80,14 +83,14 @@ function trainingReports(meters: readonly MeterQuality[], training: readonly Mel
 }
 
 /** Per common meter the model composes in: `tunes` tunes with compose's defaults against `songs` of that meter. */
-function meterReports(composer: Composer, songs: readonly Melody[], tunes: number): MeterQuality[] {
+function meterReports(composer: Composer, songs: readonly Melody[], tunes: number, at: { temperature?: number }): MeterQuality[] {
   const meters: MeterQuality[] = [];
   for (const text of QUALITY_METERS) {
     if (!composer.meters.includes(text)) continue;
     const meter = parse(text);
     const real = inMeter(songs, text);
     const generated: Melody[] = [];
-    for (let randomSeed = 1; randomSeed <= tunes; randomSeed++) generated.push(composer.composeMelody({ meter, randomSeed }).melody);
+    for (let randomSeed = 1; randomSeed <= tunes; randomSeed++) generated.push(composer.composeMelody({ meter, randomSeed, ...at }).melody);
     meters.push(meterQuality(meter, generated, real));
   }
   return meters;
@@ -97,7 +100,7 @@ function meterReports(composer: Composer, songs: readonly Melody[], tunes: numbe
  * Per style: its songs in the meters the model composes in (a song by the meter it starts in), and `tunes` tunes
  * in those meters as the songs share them out (random seeds 1..tunes), with compose's other defaults.
  */
-function styleReports(composer: Composer, songs: readonly Melody[], tunes: number, classifier: StyleClassifier): StyleQuality[] {
+function styleReports(composer: Composer, songs: readonly Melody[], tunes: number, classifier: StyleClassifier, at: { temperature?: number }): StyleQuality[] {
   return composer.styles.map(({ name }) => {
     const real: Melody[] = [];
     const counts = new Map<string, number>();
@@ -109,7 +112,7 @@ function styleReports(composer: Composer, songs: readonly Melody[], tunes: numbe
     }
     const generated: Melody[] = [];
     for (const [text, count] of styleMeterPlan(new Map([...counts].sort((a, b) => b[1] - a[1])), tunes)) {
-      for (let i = 0; i < count; i++) generated.push(composer.composeMelody({ style: name, meter: parse(text), randomSeed: generated.length + 1 }).melody);
+      for (let i = 0; i < count; i++) generated.push(composer.composeMelody({ style: name, meter: parse(text), randomSeed: generated.length + 1, ...at }).melody);
     }
     return styleQuality(name, generated, real, classifier);
   });

@@ -11,6 +11,9 @@ import { loadModelFolder, modelNameFromFolder, modelNameProblem } from '../../mo
 import type { Melody } from '../../music/types.js';
 import { trainStyleCheck } from '../../model/scoring/style-check.js';
 import { formatQualityReports, QUALITY_METERS, qualityReports } from './evaluate-quality.js';
+import { COMPOSE_LIMITS } from '../../compose/compose-options.js';
+
+const TEMPERATURE = COMPOSE_LIMITS.temperature;
 
 const usage = `Usage: folkbot evaluate --model DIR --data DIR [options]
 
@@ -42,6 +45,8 @@ Options:
                           the style check: how often a naive Bayes style classifier, trained on the songs of the
                           training side, hears the tunes and the real songs as the style; and the per-meter report
                           of its default style against that style's songs
+  --temperature T         with --generate: compose the tunes at this temperature (${TEMPERATURE.min}-${TEMPERATURE.max}) instead of
+                          compose's default (${TEMPERATURE.default}), as a user asking for wilder or tamer tunes gets them
   --json                  print one JSON object instead of a table
   --no-cache              parse the songs afresh instead of using (and filling) runs/.cache/
 
@@ -94,6 +99,7 @@ export const command: CliCommand = {
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
       generate: { type: 'string' },
+      temperature: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
     });
     const modelDirs = (v.model ?? []).map((dir) => path.resolve(dir));
@@ -104,6 +110,13 @@ export const command: CliCommand = {
     const tunesPerMeter = v.generate === undefined ? 0 : Number(v.generate);
     if (!Number.isInteger(tunesPerMeter) || tunesPerMeter < 0 || tunesPerMeter > 10_000) {
       throw new UsageError(`--generate must be a whole number of tunes per meter from 1 to 10000, got "${v.generate}"`);
+    }
+    const temperature = v.temperature === undefined ? undefined : Number(v.temperature);
+    if (temperature !== undefined) {
+      if (tunesPerMeter === 0) throw new UsageError('--temperature is for the tunes of --generate N: give --generate too');
+      if (v.temperature!.trim() === '' || !Number.isFinite(temperature) || temperature < TEMPERATURE.min || temperature > TEMPERATURE.max) {
+        throw new UsageError(`--temperature must be a number from ${TEMPERATURE.min} to ${TEMPERATURE.max}, got "${v.temperature}"`);
+      }
     }
     const names = v.name ?? [];
     if (names.length > modelDirs.length) throw new UsageError(`${names.length} --name for ${modelDirs.length} --model: give at most one name per model, in the same order`);
@@ -169,7 +182,7 @@ export const command: CliCommand = {
     });
     // The style check's classifier, for multi-style models: trained on the training side of the split.
     const styleCheck = tunesPerMeter > 0 && generators.some((generator) => generator.info.styles.length > 0) ? trainStyleCheck(corpus.entries, fraction, seed) : null;
-    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter, styleCheck?.classifier ?? null, training) : undefined;
+    const quality = tunesPerMeter > 0 ? await qualityReports(modelDirs, rowNames, inSplit.map((entry) => entry.melody), tunesPerMeter, styleCheck?.classifier ?? null, training, temperature) : undefined;
 
     const report = {
       dataDir,
@@ -181,7 +194,7 @@ export const command: CliCommand = {
       songsScored: common.length,
       skippedReasons,
       results,
-      ...(quality ? { quality } : {}),
+      ...(quality ? { quality, ...(temperature !== undefined ? { temperature } : {}) } : {}),
       ...(styleCheck ? { styleCheck: { trainSongs: styleCheck.trainSongs, ...styleCheck.classifier.options } } : {}),
     };
     if (v.json) {
@@ -224,7 +237,7 @@ export const command: CliCommand = {
       }),
     ];
     lines.push(...styleTable(results));
-    if (quality) lines.push('', ...formatQualityReports(quality));
+    if (quality) lines.push('', ...(temperature !== undefined ? [`Tunes composed at temperature ${temperature} (compose's default: ${TEMPERATURE.default}).`] : []), ...formatQualityReports(quality));
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },
