@@ -69,11 +69,14 @@ export interface Calibration {
   readonly saved: boolean;
 }
 
-/** Fits the memory, counts the song shapes and builds the originality index of a model folder (saved unless dryRun). */
+/**
+ * Fits the memory, counts the song shapes and builds the originality index of a model folder (saved unless dryRun).
+ * `cacheDir`: the corpus cache of dataset.ts (default runs/.cache; null: none).
+ */
 export async function calibrateModelFolder(
   modelDir: string,
   dataDir: string,
-  options: { maxOrder?: number; dryRun?: boolean; memory?: MemorySettings['kind']; longTerm?: boolean } = {},
+  options: { maxOrder?: number; dryRun?: boolean; memory?: MemorySettings['kind']; longTerm?: boolean; cacheDir?: string | null } = {},
 ): Promise<Calibration> {
   const maxOrder = options.maxOrder ?? 8;
   const { weights, metadata } = await loadModelFolder(modelDir);
@@ -82,7 +85,7 @@ export async function calibrateModelFolder(
   const filter = String(settings.corpusFilter ?? 'default') as CorpusFilter;
   const fraction = Number(settings.validationFraction ?? 0.1);
   const seed = Number(settings.splitSeed ?? 1234);
-  const corpus = loadLabelledCorpus({ dataDir, filter });
+  const corpus = loadLabelledCorpus({ dataDir, filter, ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) });
   const songs: Int32Array[] = [];
   const validationMelodies: Melody[] = [];
   const songStyles: (string | undefined)[] = [];
@@ -147,9 +150,11 @@ export async function calibrateModelFolder(
   const styles = names.map((name) => styleInfo(name, trainingSongs, songStyles, evidence, fit));
   let savedStyles = styles;
   if (options.dryRun !== true) {
+    // The index of the training songs, for the originality check, goes in after the folder, each time it is saved:
+    // saveModelFolder writes the folder anew, without it.
+    const originality = buildOriginalityIndex(trainingSongs);
     await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) }, longTermModel);
-    // After the folder (which is written anew): the index of the training songs, for the originality check.
-    await saveOriginalityIndex(modelDir, buildOriginalityIndex(trainingSongs));
+    await saveOriginalityIndex(modelDir, originality);
     if (styles.length > 0) {
       // With the folder complete, its tunes can be composed as users get them: each style's note biases.
       const composer = await Composer.open(modelDir, { render: false });
@@ -164,6 +169,7 @@ export async function calibrateModelFolder(
         return fitted === undefined ? style : { ...style, repeatedNotes: fitted.repeatedNotes, offPentatonicNotes: fitted.offPentatonic };
       });
       await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, styles: savedStyles }, longTermModel);
+      await saveOriginalityIndex(modelDir, originality);
     }
   }
   return { modelDir, validationSongs: songs.length, trainingSongs: trainingSongs.length, notes: evidence.notes, fit, fits, longTerm, shapes, styles: savedStyles, saved: options.dryRun !== true };
