@@ -133,6 +133,11 @@ export interface ComposerOptions {
    * offPentatonicNotes): calibrate's fit (style-note-biases.ts) tries biases so.
    */
   readonly noteBiases?: Readonly<Record<string, { readonly repeatedNote: number; readonly offPentatonic: number }>>;
+  /**
+   * Per style, the factor on the temperature to sample with instead of the model folder's (StyleInfo.temperature):
+   * calibrate's fit (style-temperature.ts) tries factors so.
+   */
+  readonly temperatureFactors?: Readonly<Record<string, number>>;
 }
 
 /** A composed tune before its files are made (Composer.composeMelody). */
@@ -402,6 +407,16 @@ export class Composer {
     if (override === undefined && offPentatonicBias !== 0 && style?.offPentatonicNotes !== undefined) {
       rules.push(`its notes keep to the pentatonic scale about as often as the style's songs' (${Math.round((1 - style.offPentatonicNotes.songs) * 100)}%)`);
     }
+    // A style whose tunes repeated their phrases more or less often than its songs samples cooler or warmer, by the
+    // factor calibrate fitted (style-temperature.ts): the user's temperature stays relative to the style's own.
+    const factorOverride = style === undefined ? undefined : this.options.temperatureFactors?.[style.name];
+    const temperatureFactor = factorOverride ?? style?.temperature?.factor ?? 1;
+    if (factorOverride === undefined && temperatureFactor !== 1 && style?.temperature !== undefined) {
+      rules.push(
+        `it is sampled ${temperatureFactor < 1 ? 'a little cooler' : 'a little warmer'} (temperature x${temperatureFactor}), so that it repeats its phrases ` +
+          `about as often as the style's songs (${Math.round(style.temperature.songs * 100)}% of their 5-note patterns come back)`,
+      );
+    }
     // A style whose songs seldom end on the tonic ends on a final drawn from its songs'.
     let finalPitchClass: number | undefined;
     if (style !== undefined && style.ending.endsOnTonic < TONIC_ENDING_SHARE) {
@@ -435,7 +450,7 @@ export class Composer {
           maxRepeatedBars: MAX_REPEATED_BARS,
           maxFinalLeap: MAX_FINAL_LEAP,
           maxLeap: MAX_LEAP,
-          temperature: options.temperature,
+          temperature: options.temperature * temperatureFactor,
           topP: TOP_P,
           memoryStrength: this.generator.info.longTermMemory ? MEMORY_STRENGTH_WITH_LONG_TERM : MEMORY_STRENGTH,
           ...(repeatedNoteBias !== 0 ? { repeatedNoteBias } : {}),

@@ -14,7 +14,7 @@ import { essenRoot, essenSkip, repoRoot } from '../music/paths.js';
 const SHIPPED = path.join(repoRoot, 'models/default');
 const STYLE = 'chinese-minorities';
 
-test('calibrate fits the style that has songs, keeps the weights, and leaves the originality index in the folder', { skip: essenSkip }, async () => {
+test('calibrate fits the style that has songs (temperature, note biases), keeps the weights, and leaves the originality index in the folder', { skip: essenSkip }, async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'folkbot-calibrate-'));
   try {
     const modelDir = path.join(root, 'model');
@@ -39,9 +39,15 @@ test('calibrate fits the style that has songs, keeps the weights, and leaves the
       if (style.name === STYLE) {
         assert.equal(style.trainSongs, calibration.trainingSongs);
         assert.ok(style.repeatedNotes !== undefined && style.offPentatonicNotes !== undefined, 'its note biases are fitted');
+        // Its temperature: a factor in the fit's range, and the tunes' repetition with it nearer the songs' than without.
+        const fit = style.temperature;
+        assert.ok(fit !== undefined, 'its temperature is fitted');
+        assert.ok(fit.factor >= 0.8 && fit.factor <= 1.25, `factor ${fit.factor}`);
+        assert.ok(Math.abs(fit.scaledTunes - fit.songs) <= Math.abs(fit.tunes - fit.songs), JSON.stringify(fit));
       } else {
         assert.equal(style.trainSongs, 0, style.name);
         assert.equal(style.repeatedNotes, undefined, `${style.name} has no songs here, so no note biases`);
+        assert.equal(style.temperature, undefined, `${style.name} has no songs here, so no temperature`);
       }
     }
   } finally {

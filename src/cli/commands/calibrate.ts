@@ -23,6 +23,7 @@ import { buildOriginalityIndex } from '../../music/originality.js';
 import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/originality-file.js';
 import { Composer } from '../../compose/composer.js';
 import { fitStyleNoteBiases } from '../../compose/style-note-biases.js';
+import { fitStyleTemperatures } from '../../compose/style-temperature.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
@@ -156,17 +157,27 @@ export async function calibrateModelFolder(
     await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, ...(styles.length > 0 ? { styles } : {}) }, longTermModel);
     await saveOriginalityIndex(modelDir, originality);
     if (styles.length > 0) {
-      // With the folder complete, its tunes can be composed as users get them: each style's note biases.
+      // With the folder complete, its tunes can be composed as users get them: each style's temperature and note biases.
       const composer = await Composer.open(modelDir, { render: false });
+      const songsOf = (name: string): Melody[] => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody);
+      let temperatures: ReturnType<typeof fitStyleTemperatures>;
       let fits: ReturnType<typeof fitStyleNoteBiases>;
       try {
-        fits = fitStyleNoteBiases(composer, (name) => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody));
+        // First each style's temperature (how often its tunes repeat their phrases), then its note biases at it.
+        temperatures = fitStyleTemperatures(composer, songsOf);
+        const temperatureFactors = Object.fromEntries([...temperatures].map(([name, fit]) => [name, fit.factor]));
+        fits = fitStyleNoteBiases(composer.withOptions({ temperatureFactors }), songsOf);
       } finally {
         composer.dispose();
       }
       savedStyles = styles.map((style) => {
         const fitted = fits.get(style.name);
-        return fitted === undefined ? style : { ...style, repeatedNotes: fitted.repeatedNotes, offPentatonicNotes: fitted.offPentatonic };
+        const temperature = temperatures.get(style.name);
+        return {
+          ...style,
+          ...(temperature !== undefined ? { temperature } : {}),
+          ...(fitted !== undefined ? { repeatedNotes: fitted.repeatedNotes, offPentatonicNotes: fitted.offPentatonic } : {}),
+        };
       });
       await saveModelFolder(modelDir, weights, { ...metadata, memory, songShapes: shapes, styles: savedStyles }, longTermModel);
       await saveOriginalityIndex(modelDir, originality);
@@ -237,7 +248,11 @@ export function describeCalibration(c: Calibration): string[] {
         (s.repeatedNotes === undefined
           ? ''
           : `; ${describeNoteFit('repeated notes', s.repeatedNotes)}`) +
-        (s.offPentatonicNotes === undefined ? '' : `; ${describeNoteFit('notes off the pentatonic', s.offPentatonicNotes)}`),
+        (s.offPentatonicNotes === undefined ? '' : `; ${describeNoteFit('notes off the pentatonic', s.offPentatonicNotes)}`) +
+        (s.temperature === undefined
+          ? ''
+          : `; repetition ${f3(s.temperature.songs)} in its songs, ${f3(s.temperature.tunes)} in its tunes` +
+            (s.temperature.factor === 1 ? ' (temperature as asked)' : `, ${f3(s.temperature.scaledTunes)} at temperature x${s.temperature.factor}`)),
     ),
     c.saved
       ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`

@@ -60,7 +60,8 @@ Options:
   --meter M             ${model.meters} (${model.meterDefault})
   --key K               tonic: C, G, D, F#, Bb (or B-), ... (default: the seed's key, or C major / A minor)
   --mode major|minor    (default: the seed's mode; without a seed, drawn from the songs (of the style) in the meter)
-  --temperature T       ${temperature.min}-${temperature.max}: lower is safer, higher more adventurous (default ${temperature.default})
+  --temperature T       ${temperature.min}-${temperature.max}: lower is safer, higher more adventurous (default ${temperature.default}: the
+                        style's own; a style may be sampled at a multiple of it, which the summary names)
   --random-seed N       same options and random seed give the same tune (default: a new one, always printed)
   --tempo BPM           quarter notes per minute, ${tempo.min}-${tempo.max} (default ${tempo.default})
   --instrument NAME     General MIDI instrument name or number 0-127 (default ${DEFAULT_INSTRUMENT})

@@ -131,6 +131,21 @@ export interface StyleInfo {
    * (GenerateOptions.offPentatonicBias). Absent in a folder calibrated before it: no bias.
    */
   readonly offPentatonicNotes?: NoteShareFit;
+  /**
+   * How often its tunes repeat their phrases (tune-stats.ts's repetition, the mean over tunes or songs): in its
+   * training songs, in its tunes at the user's temperature, and the factor on that temperature that calibrate fitted so
+   * that its tunes repeat as often as its songs (1 where they already did, within style-temperature.ts's
+   * REPETITION_TOLERANCE). Absent in a folder calibrated before it: factor 1.
+   */
+  readonly temperature?: StyleTemperatureFit;
+}
+
+/** A style's repetition in songs and tunes, and the temperature factor fitted to match them (style-temperature.ts). */
+export interface StyleTemperatureFit {
+  readonly songs: number;
+  readonly tunes: number;
+  readonly factor: number;
+  readonly scaledTunes: number;
 }
 
 /** A share of notes in a style's songs and tunes, and the sampling bias fitted to match them (style-note-biases.ts). */
