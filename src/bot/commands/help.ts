@@ -36,7 +36,7 @@ export function helpText(modelMeters?: readonly string[], styles: readonly Pick<
     `- \`meter\`: ${meterChoices(modelMeters).join(', ')} (${styles.length > 0 ? "default: the style's usual meter" : 'default 4/4'})`,
     `- \`key\`: tonic, ${KEY_CHOICES.map((k) => k.name).join(', ')} (default: the seed's key, else C major / A minor)`,
     '- `mode`: major or minor',
-    `- \`temperature\`: ${TEMPERATURE.min}-${TEMPERATURE.max}; low is safe and repetitive, high adventurous (default ${TEMPERATURE.default}, each style's own: a style may be sampled a little cooler or warmer, and the reply says so)`,
+    `- \`temperature\`: ${TEMPERATURE.min}-${TEMPERATURE.max}; low is safe and repetitive, high adventurous (default ${TEMPERATURE.default})`,
     `- \`tempo\`: ${TEMPO.min}-${TEMPO.max} quarter notes per minute for the audio (default ${TEMPO.default})`,
     `- \`random_seed\`: 0-${RANDOM_SEED_MAX}; the same settings and random seed give the same tune`,
     `- \`accompaniment\`: none (the melody alone), chords (chord symbols over the score) or full (the symbols, and bass and chords in the audio and MIDI); default ${DEFAULT_ACCOMPANIMENT}`,
