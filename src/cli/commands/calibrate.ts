@@ -34,8 +34,9 @@ context the tune repeats and per bucket of the network's entropy (memory v2), or
 both kinds' cross-fitted bits per note (weights fitted on half of the songs score the other half), and counts the training songs' modes and pickups per meter: both go into the model
 folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
 with which compose reports the longest passage a tune shares with one of them. For a model with styles it then
-fits each style's note biases: the tunes of a style repeat notes, and keep to the pentatonic scale, as often as
-its training songs do.
+fits each style's temperature (a factor on the one users ask for: the style's tunes repeat their phrases as often
+as its training songs) and note biases (they repeat notes, and keep to the pentatonic scale, as often as its
+training songs do).
 
 Options:
   --model DIR       model folder (required)
