@@ -54,7 +54,8 @@ export function fitTemperatureFactor(repetition: (factor: number) => number, tar
 
 /**
  * Per style of the composer's model, the fit of fitTemperatureFactor against the mean repetition of `songsOf(style)`
- * (those with a meter at their start); styles without such songs are left out. The tunes are composed as users get them, with the composer's note biases.
+ * (those with a meter at their start); styles without such songs are left out. The tunes are composed as users get
+ * them, with the composer's folder and options.
  */
 export function fitStyleTemperatures(composer: Composer, songsOf: (style: string) => readonly Melody[]): Map<string, StyleTemperatureFit> {
   const fits = new Map<string, StyleTemperatureFit>();
