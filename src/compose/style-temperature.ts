@@ -1,7 +1,7 @@
 // How often a style's tunes come back to their own phrases. The collection's styles differ: the children's songs
 // repeat 0.52 of their 5-note interval patterns, the Alpine songs 0.44, the German 0.35, the ballads 0.26 and the
-// central-east European songs 0.20 (tune-stats.ts's repetition, validation songs). The tunes did not follow: 0.28-0.35
-// in every style at the default temperature (100 tunes a style, shipped model, 2026-12-02). The temperature is what
+// central-east European songs 0.20 (tune-stats.ts's repetition, validation songs). The tunes did not follow: 0.27-0.35
+// in every style at the default temperature (250 tunes a style, shipped model, 2026-12-02). The temperature is what
 // moves it most: at 0.9 the tunes of every style repeat 0.40-0.49, at 1.2 0.08-0.14. So calibrate fits each style a
 // factor on the temperature, by bisection, so that its tunes repeat their phrases as often as its training songs, and
 // the composer samples at the user's temperature times it (StyleInfo.temperature). A user's temperature keeps its
