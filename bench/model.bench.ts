@@ -11,7 +11,8 @@
 // Options: --model DIR (default models/default, else a randomly initialised default-size network),
 //          --data DIR (default ../shared/data/essen/europa), --runs N, --sweep, --no-layers,
 //          --baseline REF|none, --rounds N (interleaved training rounds, default 3), --batches N (timed per round, default 6),
-//          --gen-baseline REF|none, --no-training (generation only).
+//          --gen-baseline REF|none, --no-training (generation only), --warm-up N (untimed training steps before the
+//          timed ones of each variant, default 12).
 // The machine is shared: numbers are noisy, so medians and min..max ranges are printed.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     'gen-baseline': { type: 'string', default: GENERATION_BASELINE_COMMIT },
     'no-training': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
+    'warm-up': { type: 'string', default: '12' },
     batches: { type: 'string', default: '6' },
   },
 });
@@ -303,8 +305,14 @@ class SpeedMeter {
   }
 }
 
-/** Untimed steps first: a fresh worker's wasm and JS are still being compiled (V8 tiers code up as it runs). */
-const WARM_UP_BATCHES = 2;
+/**
+ * Untimed steps first (--warm-up N, default 12): a fresh worker's wasm and JS are still being compiled (V8 tiers
+ * code up as it runs), while the 1-worker variant runs in this thread, warm from the variants before it. With 2
+ * untimed steps the 2-worker figure was that of workers still warming up: default preset 2 workers / 1 worker 1.15x,
+ * 1.22x, 1.26x against 1.72x, 1.44x, 1.38x with 12 and 1.56x with 20 (runs alternated, 2026-12-02); a training run
+ * spends nearly all its steps warm.
+ */
+const WARM_UP_BATCHES = Math.max(0, Math.floor(Number(args['warm-up'])) || 0);
 
 /**
  * Targets/s of `batches` timed training steps (forward, backward, gradient sum, Adam) after the warm-up steps, on
