@@ -5,9 +5,10 @@
 // the Alpine tunes' notes pentatonic (60-100 tunes per style with the shipped model, 2026-12-02). So calibrate fits
 // each style two biases on the log-probabilities of the tokens (GenerateOptions.repeatedNoteBias and
 // offPentatonicBias) so that the style's tunes match its songs in both, and the composer samples with them
-// (StyleInfo.repeatedNotes, StyleInfo.pentatonicNotes). Measured in the README ("Repeated notes and the scale").
+// (StyleInfo.repeatedNotes, StyleInfo.offPentatonicNotes). Measured in the README ("Repeated notes and the scale").
 import { endingShape } from '../music/song-shapes.js';
 import type { Melody } from '../music/types.js';
+import type { NoteShareFit } from '../model/folder/model-folder.js';
 import type { Composer } from './composer.js';
 
 /**
@@ -44,22 +45,11 @@ export function offPentatonicShare(melodies: readonly Melody[]): number {
   return melodies.length === 0 ? 0 : 1 - endingShape(melodies).pentatonic;
 }
 
-export interface NoteBiasFit {
-  /** The share in the style's songs. */
-  readonly songs: number;
-  /** In its tunes without this bias. */
-  readonly tunes: number;
-  /** The bias chosen (0: none needed). */
-  readonly bias: number;
-  /** In its tunes with that bias. */
-  readonly biasedTunes: number;
-}
-
 /**
  * The bias that brings `share(bias)` (a share of the tunes' notes that rises with the bias) nearest `target`: 0 when
  * the unbiased share is within NOTE_BIAS_TOLERANCE of it, else by bisection over [-BIAS_LIMIT, BIAS_LIMIT].
  */
-export function fitNoteBias(share: (bias: number) => number, target: number): NoteBiasFit {
+export function fitNoteBias(share: (bias: number) => number, target: number): NoteShareFit {
   const unbiased = share(0);
   if (Math.abs(unbiased - target) <= NOTE_BIAS_TOLERANCE * target) return { songs: target, tunes: unbiased, bias: 0, biasedTunes: unbiased };
   let low = unbiased < target ? 0 : -BIAS_LIMIT;
@@ -76,9 +66,9 @@ export function fitNoteBias(share: (bias: number) => number, target: number): No
 }
 
 export interface StyleNoteBiases {
-  readonly repeatedNotes: NoteBiasFit;
+  readonly repeatedNotes: NoteShareFit;
   /** As shares of notes off the pentatonic (so that the share rises with the bias). */
-  readonly offPentatonic: NoteBiasFit;
+  readonly offPentatonic: NoteShareFit;
 }
 
 /**
