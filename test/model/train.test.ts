@@ -66,6 +66,16 @@ test('a tiny model learns a predictable sequence; the best epoch becomes the mod
   await fs.rm(out, { recursive: true, force: true });
 });
 
+test("a checkpoint keeps the run's learning rate, not the smaller one of an epoch's nearly empty last batch", async () => {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'folkbot-rate-'));
+  await train({ preset: tiny, data, dataDir: '/synthetic', outDir: out, backend, epochs: 1 });
+  const checkpoint = JSON.parse(await fs.readFile(path.join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { learningRate: number } };
+  assert.equal(checkpoint.state.learningRate, tiny.learningRate);
+  const resumed = await train({ preset: tiny, data, dataDir: '/synthetic', outDir: out, backend, epochs: 2, resume: true });
+  assert.equal(resumed.history[1]!.learningRate, tiny.learningRate);
+  await fs.rm(out, { recursive: true, force: true });
+});
+
 test('an interrupted run resumes from its checkpoint epoch and batch', async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'folkbot-resume-'));
   let batches = 0;

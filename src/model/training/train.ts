@@ -20,7 +20,7 @@ import {
 } from '../folder/model-folder.js';
 import { chosenFeatureSet, featureTracker, inputRows, songInputRows } from '../encodings/input-features.js';
 import { createRandom } from '../generation/random.js';
-import { layoutStreams, styleRepeats, type SongInputRows, type StyleRepeat } from './train-batches.js';
+import { layoutStreams, stepRateScale, styleRepeats, type SongInputRows, type StyleRepeat } from './train-batches.js';
 import { bitsPerNote } from './train-evaluate.js';
 import { AdamOptimizer } from './train-optimizer.js';
 import { ReplicaError, ReplicaSet } from './train-replicas.js';
@@ -327,7 +327,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
       seed,
       vocabulary,
       optimizerStep: optimizerState.step,
-      state: { ...state, learningRate: optimizer.learningRate },
+      state,
     };
     files.set(CHECKPOINT_JSON, JSON.stringify(checkpoint, (_key, value: unknown) => (value === Infinity ? 1e308 : value), 2) + '\n');
     await writeFolderAtomically(checkpointDir, files);
@@ -354,7 +354,8 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         if (!batch) break;
         batchStarted = performance.now();
         const { lossSum, correct, gradient } = await replicas.step(batch, derivedSeed(seed, state.epoch, state.batch));
-        optimizer.learningRate = state.learningRate;
+        // An epoch's last, nearly empty batches take a step scaled to their targets (train-batches.ts).
+        optimizer.learningRate = state.learningRate * stepRateScale(batch);
         optimizer.apply(replicas.weights, gradient);
         replicas.weightsChanged();
         if (!Number.isFinite(lossSum)) throw new TrainingError(`the loss became ${lossSum} in epoch ${state.epoch + 1}, batch ${state.batch + 1}`);
