@@ -4,7 +4,7 @@
 //     and the stateful generator of git commit GENERATION_BASELINE_COMMIT (--gen-baseline REF|none), interleaved
 //     with today's, in wall and CPU time per tune.
 //  2. Training targets/s of the default and reference presets with 1 and 2 workers (the trainer's own path), their
-//     ratio, and the default preset against today's code: the training step of git commit BASELINE_COMMIT, extracted
+//     ratio, 1 worker on half the batch's streams (twice it: the most 2 workers could reach), and the default preset against today's code: the training step of git commit BASELINE_COMMIT, extracted
 //     under runs/bench-baseline/ and run in this thread (--baseline REF to pick another, --baseline none to skip);
 //     then tf.layers.lstm.
 //  3. With --sweep: targets/s for hidden sizes 128/192/256 x batch 32/64, and the cost of one tfjs op call.
@@ -404,9 +404,13 @@ if (!args['no-training']) {
     const V = data?.encoding.vocabularySize ?? (preset.encoding === 'events' ? 385 : 60);
     const songs = data?.train ?? syntheticSongs(V, 400);
     const setup = speedSetup(preset, V, songs, data?.encoding ?? null);
+    // One worker's share of a 2-worker step, alone in this thread: twice its speed is what 2 workers could reach
+    // with nothing shared between them (no gradient sum, Adam step, messages or helper threads to wait for).
+    const halfSetup = speedSetup({ ...preset, batchSize: preset.batchSize / 2 }, V, songs, data?.encoding ?? null);
     const variants: { name: string; speeds: number[]; perCpuSecond: number[]; measure: () => Promise<Speeds> }[] = [
       { name: '1 worker', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 1, timedBatches) },
       { name: '2 workers', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, setup, 2, timedBatches) },
+      { name: '1 worker, half the streams', speeds: [], perCpuSecond: [], measure: () => replicaSpeed(preset, halfSetup, 1, timedBatches) },
       ...(baseline && preset.name === 'default'
         ? [
             {
@@ -443,6 +447,11 @@ if (!args['no-training']) {
     const one = medians.get('1 worker') as number;
     const two = medians.get('2 workers') as number;
     console.log(`  2 workers / 1 worker: ${(two / one).toFixed(2)}x   [goal >= 1.8x on 2 cores]`);
+    const half = medians.get('1 worker, half the streams') as number;
+    console.log(
+      `  the most 2 workers could reach, twice 1 worker on half the streams: ${((2 * half) / one).toFixed(2)}x; ` +
+        `2 workers reach ${((100 * two) / (2 * half)).toFixed(0)}% of it (the rest: the serial gradient sum and Adam step, messages, helper threads)`,
+    );
     const cpuOf = (name: string): number => median(variants.find((v) => v.name === name)?.perCpuSecond ?? [NaN]);
     console.log(
       `  CPU per target, 1 worker / 2 workers: ${(cpuOf('2 workers') / cpuOf('1 worker')).toFixed(2)} ` +
