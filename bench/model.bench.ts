@@ -4,8 +4,9 @@
 //     and the stateful generator of git commit GENERATION_BASELINE_COMMIT (--gen-baseline REF|none), interleaved
 //     with today's, in wall and CPU time per tune.
 //  2. Training targets/s of the default and reference presets with 1 and 2 workers (the trainer's own path), their
-//     ratio, 1 worker on half the batch's streams (twice it: the most 2 workers could reach), and the default preset against today's code: the training step of git commit BASELINE_COMMIT, extracted
-//     under runs/bench-baseline/ and run in this thread (--baseline REF to pick another, --baseline none to skip);
+//     ratio, 1 worker on half the batch's streams (twice it: the most 2 workers could reach), and the default preset
+//     against today's code: the training step of git commit BASELINE_COMMIT, extracted under runs/bench-baseline/
+//     and run in this thread (--baseline REF to pick another, --baseline none to skip);
 //     then tf.layers.lstm.
 //  3. With --sweep: targets/s for hidden sizes 128/192/256 x batch 32/64, and the cost of one tfjs op call.
 // Options: --model DIR (default models/default, else a randomly initialised default-size network),
