@@ -26,6 +26,7 @@ import type { ComposedStyle, ComposeOptions, ComposeResult, OriginalityReport } 
 import type { StyleInfo } from '../model/folder/model-folder.js';
 import { loadOriginalityIndex } from '../model/folder/originality-file.js';
 import { longestSharedPassage, type OriginalityIndex, type SharedPassage } from '../music/originality.js';
+import { noteLengthTokenBias } from './style-note-lengths.js';
 
 /** Bars at the end of every tune that the seed may not reach into: the model writes the ending (on the tonic). */
 export const ENDING_BARS = 1;
@@ -138,6 +139,11 @@ export interface ComposerOptions {
    * calibrate's fit (style-temperature.ts) tries factors so.
    */
   readonly temperatureFactors?: Readonly<Record<string, number>>;
+  /**
+   * Per style and meter ("2/4"), the note-length biases (by length in ticks) to sample with instead of the model
+   * folder's (StyleInfo.noteLengths): calibrate's fit (style-note-lengths.ts) tries biases so.
+   */
+  readonly noteLengthBiases?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>>;
 }
 
 /** A composed tune before its files are made (Composer.composeMelody). */
@@ -245,6 +251,8 @@ function elapsed(start: number): number {
 export class Composer {
   /** The SUPPORTED_METERS this model can compose in (its vocabulary has the meter and can fill its bars). */
   readonly meters: readonly string[];
+  /** noteLengthBias's arrays, by style, meter and biases (a few per style: one per meter it was asked in). */
+  private readonly tokenBiases = new Map<string, Float32Array | undefined>();
 
   private constructor(
     private readonly generator: MelodyGenerator,
@@ -407,6 +415,15 @@ export class Composer {
     if (override === undefined && offPentatonicBias !== 0 && style?.offPentatonicNotes !== undefined) {
       rules.push(`its notes keep to the pentatonic scale about as often as the style's songs' (${Math.round((1 - style.offPentatonicNotes.songs) * 100)}%)`);
     }
+    // A style whose tunes' note lengths in this meter were mixed otherwise than its songs' samples with the biases by
+    // length that calibrate fitted (style-note-lengths.ts).
+    const meterText = formatMeter(options.meter);
+    const lengthOverride = style === undefined ? undefined : this.options.noteLengthBiases?.[style.name];
+    const lengthFit = style?.noteLengths?.[meterText];
+    const tokenBias = style === undefined ? undefined : this.noteLengthBias(style.name, options.meter, lengthOverride === undefined ? (lengthFit?.biases ?? {}) : (lengthOverride[meterText] ?? {}));
+    if (lengthOverride === undefined && tokenBias !== undefined && lengthFit !== undefined) {
+      rules.push(`its note lengths are mixed as in the style's ${lengthFit.songs} songs in ${meterText}`);
+    }
     // A style whose tunes repeated their phrases more or less often than its songs samples cooler or warmer, by the
     // factor calibrate fitted (style-temperature.ts): the user's temperature stays relative to the style's own.
     const factorOverride = style === undefined ? undefined : this.options.temperatureFactors?.[style.name];
@@ -455,6 +472,7 @@ export class Composer {
           memoryStrength: this.generator.info.longTermMemory ? MEMORY_STRENGTH_WITH_LONG_TERM : MEMORY_STRENGTH,
           ...(repeatedNoteBias !== 0 ? { repeatedNoteBias } : {}),
           ...(offPentatonicBias !== 0 ? { offPentatonicBias } : {}),
+          ...(tokenBias !== undefined ? { tokenBias } : {}),
           randomSeed,
           ...(options.style !== undefined ? { style: options.style } : {}),
           ...(finalPitchClass !== undefined ? { finalPitchClass } : {}),
@@ -517,6 +535,15 @@ export class Composer {
   /** A composer on the same model and originality index with some options changed (calibrate's note-bias fit). */
   withOptions(options: Partial<ComposerOptions>): Composer {
     return new Composer(this.generator, { ...this.options, ...options }, this.originalityIndex);
+  }
+
+  /** GenerateOptions.tokenBias for a style's note-length biases in a meter, made once per style, meter and biases. */
+  private noteLengthBias(styleName: string, meter: Meter, biases: Readonly<Record<string, number>>): Float32Array | undefined {
+    const beats = this.generator.encoding.tokenNoteBeats;
+    if (beats === undefined || Object.keys(biases).length === 0) return undefined;
+    const key = `${styleName} ${formatMeter(meter)} ${JSON.stringify(biases)}`;
+    if (!this.tokenBiases.has(key)) this.tokenBiases.set(key, noteLengthTokenBias(beats, meter, biases));
+    return this.tokenBiases.get(key);
   }
 
   /** The model's styles (empty for a model without): what --style and /compose's style choice offer. */

@@ -24,6 +24,7 @@ import { ORIGINALITY_FILE, saveOriginalityIndex } from '../../model/folder/origi
 import { Composer } from '../../compose/composer.js';
 import { fitStyleNoteBiases } from '../../compose/style-note-biases.js';
 import { fitStyleTemperatures } from '../../compose/style-temperature.js';
+import { fitStyleNoteLengths } from '../../compose/style-note-lengths.js';
 import type { Melody } from '../../music/types.js';
 
 const usage = `Usage: folkbot calibrate --model DIR --data DIR [options]
@@ -35,8 +36,9 @@ both kinds' cross-fitted bits per note (weights fitted on half of the songs scor
 folder's folkbot-model.json. \`train\` runs this at its end. Also builds the originality index of the training songs (originality-index.bin),
 with which compose reports the longest passage a tune shares with one of them. For a model with styles it then
 fits each style's temperature (a factor on the one users ask for: the style's tunes repeat their phrases as often
-as its training songs) and note biases (they repeat notes, and keep to the pentatonic scale, as often as its
-training songs do).
+as its training songs), note biases (they repeat notes, and keep to the pentatonic scale, as often as its
+training songs do) and, per meter with at least 100 of its training songs, note-length biases (its tunes mix
+sixteenths, eighths, quarters... as its songs of the meter do).
 
 Options:
   --model DIR       model folder (required)
@@ -163,20 +165,26 @@ export async function calibrateModelFolder(
       const songsOf = (name: string): Melody[] => trainingSongs.filter((song) => song.melody.style === name).map((song) => song.melody);
       let temperatures: ReturnType<typeof fitStyleTemperatures>;
       let fits: ReturnType<typeof fitStyleNoteBiases>;
+      let lengths: ReturnType<typeof fitStyleNoteLengths>;
       try {
-        // First each style's temperature (how often its tunes repeat their phrases), then its note biases at it.
+        // First each style's temperature (how often its tunes repeat their phrases), then its note biases at it, then
+        // its note lengths per meter with both in place.
         temperatures = fitStyleTemperatures(composer, songsOf);
         const temperatureFactors = Object.fromEntries([...temperatures].map(([name, fit]) => [name, fit.factor]));
         fits = fitStyleNoteBiases(composer.withOptions({ temperatureFactors }), songsOf);
+        const noteBiases = Object.fromEntries([...fits].map(([name, fit]) => [name, { repeatedNote: fit.repeatedNotes.bias, offPentatonic: fit.offPentatonic.bias }]));
+        lengths = fitStyleNoteLengths(composer.withOptions({ temperatureFactors, noteBiases }), songsOf);
       } finally {
         composer.dispose();
       }
       savedStyles = styles.map((style) => {
         const fitted = fits.get(style.name);
         const temperature = temperatures.get(style.name);
+        const noteLengths = lengths.get(style.name);
         return {
           ...style,
           ...(temperature !== undefined ? { temperature } : {}),
+          ...(noteLengths !== undefined ? { noteLengths } : {}),
           ...(fitted !== undefined ? { repeatedNotes: fitted.repeatedNotes, offPentatonicNotes: fitted.offPentatonic } : {}),
         };
       });
@@ -253,7 +261,10 @@ export function describeCalibration(c: Calibration): string[] {
         (s.temperature === undefined
           ? ''
           : `; repetition ${f3(s.temperature.songs)} in its songs, ${f3(s.temperature.tunes)} in its tunes` +
-            (s.temperature.factor === 1 ? ' (temperature as asked)' : `, ${f3(s.temperature.scaledTunes)} at temperature x${s.temperature.factor}`)),
+            (s.temperature.factor === 1 ? ' (temperature as asked)' : `, ${f3(s.temperature.scaledTunes)} at temperature x${s.temperature.factor}`)) +
+        Object.entries(s.noteLengths ?? {})
+          .map(([meter, fit]) => `; ${meter} note lengths overlap its songs' ${f3(fit.overlap)}` + (Object.keys(fit.biases).length === 0 ? ' (no biases needed)' : `, ${f3(fit.biasedOverlap)} with biases`))
+          .join(''),
     ),
     c.saved
       ? `saved in ${path.join(c.modelDir, 'folkbot-model.json')}, and the originality index of the ${c.trainingSongs} training songs in ${path.join(c.modelDir, ORIGINALITY_FILE)} (never commit it: it is derived from the corpus)`

@@ -107,6 +107,12 @@ export interface Encoding {
    */
   readonly offPentatonicTokens?: Uint8Array;
   /**
+   * Per token id, the length of the note the token starts in beat units of the meter in force (the meter's
+   * denominator: 1/2 is an eighth in 2/4), or NaN for every other token; absent where tokenPitches is. The composer
+   * turns a style's note-length biases into GenerateOptions.tokenBias with it.
+   */
+  readonly tokenNoteBeats?: Float64Array;
+  /**
    * Sets of extra categorical inputs this encoding can give the network beside each token (e.g. the metric
    * position), by name; absent when it has none. A network uses one only when its config names the same spec.
    */

@@ -220,7 +220,11 @@ export class EventsEncoding implements Encoding {
     this.tokenPitches = Int16Array.from(parsed, (token) => (token.kind === 'note' ? token.pitch : -1));
     // Tunes are sampled in C major or A minor, whose major pentatonic is C D E G A.
     this.offPentatonicTokens = Uint8Array.from(parsed, (token) => (token.kind === 'note' && !PENTATONIC_CLASSES.has(token.pitch % 12) ? 1 : 0));
+    this.tokenNoteBeats = Float64Array.from(parsed, (token) => (token.kind === 'note' ? token.length.numerator / token.length.denominator : Number.NaN));
   }
+
+  /** Per token, the note's length in beat units of the meter, else NaN (see Encoding.tokenNoteBeats). */
+  readonly tokenNoteBeats: Float64Array;
 
   /** Per token, 1 where it starts a note off C D E G A (see Encoding.offPentatonicTokens). */
   readonly offPentatonicTokens: Uint8Array;

@@ -138,6 +138,12 @@ export interface StyleInfo {
    * REPETITION_TOLERANCE). Absent in a folder calibrated before it: factor 1.
    */
   readonly temperature?: StyleTemperatureFit;
+  /**
+   * Per meter with enough training songs ("2/4"), its songs' mix of note lengths against its tunes', and the biases
+   * by note length that calibrate fitted so that they match (style-note-lengths.ts; none where they already did).
+   * Absent in a folder calibrated before it, and for a meter without it: no biases.
+   */
+  readonly noteLengths?: Readonly<Record<string, NoteLengthFit>>;
 }
 
 /** A style's repetition in songs and tunes, and the temperature factor fitted to match them (style-temperature.ts). */
@@ -154,6 +160,18 @@ export interface NoteShareFit {
   readonly tunes: number;
   readonly bias: number;
   readonly biasedTunes: number;
+}
+
+/** A style's note lengths in one meter: songs, overlaps, and the biases fitted (style-note-lengths.ts). */
+export interface NoteLengthFit {
+  /** Training songs of the style in the meter. */
+  readonly songs: number;
+  /** The overlap (tune-stats.ts's histogramOverlap) of the tunes' note lengths with the songs', without biases. */
+  readonly overlap: number;
+  /** Natural-log biases on the tokens that start a note of each length, by the length in ticks ("240"). */
+  readonly biases: Readonly<Record<string, number>>;
+  /** The same overlap with the biases. */
+  readonly biasedOverlap: number;
 }
 
 interface TopologyTensor {

@@ -38,6 +38,12 @@ export interface GenerateOptions extends SamplingRequest {
    * above 0 less. A style's own value: StyleInfo.offPentatonicNotes.
    */
   readonly offPentatonicBias?: number;
+  /**
+   * Added to the log-probability of each token, by token id (natural log; one entry per token of the vocabulary,
+   * each finite; absent: none). The composer gives the note-length biases that calibrate fitted for a style and
+   * meter so (StyleInfo.noteLengths, style-note-lengths.ts).
+   */
+  readonly tokenBias?: Float32Array;
 }
 
 export interface ModelInfo {
@@ -117,6 +123,8 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
   if (!Number.isFinite(scaleBias)) throw new SamplingError(`offPentatonicBias must be a finite number, got ${scaleBias}`);
   const offScale = scaleBias !== 0 ? encoding.offPentatonicTokens : undefined;
   if (scaleBias !== 0 && !offScale) throw new SamplingError(`the ${encoding.config.name} encoding does not say which tokens leave the pentatonic scale: offPentatonicBias needs it`);
+  const tokenBias = options.tokenBias;
+  if (tokenBias !== undefined) checkTokenBias(tokenBias, encoding.vocabularySize);
   let produced = 0;
   while (!state.done) {
     if (++produced > MAX_GENERATED_TOKENS) throw new SamplingError(`the tune did not end within ${MAX_GENERATED_TOKENS} tokens`);
@@ -128,11 +136,12 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
       const logits = predictor.logits(allowed);
       const mixed = memory === undefined ? logits : memory.logits(logits, allowed, strength);
       const repeats = pitches !== undefined && lastPitch >= 0;
-      if (repeats || offScale) {
+      if (repeats || offScale || tokenBias) {
         for (let k = 0; k < mixed.length; k++) {
           if (!allowed[k]) continue;
           if (repeats && pitches[k] === lastPitch) mixed[k] = (mixed[k] as number) + bias;
           if (offScale?.[k]) mixed[k] = (mixed[k] as number) + scaleBias;
+          if (tokenBias) mixed[k] = (mixed[k] as number) + (tokenBias[k] as number);
         }
       }
       token = sampleToken(mixed, allowed, options, random);
@@ -145,6 +154,13 @@ export function sampleTune(encoding: Encoding, predictor: TokenPredictor, option
     }
   }
   return state.events();
+}
+
+/** A tokenBias holds one finite number per token of the vocabulary. */
+function checkTokenBias(tokenBias: Float32Array, tokens: number): void {
+  if (tokenBias.length !== tokens) throw new SamplingError(`tokenBias has ${tokenBias.length} entries but the vocabulary ${tokens} tokens`);
+  const bad = tokenBias.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) throw new SamplingError(`tokenBias must hold finite numbers, got ${tokenBias[bad]} for token ${bad}`);
 }
 
 /** The one token `allowed` marks, or -1 when it marks none or several. */
