@@ -75,18 +75,22 @@ function referenceLoss(weights: LstmWeights, batch: TokenBatch, params: tf.Tenso
   return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(y, logp), w))), total) as tf.Scalar;
 }
 
+// H = 5 runs the cell in JavaScript and the recurrent products in tfjs; H = 8 runs them in the training kernel
+// (train-kernels.ts: its cell steps need H a multiple of 4, its gemm one of 8), as every preset does.
 const cases = [
-  { layers: 1, features: [] as number[] },
-  { layers: 2, features: [] as number[] },
+  { layers: 1, features: [] as number[], H: 5 },
+  { layers: 2, features: [] as number[], H: 5 },
   // Input features: each position's input projection is the sum of K = 3 rows, its gradient scattered into them.
-  { layers: 1, features: [4, 3] },
-  { layers: 2, features: [4, 3] },
+  { layers: 1, features: [4, 3], H: 5 },
+  { layers: 2, features: [4, 3], H: 5 },
+  { layers: 1, features: [] as number[], H: 8 },
+  { layers: 2, features: [4, 3], H: 8 },
 ];
-for (const { layers, features } of cases) {
-  test(`hand-written backward pass matches tfjs autodiff (${layers} layer${layers > 1 ? 's' : ''}${features.length ? ', input features' : ''})`, () => {
+for (const { layers, features, H } of cases) {
+  test(`hand-written backward pass matches tfjs autodiff (${layers} layer${layers > 1 ? 's' : ''}${features.length ? ', input features' : ''}, H ${H})`, () => {
     const config: LstmConfig = {
       vocabularySize: 7,
-      hiddenSize: 5,
+      hiddenSize: H,
       layers,
       dropout: 0,
       ...(features.length ? { inputFeatures: { name: 'test', sizes: features } } : {}),
@@ -95,8 +99,8 @@ for (const { layers, features } of cases) {
     const network = LstmNetwork.fromWeights(weights);
     const batch = randomBatch(3, 6, config.vocabularySize, 11, features);
     const carryRandom = createRandom(5);
-    const h0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
-    const c0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 15 }, () => carryRandom.normal() * 0.3), [3, 5]));
+    const h0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 3 * H }, () => carryRandom.normal() * 0.3), [3, H]));
+    const c0 = Array.from({ length: layers }, () => tf.tensor2d(Array.from({ length: 3 * H }, () => carryRandom.normal() * 0.3), [3, H]));
     const result = network.trainStep(batch, { h: h0, c: c0 }, { dropoutSeed: 1 });
     const params = network.variables.map((v) => tf.clone(v));
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => referenceLoss(weights, batch, p, h0, c0))(params);
@@ -111,7 +115,7 @@ for (const { layers, features } of cases) {
       }
     });
     const lastH = result.carry.h[layers - 1]!.dataSync();
-    assert.equal(lastH.length, 15);
+    assert.equal(lastH.length, 3 * H);
     if (features.length) {
       // The first kernel's gradient covers the token and feature rows; a batch without input rows is refused.
       const firstKernel = result.gradients[0]!.dataSync();

@@ -244,7 +244,8 @@ export const command: CliCommand = {
           log.debug({ dir: event.dir, reason: event.reason }, 'checkpoint saved');
           break;
         case 'started':
-          log.info({ backend: event.backend, workers: event.workers }, event.workers > 1 ? 'training on worker threads' : 'training in the main thread');
+          // kernel: the build of the training kernel (wasm-simd-fma, wasm-simd, or js: see train-kernels.ts).
+          log.info({ backend: event.backend, workers: event.workers, kernel: event.kernel }, event.workers > 1 ? 'training on worker threads' : 'training in the main thread');
           break;
         case 'style-balance':
           log.info(

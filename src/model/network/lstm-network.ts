@@ -8,8 +8,10 @@
 //  - the first layer's input projection of all time steps is a row lookup in JS (one-hot x W), its gradient a
 //    segment sum in JS (the wasm backend has no UnsortedSegmentSum; a one-hot matMul is far slower);
 //  - the recurrence is one [B,H] x [H,4H] matMul per step with gates fused as [i | f | o | g]; the gate
-//    nonlinearities, the cell update and their derivatives are one JS loop per step, forward and backward
+//    nonlinearities, the cell update and their derivatives are one kernel call per step, forward and backward
 //    (measured: the tfjs version spent ~2,500 op calls per batch, about half of the batch's time, on them);
+//  - those cell steps, the row lookup and the segment sum run in a WebAssembly SIMD kernel (train-kernels.ts) over
+//    arrays of its memory, handed out per call by `Scratch`;
 //  - the softmax, loss, accuracy and dLogits are one JS pass over the logits;
 //  - weights are transposed once per batch and activations in JS, so that every matMul is untransposed;
 //  - the weight gradients are single large matMuls over all time steps after the backward sweep.
@@ -18,6 +20,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRandom, type Random } from '../generation/random.js';
 import { readInto } from './backend.js';
 import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
+import { matrixProducts, type MatrixProducts } from './matrix-products.js';
+import { Scratch, type CellTrace } from './train-kernels.js';
 
 /** One chunk of B parallel token streams, T steps each, time-major (index t * rows + r). */
 export interface TokenBatch {
@@ -87,8 +91,11 @@ export class LstmNetwork {
   private readonly layerVariables: LayerVariables[];
   private readonly outputKernel: tf.Variable;
   private readonly outputBias: tf.Variable;
-  /** Work arrays of the training step, kept from call to call (megabytes each: reallocating them cost GC time). */
-  private readonly scratch = new Map<string, Float32Array>();
+  /**
+   * The work arrays of every call, in the training kernel's memory, handed out afresh in each call (created on
+   * first use; one buffer reused from call to call: reallocating megabytes per call cost GC time).
+   */
+  private scratch: Scratch | null = null;
 
   private constructor(weights: LstmWeights) {
     const { hiddenSize: H, vocabularySize: V } = weights.config;
@@ -169,61 +176,76 @@ export class LstmNetwork {
     const V = this.config.vocabularySize;
     const G = 4 * H;
     const dropout = this.config.dropout > 0 ? new DropoutMasks(batch, this.config.dropout, options.dropoutSeed, options.firstRow ?? 0) : null;
-    const forward = this.forward(batch, carry, dropout, true);
-    let counted = options.targetCount ?? 0;
-    if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
-    // d(mean NLL)/d logits = (softmax - onehot) * w / count, written over the logits.
-    const logits = this.logits(forward.top, n);
-    const head = softmaxCrossEntropy(logits, batch, V, 1 / Math.max(counted, 1), null);
-    const dLogits = logits;
-    const result = tf.tidy(() => {
-      const dLogitsTensor = tf.tensor2d(dLogits, [n, V]);
-      const gradOutputKernel = tf.matMul(tf.tensor2d(transpose(forward.top, n, H, this.take('topT', n * H)), [H, n]), dLogitsTensor);
-      const gradOutputBias = tf.tensor1d(columnSums(dLogits, n, V));
-      let dUpper = readMatMul(dLogitsTensor, tf.transpose(this.outputKernel));
+    const call = this.beginCall(rows, steps, true);
+    const { scratch, products } = call;
+    try {
+      const forward = this.forward(batch, carry, dropout, true, call);
+      let counted = options.targetCount ?? 0;
+      if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
+      // d(mean NLL)/d logits = (softmax - onehot) * w / count, written over the logits.
+      const dLogits = this.logits(forward.top, n, call);
+      const head = softmaxCrossEntropy(dLogits, batch, V, 1 / Math.max(counted, 1), null);
+      const gradOutputKernel = scratch.floats(H * V);
+      products.multiply(transpose(forward.top, n, H, scratch.floats(n * H)), dLogits, H, n, V, gradOutputKernel);
+      const gradOutputBias = columnSums(dLogits, n, V);
+      let dUpper = scratch.floats(n * H);
+      products.multiply(dLogits, transpose(call.weight(this.outputKernel), H, V, scratch.floats(V * H)), n, V, H, dUpper);
       if (forward.topMask) multiplyInPlace(dUpper, forward.topMask);
-      const layerGradients: tf.Tensor[][] = [];
+      const layerGradients: Float32Array[][] = [];
       for (let layer = this.layerVariables.length - 1; layer >= 0; layer--) {
         const vars = this.layerVariables[layer] as LayerVariables;
         const trace = forward.traces[layer] as LayerTrace;
-        const dGates = backwardLayer(trace, dUpper, tf.transpose(vars.recurrentKernel), batch, H, this.take);
-        const dGatesTensor = tf.tensor2d(dGates, [n, G]);
-        const gradRecurrent = tf.matMul(tf.tensor2d(trace.hPrevT as Float32Array, [H, n]), dGatesTensor);
-        let gradBias: tf.Tensor;
-        let gradInput: tf.Tensor;
+        const dGates = backwardLayer(trace, dUpper, call.weight(vars.recurrentKernel), batch, H, call);
+        const gradRecurrent = scratch.floats(H * G);
+        products.multiply(trace.hPrevT as Float32Array, dGates, H, n, G, gradRecurrent);
+        let gradBias: Float32Array;
+        let gradInput: Float32Array;
         if (layer === 0) {
           // oneHot^T x dGates is a segment sum of dGates rows by input row: one pass over dGates instead of a
           // [F, T*B] x [T*B, 4H] matMul. With input features each position adds its row into each of its K rows.
           const F = inputSize(this.config);
-          const sums = segmentSums(dGates, batch.inputRows ?? batch.inputs, inputWidth(this.config), F, G, V);
-          gradInput = tf.tensor2d(sums.rows, [F, G]);
-          gradBias = tf.tensor1d(sums.total);
+          gradInput = scratch.floats(F * G, true);
+          scratch.segmentSums(dGates, scratch.ints(batch.inputRows ?? batch.inputs), inputWidth(this.config), G, gradInput);
+          // Every position adds its row exactly once into the rows of the tokens (its first active row, below V;
+          // the features' rows lie above), so their sum is the bias gradient: V rows to add instead of T * B.
+          gradBias = columnSums(gradInput, V, G);
         } else {
-          gradBias = tf.tensor1d(columnSums(dGates, n, G));
-          gradInput = tf.matMul(tf.tensor2d(transpose(trace.input as Float32Array, n, H, this.take('inputT', n * H)), [H, n]), dGatesTensor);
-          dUpper = readMatMul(dGatesTensor, tf.transpose(vars.inputKernel));
+          gradBias = columnSums(dGates, n, G);
+          gradInput = scratch.floats(H * G);
+          products.multiply(transpose(trace.input as Float32Array, n, H, scratch.floats(n * H)), dGates, H, n, G, gradInput);
+          dUpper = scratch.floats(n * H);
+          products.multiply(dGates, transpose(call.weight(vars.inputKernel), H, G, scratch.floats(G * H)), n, G, H, dUpper);
           if (trace.inputMask) multiplyInPlace(dUpper, trace.inputMask);
         }
         layerGradients.unshift([gradInput, gradRecurrent, gradBias]);
       }
-      return { gradients: [...layerGradients.flat(), gradOutputKernel, gradOutputBias] };
-    });
-    return {
-      gradients: result.gradients,
-      lossSum: tf.scalar(head.lossSum),
-      correct: tf.scalar(head.correct),
-      carry: this.carryTensors(forward, rows),
-    };
+      // Copies: the gradients outlive this call's scratch (and the cpu backend keeps the array it is given).
+      const values = [...layerGradients.flat(), gradOutputKernel, gradOutputBias];
+      const gradients = this.variables.map((v, k) => tf.tensor((values[k] as Float32Array).slice(), v.shape));
+      return {
+        gradients,
+        lossSum: tf.scalar(head.lossSum),
+        correct: tf.scalar(head.correct),
+        carry: this.carryTensors(forward, rows),
+      };
+    } finally {
+      products.dispose();
+    }
   }
 
   /** Forward pass without dropout: ln p(target) at every position, and the carried state. */
   evaluate(batch: TokenBatch, carry: LstmCarry): EvaluateResult {
     checkBatch(batch, this.config);
     const n = batch.rows * batch.steps;
-    const forward = this.forward(batch, carry, null, false);
-    const targetLogProbs = new Float32Array(n);
-    const head = softmaxCrossEntropy(this.logits(forward.top, n), batch, this.config.vocabularySize, null, targetLogProbs);
-    return { targetLogProbs: tf.tensor1d(targetLogProbs), correct: tf.scalar(head.correct), carry: this.carryTensors(forward, batch.rows) };
+    const call = this.beginCall(batch.rows, batch.steps, false);
+    try {
+      const forward = this.forward(batch, carry, null, false, call);
+      const targetLogProbs = new Float32Array(n);
+      const head = softmaxCrossEntropy(this.logits(forward.top, n, call), batch, this.config.vocabularySize, null, targetLogProbs);
+      return { targetLogProbs: tf.tensor1d(targetLogProbs), correct: tf.scalar(head.correct), carry: this.carryTensors(forward, batch.rows) };
+    } finally {
+      call.products.dispose();
+    }
   }
 
   /**
@@ -243,73 +265,93 @@ export class LstmNetwork {
     };
     checkBatch(batch, this.config);
     const start = carry ?? this.zeroCarry(1);
-    const forward = this.forward(batch, start, null, false);
-    if (!carry) tf.dispose([...start.h, ...start.c]);
-    return { logits: tf.tensor2d(this.logits(forward.top, steps), [steps, this.config.vocabularySize]), carry: this.carryTensors(forward, 1) };
+    const call = this.beginCall(1, steps, false);
+    try {
+      const forward = this.forward(batch, start, null, false, call);
+      if (!carry) tf.dispose([...start.h, ...start.c]);
+      const logits = this.logits(forward.top, steps, call).slice();
+      return { logits: tf.tensor2d(logits, [steps, this.config.vocabularySize]), carry: this.carryTensors(forward, 1) };
+    } finally {
+      call.products.dispose();
+    }
   }
 
   dispose(): void {
     for (const v of this.variables) v.dispose();
-    this.scratch.clear();
+    this.scratch = null;
   }
 
-  /** A reused work array of `size` floats named `key` (zeroed when `zero`), valid until the next call that takes it. */
-  private readonly take: Take = (key, size, zero = false) => {
-    let buffer = this.scratch.get(key);
-    if (buffer?.length !== size) {
-      buffer = new Float32Array(size);
-      this.scratch.set(key, buffer);
-    } else if (zero) buffer.fill(0);
-    return buffer;
-  };
+  /**
+   * One call's scratch (room for rows x steps positions; `training`: with the backward pass), its matrix products,
+   * and the weights it reads, each copied into the scratch once.
+   */
+  private beginCall(rows: number, steps: number, training: boolean): Call {
+    this.scratch ??= new Scratch();
+    const scratch = this.scratch;
+    scratch.begin(scratchFloats(this.config, rows, steps, training));
+    const read = new Map<tf.Variable, Float32Array>();
+    const weight = (variable: tf.Variable): Float32Array => {
+      let values = read.get(variable);
+      if (!values) {
+        values = readInto(variable, scratch.floats(variable.size));
+        read.set(variable, values);
+      }
+      return values;
+    };
+    return { scratch, products: matrixProducts(scratch), weight };
+  }
 
-  private forward(batch: TokenBatch, carry: LstmCarry, dropout: DropoutMasks | null, keepTrace: boolean): Forward {
+  /** The forward pass (with `keepTrace`, each layer's trace for the backward pass). */
+  private forward(batch: TokenBatch, carry: LstmCarry, dropout: DropoutMasks | null, keepTrace: boolean, call: Call): Forward {
     const { rows, steps } = batch;
     const n = rows * steps;
     const H = this.config.hiddenSize;
+    const G = 4 * H;
+    const { scratch } = call;
     const traces: LayerTrace[] = [];
     let below: Float32Array | null = null;
     this.layerVariables.forEach((vars, layer) => {
-      let inputProjection: Float32Array;
+      const inputProjection = scratch.floats(n * G);
       let input: Float32Array | null = null;
       let inputMask: Float32Array | null = null;
       if (layer === 0) {
         // A few positions without features (one-token inference): gather the rows in tfjs, which saves copying
-        // the table. Otherwise: a JS lookup (the wasm gather kernel took ~30 ns an element).
-        inputProjection =
-          !batch.inputRows && n < this.config.vocabularySize
-            ? tf.tidy(() => tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias).dataSync() as Float32Array)
-            : lookupRows(vars.inputKernel, vars.bias, batch.inputRows ?? batch.inputs, inputWidth(this.config), this.take('projection', n * 4 * H));
+        // the table. Otherwise: the kernel's lookup (the wasm gather kernel took ~30 ns an element).
+        if (!batch.inputRows && n < this.config.vocabularySize) {
+          tf.tidy(() => {
+            readInto(tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias), inputProjection);
+          });
+        } else {
+          const ids = scratch.ints(batch.inputRows ?? batch.inputs);
+          scratch.lookupRows(call.weight(vars.inputKernel), call.weight(vars.bias), ids, inputWidth(this.config), G, inputProjection);
+        }
       } else {
         input = below as Float32Array;
         if (dropout) {
           inputMask = dropout.next(H);
-          input = multiplied(input, inputMask);
+          input = multiplied(input, inputMask, scratch.floats(n * H));
         }
-        const x = input;
-        inputProjection = tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x, [n, H]), vars.inputKernel), vars.bias).dataSync() as Float32Array);
+        call.products.multiply(input, call.weight(vars.inputKernel), n, H, G, inputProjection);
+        addRows(inputProjection, call.weight(vars.bias), n, G);
       }
       const h0 = (carry.h[layer] as tf.Tensor2D).dataSync() as Float32Array;
       const c0 = (carry.c[layer] as tf.Tensor2D).dataSync() as Float32Array;
-      const trace = forwardLayer(inputProjection, vars.recurrentKernel, h0, c0, batch, H, keepTrace ? (key, size) => this.take(`${key}${layer}`, size) : null);
+      const trace = forwardLayer(inputProjection, call.weight(vars.recurrentKernel), h0, c0, batch, H, keepTrace, call);
       traces.push({ ...trace, input, inputMask });
       below = trace.outputs;
     });
     const top = below as unknown as Float32Array;
     const topMask = dropout ? dropout.next(H) : null;
-    return { traces, top: topMask ? multiplied(top, topMask) : top, topMask };
+    return { traces, top: topMask ? multiplied(top, topMask, scratch.floats(n * H)) : top, topMask };
   }
 
   /** [n, V] logits of the (dropped-out) top layer outputs, the output bias added. */
-  private logits(top: Float32Array, n: number): Float32Array {
+  private logits(top: Float32Array, n: number, call: Call): Float32Array {
     const H = this.config.hiddenSize;
     const V = this.config.vocabularySize;
-    const logits = readMatMul(tf.tensor2d(top, [n, H]), this.outputKernel, true, this.take('logits', n * V));
-    const bias = this.outputBias.dataSync() as Float32Array;
-    for (let k = 0; k < n; k++) {
-      const row = k * V;
-      for (let v = 0; v < V; v++) logits[row + v] = (logits[row + v] as number) + (bias[v] as number);
-    }
+    const logits = call.scratch.floats(n * V);
+    call.products.multiply(top, call.weight(this.outputKernel), n, H, V, logits);
+    addRows(logits, call.weight(this.outputBias), n, V);
     return logits;
   }
 
@@ -344,46 +386,40 @@ interface Forward {
   readonly topMask: Float32Array | null;
 }
 
-type Take = (key: string, size: number, zero?: boolean) => Float32Array;
-
-/** a x b read back into JS (into `target` when given); a is disposed (it is a temporary), b unless `keepB`. */
-function readMatMul(a: tf.Tensor, b: tf.Tensor, keepB = false, target?: Float32Array): Float32Array {
-  const product = tf.matMul(a, b);
-  const values = target ? readInto(product, target) : (product.dataSync() as Float32Array);
-  tf.dispose(keepB ? [a, product] : [a, b, product]);
-  return values;
+/** One call of the network: its scratch, its matrix products, and its weights copied into the scratch. */
+interface Call {
+  readonly scratch: Scratch;
+  readonly products: MatrixProducts;
+  weight(variable: tf.Variable): Float32Array;
 }
 
 /**
- * One layer over all steps. Per step tfjs runs the gates, sigmoid(h x W + x_t), in one vectorised pass over all
- * four blocks: the candidate block's pre-activations are doubled, so that its sigmoid gives tanh as 2 sigmoid(2z) - 1
- * (JS Math.exp/tanh per element cost more than the ops they save). The cell update runs in JS.
+ * One layer over all steps: per step the recurrent product h x W and then the gates and the cell update, in the
+ * training kernel (a tfjs matMul per step cost its call and a copy in and out, as much as its arithmetic at 16
+ * rows). Every array lies in the call's scratch; the carried state is copied out by the caller.
  */
 function forwardLayer(
   inputProjection: Float32Array,
-  recurrentKernel: tf.Variable,
+  recurrentKernel: Float32Array,
   h0: Float32Array,
   c0: Float32Array,
   batch: TokenBatch,
   H: number,
-  take: Take | null,
+  keepTrace: boolean,
+  call: Call,
 ): Omit<LayerTrace, 'input' | 'inputMask'> {
+  const { scratch, products } = call;
   const { rows, steps, resets } = batch;
   const n = rows * steps;
   const G = 4 * H;
-  const outputs = new Float32Array(n * H);
-  const gates = take?.('gates', n * G) ?? null;
-  const cPrev = take?.('cPrev', n * H) ?? null;
-  const tanhC = take?.('tanhC', n * H) ?? null;
-  const hPrevT = take?.('hPrevT', H * n) ?? null;
-  const activated = new Float32Array(rows * G);
-  const h = Float32Array.from(h0);
-  const c = Float32Array.from(c0);
-  for (let p = 0; p < n; p++) {
-    for (let j = p * G + 3 * H; j < (p + 1) * G; j++) inputProjection[j] = 2 * (inputProjection[j] as number);
-  }
-  const scale = new Float32Array(G).fill(1, 0, 3 * H).fill(2, 3 * H);
-  const kernel = tf.tidy(() => tf.mul(recurrentKernel, tf.tensor1d(scale)));
+  const outputs = scratch.floats(n * H);
+  const gates = keepTrace ? scratch.floats(n * G) : null;
+  const cPrev = keepTrace ? scratch.floats(n * H) : null;
+  const tanhC = keepTrace ? scratch.floats(n * H) : null;
+  const hPrevT = keepTrace ? scratch.floats(H * n) : null;
+  const product = scratch.floats(rows * G);
+  const h = scratch.copy(h0);
+  const c = scratch.copy(c0);
   for (let t = 0; t < steps; t++) {
     const base = t * rows;
     for (let r = 0; r < rows; r++) {
@@ -395,86 +431,42 @@ function forwardLayer(
     if (hPrevT) {
       for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) hPrevT[j * n + base + r] = h[r * H + j] as number;
     }
-    // h x W read back, x_t added in JS, then one vectorised sigmoid: three tfjs calls a step (each costs tens of
-    // microseconds of engine overhead, as much as the arithmetic of a 16-row step).
-    const state = tf.tensor2d(h, [rows, H]);
-    const product = tf.matMul(state, kernel);
-    readInto(product, activated);
-    const offset = base * G;
-    for (let k = 0; k < rows * G; k++) activated[k] = (activated[k] as number) + (inputProjection[offset + k] as number);
-    const pre = tf.tensor2d(activated, [rows, G]);
-    const sigmoid = tf.sigmoid(pre);
-    readInto(sigmoid, activated);
-    tf.dispose([state, product, pre, sigmoid]);
-    for (let r = 0; r < rows; r++) {
-      const z = r * G;
-      const x = (base + r) * G;
-      const p = (base + r) * H;
-      const s = r * H;
-      for (let j = 0; j < H; j++) {
-        const i = activated[z + j] as number;
-        const f = activated[z + H + j] as number;
-        const o = activated[z + 2 * H + j] as number;
-        const g = 2 * (activated[z + 3 * H + j] as number) - 1;
-        const before = c[s + j] as number;
-        const cell = f * before + i * g;
-        const squashed = Math.tanh(cell);
-        const out = o * squashed;
-        c[s + j] = cell;
-        h[s + j] = out;
-        outputs[p + j] = out;
-        if (gates && cPrev && tanhC) {
-          gates[x + j] = i;
-          gates[x + H + j] = f;
-          gates[x + 2 * H + j] = o;
-          gates[x + 3 * H + j] = g;
-          cPrev[p + j] = before;
-          tanhC[p + j] = squashed;
-        }
-      }
-    }
+    products.multiply(h, recurrentKernel, rows, H, G, product);
+    const trace = gates && cPrev && tanhC ? stepTrace({ gates, cPrev, tanhC }, base, rows, H) : null;
+    scratch.cellForward(product, inputProjection.subarray(base * G, (base + rows) * G), c, h, outputs.subarray(base * H, (base + rows) * H), trace, rows, H);
   }
-  kernel.dispose();
   return { outputs, lastH: h, lastC: c, gates, cPrev, tanhC, hPrevT };
+}
+
+/** The part of a layer's trace that belongs to the `rows` positions from `base` on (one time step). */
+function stepTrace(trace: CellTrace, base: number, rows: number, H: number): CellTrace {
+  const G = 4 * H;
+  return {
+    gates: trace.gates.subarray(base * G, (base + rows) * G),
+    cPrev: trace.cPrev.subarray(base * H, (base + rows) * H),
+    tanhC: trace.tanhC.subarray(base * H, (base + rows) * H),
+  };
 }
 
 /**
  * Backpropagation through time for one layer: dLoss/dGates (before the nonlinearities) at every step,
  * [T * B, 4H]. Per step the elementwise derivatives in JS and one [B,4H] x [4H,H] matMul for dh of the step before.
  */
-function backwardLayer(trace: LayerTrace, dOutputs: Float32Array, recurrentT: tf.Tensor, batch: TokenBatch, H: number, take: Take): Float32Array {
+function backwardLayer(trace: LayerTrace, dOutputs: Float32Array, recurrentKernel: Float32Array, batch: TokenBatch, H: number, call: Call): Float32Array {
+  const { scratch, products } = call;
   const { rows, steps, resets } = batch;
   const G = 4 * H;
-  const gates = trace.gates as Float32Array;
-  const cPrev = trace.cPrev as Float32Array;
-  const tanhC = trace.tanhC as Float32Array;
-  const dGates = take('dGates', rows * steps * G);
-  const dhNext = take('dhNext', rows * H, true);
-  const dcNext = take('dcNext', rows * H, true);
+  const kept: CellTrace = { gates: trace.gates as Float32Array, cPrev: trace.cPrev as Float32Array, tanhC: trace.tanhC as Float32Array };
+  const dGates = scratch.floats(rows * steps * G);
+  const dhNext = scratch.floats(rows * H, true);
+  const dcNext = scratch.floats(rows * H, true);
+  const recurrentT = transpose(recurrentKernel, H, G, scratch.floats(G * H));
   for (let t = steps - 1; t >= 0; t--) {
     const base = t * rows;
-    for (let r = 0; r < rows; r++) {
-      const q = (base + r) * G;
-      const p = (base + r) * H;
-      const s = r * H;
-      for (let j = 0; j < H; j++) {
-        // c_t = f c_{t-1} + i g ; h_t = o tanh(c_t)
-        const i = gates[q + j] as number;
-        const f = gates[q + H + j] as number;
-        const o = gates[q + 2 * H + j] as number;
-        const g = gates[q + 3 * H + j] as number;
-        const squashed = tanhC[p + j] as number;
-        const dh = (dOutputs[p + j] as number) + (dhNext[s + j] as number);
-        const dc = dh * o * (1 - squashed * squashed) + (dcNext[s + j] as number);
-        dGates[q + j] = dc * g * i * (1 - i);
-        dGates[q + H + j] = dc * (cPrev[p + j] as number) * f * (1 - f);
-        dGates[q + 2 * H + j] = dh * squashed * o * (1 - o);
-        dGates[q + 3 * H + j] = dc * i * (1 - g * g);
-        dcNext[s + j] = dc * f;
-      }
-    }
+    const dStep = dGates.subarray(base * G, (base + rows) * G);
+    scratch.cellBackward(stepTrace(kept, base, rows, H), dOutputs.subarray(base * H, (base + rows) * H), dhNext, dcNext, dStep, rows, H);
     if (t > 0) {
-      readMatMul(tf.tensor2d(dGates.subarray(base * G, (base + rows) * G), [rows, G]), recurrentT, true, dhNext);
+      products.multiply(dStep, recurrentT, rows, G, H, dhNext);
       // Where a song starts at step t its state was zeroed: nothing flows back into step t - 1.
       for (let r = 0; r < rows; r++) {
         if (resets[base + r]) {
@@ -484,7 +476,6 @@ function backwardLayer(trace: LayerTrace, dOutputs: Float32Array, recurrentT: tf
       }
     }
   }
-  recurrentT.dispose();
   return dGates;
 }
 
@@ -556,36 +547,21 @@ function columnSums(values: Float32Array, rows: number, cols: number): Float32Ar
   return Float32Array.from(sums);
 }
 
-function multiplied(values: Float32Array, by: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
+function multiplied(values: Float32Array, by: Float32Array, out: Float32Array): Float32Array {
   for (let k = 0; k < values.length; k++) out[k] = (values[k] as number) * (by[k] as number);
   return out;
 }
 
-function multiplyInPlace(values: Float32Array, by: Float32Array): void {
-  for (let k = 0; k < values.length; k++) values[k] = (values[k] as number) * (by[k] as number);
+/** Adds `row` ([cols]) to each of the `rows` rows of `values`. */
+function addRows(values: Float32Array, row: Float32Array, rows: number, cols: number): void {
+  for (let k = 0; k < rows; k++) {
+    const from = k * cols;
+    for (let v = 0; v < cols; v++) values[from + v] = (values[from + v] as number) + (row[v] as number);
+  }
 }
 
-/**
- * One-hot input times the input kernel, plus bias, for every position: a row lookup done in JS. (The wasm
- * GatherV2 kernel took ~30 ns per element, 25% of a training step; the one-hot matMul is slower still.)
- * `ids` holds `width` active rows per position (the token, then its features), summed.
- */
-function lookupRows(kernel: tf.Variable, bias: tf.Variable, ids: Int32Array, width: number, out: Float32Array): Float32Array {
-  const G = bias.size;
-  const table = kernel.dataSync() as Float32Array;
-  const biasValues = bias.dataSync() as Float32Array;
-  const positions = ids.length / width;
-  for (let p = 0; p < positions; p++) {
-    const target = p * G;
-    const first = (ids[p * width] as number) * G;
-    for (let j = 0; j < G; j++) out[target + j] = (table[first + j] as number) + (biasValues[j] as number);
-    for (let a = 1; a < width; a++) {
-      const source = (ids[p * width + a] as number) * G;
-      for (let j = 0; j < G; j++) out[target + j] = (out[target + j] as number) + (table[source + j] as number);
-    }
-  }
-  return out;
+function multiplyInPlace(values: Float32Array, by: Float32Array): void {
+  for (let k = 0; k < values.length; k++) values[k] = (values[k] as number) * (by[k] as number);
 }
 
 /**
@@ -625,31 +601,26 @@ function rowSeed(seed: number, row: number): number {
 
 
 /**
- * Row k of `values` ([n, width]) summed into rows ids[k * active .. k * active + active - 1] of a [F, width] result
- * (the K = `active` input rows of position k), and once into a total row (the bias gradient).
+ * An upper bound of the floats one call asks of its scratch: the allocations of beginCall (the weights), forward,
+ * forwardLayer, logits, trainStep and backwardLayer, each rounded up to a whole f32x4 (Scratch refuses to hand out
+ * more than this, so a bound that falls short fails loudly in the tests).
  */
-function segmentSums(
-  values: Float32Array,
-  ids: Int32Array,
-  active: number,
-  F: number,
-  width: number,
-  tokens: number,
-): { rows: Float32Array; total: Float32Array } {
-  const rows = new Float32Array(F * width);
-  const n = ids.length / active;
-  for (let k = 0; k < n; k++) {
-    const source = k * width;
-    for (let a = 0; a < active; a++) {
-      const target = (ids[k * active + a] as number) * width;
-      for (let j = 0; j < width; j++) rows[target + j] = (rows[target + j] as number) + (values[source + j] as number);
-    }
-  }
-  // Every position adds its row exactly once into the rows of the tokens (its first active row, below `tokens`;
-  // the features' rows lie above), so their sum is the total: V rows to add instead of T * B.
-  return { rows, total: columnSums(rows, tokens, width) };
+function scratchFloats(config: LstmConfig, rows: number, steps: number, training: boolean): number {
+  const n = rows * steps;
+  const H = config.hiddenSize;
+  const G = 4 * H;
+  const V = config.vocabularySize;
+  const L = config.layers;
+  const F = inputSize(config);
+  const width = inputWidth(config);
+  const weights = F * G + L * (2 * H * G + G) + H * V + V;
+  const layerForward = n * G + 2 * n * H + rows * (G + 2 * H) + (training ? n * G + 3 * n * H : 0);
+  const forward = L * layerForward + n * width + n * H + n * V;
+  const layerBackward = n * G + 2 * rows * H + 3 * G * H + 2 * n * H;
+  const backward = training ? 2 * n * H + 2 * H * V + L * layerBackward + F * G + n * width : 0;
+  const allocations = 10 + 25 * L;
+  return weights + forward + backward + 4 * allocations;
 }
-
 
 function checkBatch(batch: TokenBatch, config: LstmConfig): void {
   const V = config.vocabularySize;

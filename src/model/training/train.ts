@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Encoding } from '../encodings/encoding.js';
 import { flattenWeights, initialWeights, unflattenWeights, weightSizes, type LstmConfig, type LstmWeights } from '../network/lstm-network.js';
+import { trainKernelKind, type KernelKind } from '../network/train-kernels.js';
 import {
   float32Arrays,
   float32Bytes,
@@ -121,7 +122,7 @@ export type TrainingEvent =
   /** Started from a trained network: tokens carried over, and the new ones. */
   | { readonly kind: 'warm-start'; readonly from: string; readonly carried: number; readonly fresh: readonly string[] }
   /** The replicas are ready: how many train side by side (worker threads when more than one). */
-  | { readonly kind: 'started'; readonly workers: number; readonly backend: string }
+  | { readonly kind: 'started'; readonly workers: number; readonly backend: string; readonly kernel: KernelKind }
   /** Style balancing (preset.balanceStyles): each style's training songs and how often each is repeated an epoch. */
   | { readonly kind: 'style-balance'; readonly styles: readonly StyleRepeat[]; readonly songsPerEpoch: number }
   | { readonly kind: 'stopped'; readonly reason: StopReason };
@@ -308,7 +309,7 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
   }).catch((error: unknown) => {
     throw error instanceof ReplicaError ? new TrainingError(`cannot start training: ${error.message}`) : error;
   });
-  options.onProgress?.({ kind: 'started', workers: replicas.workers, backend: options.backend });
+  options.onProgress?.({ kind: 'started', workers: replicas.workers, backend: options.backend, kernel: trainKernelKind() });
   if (balance) options.onProgress?.({ kind: 'style-balance', ...balance });
   const currentWeights = (): LstmWeights => {
     let offset = 0;
