@@ -106,6 +106,31 @@ test('the row lookup and the segment sums match the JavaScript loops', () => {
   assertClose(fast.sums, slow.sums, 1e-6, 'sums');
 });
 
+test('the softmax rows match the JavaScript loops: max, its first index, sum of exponentials, the weighted softmax', () => {
+  const n = 6;
+  const V = 11; // not a multiple of 4: the last values run one at a time
+  const logits = randomValues(n * V, 13, 4);
+  logits[2 * V + 10] = 30; // the max in the tail
+  logits[3 * V + 1] = logits[3 * V + 7] = 25; // a tie: the first index
+  const weights = Float32Array.from([1, 0, 1, 1, 0.5, 1]);
+  const run = (scratch: Scratch, gradient: boolean): { stats: Float32Array; rows: Float32Array } => {
+    scratch.begin(8 * n * V);
+    const rows = filled(scratch, logits);
+    const stats = scratch.floats(3 * n);
+    scratch.softmaxRows(rows, n, V, stats, gradient ? { weights: filled(scratch, weights), scale: 0.25 } : null);
+    return { stats: stats.slice(), rows: rows.slice() };
+  };
+  for (const gradient of [false, true]) {
+    const fast = run(wasm, gradient);
+    const slow = run(js, gradient);
+    assertClose(fast.stats, slow.stats, 1e-6, 'stats');
+    assertClose(fast.rows, slow.rows, 1e-6, 'rows');
+    assert.equal(fast.stats[3 * 2 + 2], 10);
+    assert.equal(fast.stats[3 * 3 + 2], 1);
+    if (!gradient) assert.deepEqual(fast.rows, logits);
+  }
+});
+
 test('the scratch refuses arrays outside it and more than its reserve', () => {
   wasm.begin(16);
   assert.throws(() => wasm.floats(1000), /reserved/);

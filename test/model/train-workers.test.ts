@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { trainKernelKind } from '../../src/model/network/train-kernels.js';
 import { initBackend } from '../../src/model/network/backend.js';
 import { flattenWeights } from '../../src/model/network/lstm-network.js';
 import { loadModelFolder } from '../../src/model/folder/model-folder.js';
@@ -48,7 +49,7 @@ test('two workers train as one: same losses and, after every step, the same weig
   const started: TrainingEvent[] = [];
   const a = await run(one, { workers: 1 });
   const b = await run(two, { workers: 2, onProgress: (e) => e.kind === 'started' && started.push(e) });
-  assert.deepEqual(started, [{ kind: 'started', workers: 2, backend }]);
+  assert.deepEqual(started, [{ kind: 'started', workers: 2, backend, kernel: trainKernelKind() }]);
   assert.equal(a.history.length, 2);
   a.history.forEach((record, k) => {
     const other = b.history[k]!;

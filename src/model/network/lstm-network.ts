@@ -17,7 +17,7 @@
 //  - the weight gradients are single large matMuls over all time steps after the backward sweep.
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, type Random } from '../generation/random.js';
+import type { Random } from '../generation/random.js';
 import { readInto } from './backend.js';
 import { checkWeightShapes, initialWeights, inputSize, inputWidth, type LstmConfig, type LstmWeights } from './lstm-weights.js';
 import { matrixProducts, type MatrixProducts } from './matrix-products.js';
@@ -169,6 +169,33 @@ export class LstmNetwork {
 
   /** Loss and gradients of one chunk (teacher forcing), with dropout drawn as `options` says. */
   trainStep(batch: TokenBatch, carry: LstmCarry, options: TrainStepOptions): TrainStepResult {
+    const step = this.step(batch, carry, options);
+    // Copies: the gradients outlive this call's scratch (and the cpu backend keeps the array it is given).
+    const gradients = this.variables.map((v, k) => tf.tensor((step.gradients[k] as Float32Array).slice(), v.shape));
+    return { gradients, lossSum: tf.scalar(step.lossSum), correct: tf.scalar(step.correct), carry: step.carry };
+  }
+
+  /**
+   * `trainStep` with the gradients written into `into` (flat, all variables end to end in `variables` order), not
+   * returned as tensors: what a training replica needs, without a tensor's copy in and out.
+   */
+  trainStepInto(batch: TokenBatch, carry: LstmCarry, options: TrainStepOptions, into: Float32Array): { lossSum: number; correct: number; carry: LstmCarry } {
+    const step = this.step(batch, carry, options);
+    const size = step.gradients.reduce((sum, g) => sum + g.length, 0);
+    if (into.length !== size) {
+      tf.dispose([...step.carry.h, ...step.carry.c]);
+      throw new RangeError(`the gradients take ${size} floats, the array given has ${into.length}`);
+    }
+    let offset = 0;
+    for (const gradient of step.gradients) {
+      into.set(gradient, offset);
+      offset += gradient.length;
+    }
+    return { lossSum: step.lossSum, correct: step.correct, carry: step.carry };
+  }
+
+  /** The training step; its gradients (in `variables` order) are arrays of the scratch, valid until the next call. */
+  private step(batch: TokenBatch, carry: LstmCarry, options: TrainStepOptions): { gradients: Float32Array[]; lossSum: number; correct: number; carry: LstmCarry } {
     checkBatch(batch, this.config);
     const { rows, steps } = batch;
     const n = rows * steps;
@@ -184,10 +211,14 @@ export class LstmNetwork {
       if (options.targetCount === undefined) for (let k = 0; k < n; k++) counted += batch.weights[k] ?? 0;
       // d(mean NLL)/d logits = (softmax - onehot) * w / count, written over the logits.
       const dLogits = this.logits(forward.top, n, call);
-      const head = softmaxCrossEntropy(dLogits, batch, V, 1 / Math.max(counted, 1), null);
+      const head = softmaxCrossEntropy(dLogits, batch, V, 1 / Math.max(counted, 1), null, scratch);
       const gradOutputKernel = scratch.floats(H * V);
       products.multiply(transpose(forward.top, n, H, scratch.floats(n * H)), dLogits, H, n, V, gradOutputKernel);
-      const gradOutputBias = columnSums(dLogits, n, V);
+      // Column sums as products with a row of ones: the kernel's vector code, not a JavaScript loop.
+      const ones = scratch.floats(Math.max(n, V));
+      ones.fill(1);
+      const gradOutputBias = scratch.floats(V);
+      products.multiply(ones, dLogits, 1, n, V, gradOutputBias);
       let dUpper = scratch.floats(n * H);
       products.multiply(dLogits, transpose(call.weight(this.outputKernel), H, V, scratch.floats(V * H)), n, V, H, dUpper);
       if (forward.topMask) multiplyInPlace(dUpper, forward.topMask);
@@ -208,9 +239,11 @@ export class LstmNetwork {
           scratch.segmentSums(dGates, scratch.ints(batch.inputRows ?? batch.inputs), inputWidth(this.config), G, gradInput);
           // Every position adds its row exactly once into the rows of the tokens (its first active row, below V;
           // the features' rows lie above), so their sum is the bias gradient: V rows to add instead of T * B.
-          gradBias = columnSums(gradInput, V, G);
+          gradBias = scratch.floats(G);
+          products.multiply(ones, gradInput.subarray(0, V * G), 1, V, G, gradBias);
         } else {
-          gradBias = columnSums(dGates, n, G);
+          gradBias = scratch.floats(G);
+          products.multiply(ones, dGates, 1, n, G, gradBias);
           gradInput = scratch.floats(H * G);
           products.multiply(transpose(trace.input as Float32Array, n, H, scratch.floats(n * H)), dGates, H, n, G, gradInput);
           dUpper = scratch.floats(n * H);
@@ -219,13 +252,10 @@ export class LstmNetwork {
         }
         layerGradients.unshift([gradInput, gradRecurrent, gradBias]);
       }
-      // Copies: the gradients outlive this call's scratch (and the cpu backend keeps the array it is given).
-      const values = [...layerGradients.flat(), gradOutputKernel, gradOutputBias];
-      const gradients = this.variables.map((v, k) => tf.tensor((values[k] as Float32Array).slice(), v.shape));
       return {
-        gradients,
-        lossSum: tf.scalar(head.lossSum),
-        correct: tf.scalar(head.correct),
+        gradients: [...layerGradients.flat(), gradOutputKernel, gradOutputBias],
+        lossSum: head.lossSum,
+        correct: head.correct,
         carry: this.carryTensors(forward, rows),
       };
     } finally {
@@ -241,7 +271,7 @@ export class LstmNetwork {
     try {
       const forward = this.forward(batch, carry, null, false, call);
       const targetLogProbs = new Float32Array(n);
-      const head = softmaxCrossEntropy(this.logits(forward.top, n, call), batch, this.config.vocabularySize, null, targetLogProbs);
+      const head = softmaxCrossEntropy(this.logits(forward.top, n, call), batch, this.config.vocabularySize, null, targetLogProbs, call.scratch);
       return { targetLogProbs: tf.tensor1d(targetLogProbs), correct: tf.scalar(head.correct), carry: this.carryTensors(forward, batch.rows) };
     } finally {
       call.products.dispose();
@@ -328,7 +358,7 @@ export class LstmNetwork {
       } else {
         input = below as Float32Array;
         if (dropout) {
-          inputMask = dropout.next(H);
+          inputMask = dropout.next(H, scratch.floats(n * H));
           input = multiplied(input, inputMask, scratch.floats(n * H));
         }
         call.products.multiply(input, call.weight(vars.inputKernel), n, H, G, inputProjection);
@@ -341,7 +371,7 @@ export class LstmNetwork {
       below = trace.outputs;
     });
     const top = below as unknown as Float32Array;
-    const topMask = dropout ? dropout.next(H) : null;
+    const topMask = dropout ? dropout.next(H, scratch.floats(n * H)) : null;
     return { traces, top: topMask ? multiplied(top, topMask, scratch.floats(n * H)) : top, topMask };
   }
 
@@ -482,7 +512,8 @@ function backwardLayer(trace: LayerTrace, dOutputs: Float32Array, recurrentKerne
 /**
  * Log-softmax of each [V] row of `logits`, summed into the batch's loss (-ln p(target), weighted) and accuracy
  * (arg max = target, weighted). With `gradientScale`, each row is overwritten with d(loss * scale)/d logits; with
- * `targetLogProbs`, ln p(target) of every position (also those of weight 0) is written there.
+ * `targetLogProbs`, ln p(target) of every position (also those of weight 0) is written there. The rows' max, sum of
+ * exponentials and softmax run in the kernel (Scratch.softmaxRows).
  */
 function softmaxCrossEntropy(
   logits: Float32Array,
@@ -490,41 +521,25 @@ function softmaxCrossEntropy(
   V: number,
   gradientScale: number | null,
   targetLogProbs: Float32Array | null,
+  scratch: Scratch,
 ): { lossSum: number; correct: number } {
   const { targets, weights } = batch;
+  const n = targets.length;
+  const targetLogits = scratch.floats(n);
+  for (let k = 0; k < n; k++) targetLogits[k] = logits[k * V + (targets[k] as number)] as number;
+  const stats = scratch.floats(3 * n);
+  scratch.softmaxRows(logits, n, V, stats, gradientScale === null ? null : { weights: scratch.copy(weights), scale: gradientScale });
   let lossSum = 0;
   let correct = 0;
-  for (let k = 0; k < targets.length; k++) {
-    const row = k * V;
-    let best = 0;
-    let max = -Infinity;
-    for (let v = 0; v < V; v++) {
-      const value = logits[row + v] as number;
-      if (value > max) {
-        max = value;
-        best = v;
-      }
-    }
+  for (let k = 0; k < n; k++) {
     const target = targets[k] as number;
-    const targetLogit = logits[row + target] as number;
-    let sum = 0;
-    for (let v = 0; v < V; v++) {
-      const e = Math.exp((logits[row + v] as number) - max);
-      if (gradientScale !== null) logits[row + v] = e;
-      sum += e;
-    }
-    const logProb = targetLogit - max - Math.log(sum);
+    const logProb = (targetLogits[k] as number) - (stats[3 * k] as number) - Math.log(stats[3 * k + 1] as number);
     const weight = weights[k] as number;
     lossSum -= weight * logProb;
-    if (best === target) correct += weight;
+    if (stats[3 * k + 2] === target) correct += weight;
     if (targetLogProbs) targetLogProbs[k] = logProb;
-    if (gradientScale !== null) {
-      // The row holds exp(logit - max) now: softmax = that / sum.
-      const scale = weight * gradientScale;
-      const factor = scale / sum;
-      for (let v = 0; v < V; v++) logits[row + v] = (logits[row + v] as number) * factor;
-      logits[row + target] = (logits[row + target] as number) - scale;
-    }
+    // The row holds softmax * weight * scale now: the one-hot part of the gradient is subtracted at the target.
+    if (gradientScale !== null) logits[k * V + target] = (logits[k * V + target] as number) - weight * gradientScale;
   }
   return { lossSum, correct };
 }
@@ -536,15 +551,6 @@ function transpose(values: Float32Array, rows: number, cols: number, out: Float3
     for (let c = 0; c < cols; c++) out[c * rows + r] = values[from + c] as number;
   }
   return out;
-}
-
-function columnSums(values: Float32Array, rows: number, cols: number): Float32Array {
-  const sums = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const from = r * cols;
-    for (let c = 0; c < cols; c++) sums[c] = (sums[c] as number) + (values[from + c] as number);
-  }
-  return Float32Array.from(sums);
 }
 
 function multiplied(values: Float32Array, by: Float32Array, out: Float32Array): Float32Array {
@@ -567,29 +573,40 @@ function multiplyInPlace(values: Float32Array, by: Float32Array): void {
 /**
  * Dropout masks of one batch, [T * B, width] each (0 or 1 / (1 - rate)), in the order the network asks for them.
  * Row r of the whole batch draws from its own sequence (seeded by the batch seed and r), so a replica holding rows
- * firstRow.. of the batch draws exactly their part of the whole batch's masks.
+ * firstRow.. of the batch draws exactly their part of the whole batch's masks. The sequences are createRandom's
+ * (mulberry32), stepped here inline: a call of Random.next per unit cost 6% of a training step.
  */
 class DropoutMasks {
-  private readonly randoms: Random[];
+  private readonly states: Uint32Array;
+  /** rate * 2^32: a draw x / 2^32 < rate exactly when x < this (both sides exact in doubles). */
+  private readonly threshold: number;
   constructor(
     private readonly batch: TokenBatch,
     private readonly rate: number,
     seed: number,
     firstRow: number,
   ) {
-    this.randoms = Array.from({ length: batch.rows }, (_, r) => createRandom(rowSeed(seed, firstRow + r)));
+    this.states = Uint32Array.from({ length: batch.rows }, (_, r) => rowSeed(seed, firstRow + r));
+    this.threshold = rate * 4294967296;
   }
 
-  next(width: number): Float32Array {
+  next(width: number, values: Float32Array): Float32Array {
     const { rows, steps } = this.batch;
-    const values = new Float32Array(rows * steps * width);
     const kept = 1 / (1 - this.rate);
+    const threshold = this.threshold;
     for (let r = 0; r < rows; r++) {
-      const random = this.randoms[r] as Random;
+      let a = this.states[r] as number;
       for (let t = 0; t < steps; t++) {
         const start = (t * rows + r) * width;
-        for (let j = 0; j < width; j++) values[start + j] = random.next() < this.rate ? 0 : kept;
+        for (let j = 0; j < width; j++) {
+          // mulberry32, as src/util/random.ts
+          a = (a + 0x6d2b79f5) >>> 0;
+          let x = Math.imul(a ^ (a >>> 15), a | 1);
+          x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+          values[start + j] = (x ^ (x >>> 14)) >>> 0 < threshold ? 0 : kept;
+        }
       }
+      this.states[r] = a;
     }
     return values;
   }
@@ -614,10 +631,10 @@ function scratchFloats(config: LstmConfig, rows: number, steps: number, training
   const F = inputSize(config);
   const width = inputWidth(config);
   const weights = F * G + L * (2 * H * G + G) + H * V + V;
-  const layerForward = n * G + 2 * n * H + rows * (G + 2 * H) + (training ? n * G + 3 * n * H : 0);
-  const forward = L * layerForward + n * width + n * H + n * V;
+  const layerForward = n * G + 3 * n * H + rows * (G + 2 * H) + (training ? n * G + 3 * n * H : 0);
+  const forward = L * layerForward + n * width + 2 * n * H + n * V + 5 * n;
   const layerBackward = n * G + 2 * rows * H + 3 * G * H + 2 * n * H;
-  const backward = training ? 2 * n * H + 2 * H * V + L * layerBackward + F * G + n * width : 0;
+  const backward = training ? 2 * n * H + 3 * H * V + n + L * (layerBackward + G) + F * G + n * width : 0;
   const allocations = 10 + 25 * L;
   return weights + forward + backward + 4 * allocations;
 }

@@ -216,6 +216,90 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $rowLoop))))
 
+;; The softmax of each row k < n of logits ([n, V] floats): its max, the sum of exp(x - max) and the first index of
+;; the max (as a float) into stats[3k .. 3k + 2]. With $weights != 0 the row is overwritten with its softmax times
+;; weights[k] * $scale (the loss gradient's softmax part). The V mod 4 values after the last vector one at a time.
+  (func (export "softmaxRows") (param $logits i32) (param $n i32) (param $V i32) (param $stats i32) (param $weights i32) (param $scale f32)
+    (local $k i32) (local $j i32) (local $row i32) (local $vb i32) (local $vb4 i32) (local $best i32)
+    (local $max f32) (local $sum f32) (local $value f32) (local $factor f32) (local $m v128) (local $s v128) (local $e v128)
+    (local.set $vb (i32.shl (local.get $V) (i32.const 2)))
+    (local.set $vb4 (i32.shl (i32.and (local.get $V) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $row (i32.add (local.get $logits) (i32.mul (local.get $k) (local.get $vb))))
+        ;; The max.
+        (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+        (local.set $j (i32.const 0))
+        (block $maxDone
+          (loop $maxLoop
+            (br_if $maxDone (i32.ge_u (local.get $j) (local.get $vb4)))
+            (local.set $m (f32x4.max (local.get $m) (v128.load (i32.add (local.get $row) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $maxLoop)))
+        (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                 (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+        (block $maxTailDone
+          (loop $maxTail
+            (br_if $maxTailDone (i32.ge_u (local.get $j) (local.get $vb)))
+            (local.set $max (f32.max (local.get $max) (f32.load (i32.add (local.get $row) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $maxTail)))
+        ;; Its first index.
+        (local.set $best (i32.const 0))
+        (block $bestDone
+          (loop $bestLoop
+            (br_if $bestDone (f32.eq (f32.load (i32.add (local.get $row) (local.get $best))) (local.get $max)))
+            (br_if $bestDone (i32.ge_u (local.get $best) (local.get $vb)))
+            (local.set $best (i32.add (local.get $best) (i32.const 4)))
+            (br $bestLoop)))
+        ;; exp(x - max), summed (and kept in the row for the gradient).
+        (local.set $m (f32x4.splat (local.get $max)))
+        (local.set $s (v128.const f32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $expDone
+          (loop $expLoop
+            (br_if $expDone (i32.ge_u (local.get $j) (local.get $vb4)))
+            (local.set $e (call $exp (f32x4.sub (v128.load (i32.add (local.get $row) (local.get $j))) (local.get $m))))
+            (local.set $s (f32x4.add (local.get $s) (local.get $e)))
+            (if (local.get $weights) (then (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $e))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $expLoop)))
+        (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+                                 (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+        (block $expTailDone
+          (loop $expTail
+            (br_if $expTailDone (i32.ge_u (local.get $j) (local.get $vb)))
+            (local.set $value (f32x4.extract_lane 0 (call $exp (f32x4.splat (f32.sub (f32.load (i32.add (local.get $row) (local.get $j))) (local.get $max))))))
+            (local.set $sum (f32.add (local.get $sum) (local.get $value)))
+            (if (local.get $weights) (then (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $value))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $expTail)))
+        (f32.store (i32.add (local.get $stats) (i32.mul (local.get $k) (i32.const 12))) (local.get $max))
+        (f32.store offset=4 (i32.add (local.get $stats) (i32.mul (local.get $k) (i32.const 12))) (local.get $sum))
+        (f32.store offset=8 (i32.add (local.get $stats) (i32.mul (local.get $k) (i32.const 12)))
+          (f32.convert_i32_u (i32.shr_u (local.get $best) (i32.const 2))))
+        ;; The gradient's softmax part: exp(x - max) * weight * scale / sum.
+        (if (local.get $weights)
+          (then
+            (local.set $factor (f32.div (f32.mul (f32.load (i32.add (local.get $weights) (i32.shl (local.get $k) (i32.const 2)))) (local.get $scale)) (local.get $sum)))
+            (local.set $e (f32x4.splat (local.get $factor)))
+            (local.set $j (i32.const 0))
+            (block $scaleDone
+              (loop $scaleLoop
+                (br_if $scaleDone (i32.ge_u (local.get $j) (local.get $vb4)))
+                (v128.store (i32.add (local.get $row) (local.get $j)) (f32x4.mul (v128.load (i32.add (local.get $row) (local.get $j))) (local.get $e)))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $scaleLoop)))
+            (block $scaleTailDone
+              (loop $scaleTail
+                (br_if $scaleTailDone (i32.ge_u (local.get $j) (local.get $vb)))
+                (f32.store (i32.add (local.get $row) (local.get $j)) (f32.mul (f32.load (i32.add (local.get $row) (local.get $j))) (local.get $factor)))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $scaleTail)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rowLoop))))
+
 ;; C[M, N] = A[M, K] x B[K, N] (or C += A x B with $accumulate), row-major; A's rows lie $lda floats apart (a block
 ;; of A's columns can be given), B's and C's N apart. Each block of 4 rows x 8 columns of C is summed over k in
 ;; eight f32x4 registers: per k, two vectors of B's row k and the four rows' A[r, k] splat. The N mod 8 columns

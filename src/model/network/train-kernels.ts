@@ -36,6 +36,7 @@ interface KernelExports {
   lookupRows(table: number, bias: number, ids: number, width: number, positions: number, G: number, out: number): void;
   segmentSums(values: number, ids: number, active: number, n: number, width: number, sums: number): void;
   gemm(a: number, lda: number, b: number, c: number, M: number, K: number, N: number, accumulate: number): void;
+  softmaxRows(logits: number, n: number, V: number, stats: number, weights: number, scale: number): void;
 }
 
 /** The kernels' signatures over arrays of the scratch memory (every array must come from this Scratch). */
@@ -54,6 +55,16 @@ export interface CellKernels {
   lookupRows(table: Float32Array, bias: Float32Array, ids: Int32Array, width: number, G: number, out: Float32Array): void;
   /** Row k of values ([n, width]) added into rows ids[k * active ..] of sums (which the caller zeroed). */
   segmentSums(values: Float32Array, ids: Int32Array, active: number, width: number, sums: Float32Array): void;
+  /**
+   * Per row k of logits ([n, V]): stats[3k] = its max, stats[3k + 1] = the sum of exp(x - max), stats[3k + 2] = the
+   * first index of the max. With `gradient`, each row is overwritten with its softmax times weights[k] * scale.
+   */
+  softmaxRows(logits: Float32Array, n: number, V: number, stats: Float32Array, gradient: SoftmaxGradient | null): void;
+}
+
+export interface SoftmaxGradient {
+  readonly weights: Float32Array;
+  readonly scale: number;
 }
 
 /** The cell's kept values of one step: gates [rows, 4H], cPrev and tanhC [rows, H]. */
@@ -187,6 +198,16 @@ export class Scratch implements CellKernels {
     }
   }
 
+  softmaxRows(logits: Float32Array, n: number, V: number, stats: Float32Array, gradient: SoftmaxGradient | null): void {
+    if (logits.length < n * V || stats.length < 3 * n || (gradient && gradient.weights.length < n)) throw new RangeError('softmaxRows: an array is smaller than its shape');
+    if (this.exports) {
+      const at = this.pointer;
+      this.exports.softmaxRows(at(logits), n, V, at(stats), gradient ? at(gradient.weights) : 0, gradient?.scale ?? 0);
+    } else {
+      softmaxRowsJs(logits, n, V, stats, gradient);
+    }
+  }
+
   /**
    * c = a x b for row-major a [M, K], b [K, N], c [M, N], in the kernel (which must run: see `simd`), summed over
    * blocks of b's rows that stay in the core's cache.
@@ -293,6 +314,34 @@ function segmentSumsJs(values: Float32Array, ids: Int32Array, active: number, wi
     for (let a = 0; a < active; a++) {
       const target = (ids[k * active + a] as number) * width;
       for (let j = 0; j < width; j++) sums[target + j] = (sums[target + j] as number) + (values[source + j] as number);
+    }
+  }
+}
+
+function softmaxRowsJs(logits: Float32Array, n: number, V: number, stats: Float32Array, gradient: SoftmaxGradient | null): void {
+  for (let k = 0; k < n; k++) {
+    const row = k * V;
+    let best = 0;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const value = logits[row + v] as number;
+      if (value > max) {
+        max = value;
+        best = v;
+      }
+    }
+    let sum = 0;
+    for (let v = 0; v < V; v++) {
+      const e = Math.exp((logits[row + v] as number) - max);
+      if (gradient) logits[row + v] = e;
+      sum += e;
+    }
+    stats[3 * k] = max;
+    stats[3 * k + 1] = sum;
+    stats[3 * k + 2] = best;
+    if (gradient) {
+      const factor = ((gradient.weights[k] as number) * gradient.scale) / sum;
+      for (let v = 0; v < V; v++) logits[row + v] = (logits[row + v] as number) * factor;
     }
   }
 }

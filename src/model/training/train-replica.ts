@@ -4,7 +4,6 @@
 // worker thread (train-worker.ts) and, with one worker, the main thread directly, so that both run the same code.
 // The protocol carries only plain values (the network's config, typed arrays), so it holds for any config.
 import * as tf from '@tensorflow/tfjs';
-import { readInto } from '../network/backend.js';
 import { LstmNetwork, unflattenWeights, weightSizes, type LstmCarry, type LstmConfig, type TokenBatch } from '../network/lstm-network.js';
 import type { SongInputRows } from './train-batches.js';
 import { evaluateSongs } from './train-evaluate.js';
@@ -74,21 +73,15 @@ export class Replica {
       this.disposeCarry();
       this.carry = this.network.zeroCarry(batch.rows);
     }
-    const result = this.network.trainStep(batch, this.carry as LstmCarry, {
-      dropoutSeed: request.dropoutSeed,
-      firstRow: request.firstRow,
-      targetCount: request.targetCount,
-    });
-    let offset = 0;
-    for (const gradient of result.gradients) {
-      readInto(gradient, this.init.gradient.subarray(offset, offset + gradient.size));
-      offset += gradient.size;
-    }
-    const lossSum = result.lossSum.dataSync()[0] ?? NaN;
-    const correct = result.correct.dataSync()[0] ?? 0;
-    tf.dispose([...result.gradients, result.lossSum, result.correct]);
+    const result = this.network.trainStepInto(
+      batch,
+      this.carry as LstmCarry,
+      { dropoutSeed: request.dropoutSeed, firstRow: request.firstRow, targetCount: request.targetCount },
+      this.init.gradient,
+    );
     this.disposeCarry();
     this.carry = result.carry;
+    const { lossSum, correct } = result;
     return { kind: 'step', lossSum, correct };
   }
 
