@@ -36,8 +36,8 @@ export interface ReplicaSetOptions {
 export interface ReplicaStepResult {
   readonly lossSum: number;
   readonly correct: number;
-  /** The batch's gradient (the replicas' sum), flat; valid until the next step. */
-  readonly gradient: Float32Array;
+  /** The batch's gradient: the replicas' parts, flat, to be summed in this order; valid until the next step. */
+  readonly gradient: readonly Float32Array[];
 }
 
 export interface ReplicaEvaluation {
@@ -55,7 +55,6 @@ interface ReplicaHandle {
 export class ReplicaSet {
   /** The shared weights: the caller's optimiser updates them in place, then calls `weightsChanged`. */
   readonly weights: Float32Array;
-  private readonly gradient: Float32Array;
   private readonly slots: Float32Array[];
   private readonly handles: ReplicaHandle[];
   private readonly validationShares: { first: number; count: number }[];
@@ -67,7 +66,6 @@ export class ReplicaSet {
     this.slots = slots;
     this.handles = handles;
     this.validationShares = validationShares;
-    this.gradient = slots.length === 1 ? (slots[0] as Float32Array) : new Float32Array(weights.length);
   }
 
   /** Starts the replicas (worker threads when more than one); rejects with ReplicaError when one cannot start. */
@@ -143,15 +141,6 @@ export class ReplicaSet {
         }),
       ),
     );
-    if (shares.length > 1) {
-      // Slots added in replica order, the same every step. A replica without rows (batch smaller than the
-      // number of workers) wrote nothing this step and is skipped.
-      this.gradient.set(this.slots[0] as Float32Array);
-      for (let k = 1; k < shares.length; k++) {
-        const slot = this.slots[k] as Float32Array;
-        for (let e = 0; e < slot.length; e++) this.gradient[e] = (this.gradient[e] as number) + (slot[e] as number);
-      }
-    }
     let lossSum = 0;
     let correct = 0;
     for (const reply of replies) {
@@ -159,7 +148,9 @@ export class ReplicaSet {
       lossSum += reply.lossSum;
       correct += reply.correct;
     }
-    return { lossSum, correct, gradient: this.gradient };
+    // The slots are summed in replica order by the optimiser (AdamOptimizer.apply), the same every step. A
+    // replica without rows (a batch smaller than the number of workers) wrote nothing this step and is left out.
+    return { lossSum, correct, gradient: this.slots.slice(0, shares.length) };
   }
 
   /** Every validation song from a zero state, the songs split between the replicas. */
