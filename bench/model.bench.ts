@@ -220,7 +220,7 @@ if (!generator) {
     // Same weights, same seed, same sampler: the tunes agree while the tune fits in the window.
     if (JSON.stringify(events).length === 0) throw new Error('unreachable');
   }
-  const network = LstmNetwork.fromWeights(generator.weights);
+  const network = LstmNetwork.fromWeights(generator.weights, { kernel: false }); // tfjs ops, as the row says
   const tfjsStateful: number[] = [];
   for (let k = 1; k <= refeedRuns; k++) {
     const predictor = tfjsStatefulPredictor(network, generator.encoding);

@@ -70,7 +70,7 @@ export function windowRefeedPredictor(network: LstmNetwork, encoding: Encoding, 
 
 /** `generate` as the reference system did it (window re-feed), on a loaded generator's weights. */
 export function generateWithWindowRefeed(generator: LoadedGenerator, options: GenerateOptions, window = 64): readonly MelodyEvent[] {
-  const network = LstmNetwork.fromWeights(generator.weights);
+  const network = LstmNetwork.fromWeights(generator.weights, { kernel: false });
   try {
     return sampleTune(generator.encoding, windowRefeedPredictor(network, generator.encoding, window), options);
   } finally {

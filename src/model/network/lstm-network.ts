@@ -96,8 +96,11 @@ export class LstmNetwork {
    * first use; one buffer reused from call to call: reallocating megabytes per call cost GC time).
    */
   private scratch: Scratch | null = null;
+  /** false: every call runs tfjs matMuls and the JavaScript cell loops, not the training kernel (see fromWeights). */
+  private readonly kernel: boolean;
 
-  private constructor(weights: LstmWeights) {
+  private constructor(weights: LstmWeights, kernel = true) {
+    this.kernel = kernel;
     const { hiddenSize: H, vocabularySize: V } = weights.config;
     this.config = weights.config;
     const F = inputSize(weights.config);
@@ -115,9 +118,13 @@ export class LstmNetwork {
     return new LstmNetwork(initialWeights(config, random));
   }
 
-  static fromWeights(weights: LstmWeights): LstmNetwork {
+  /**
+   * `kernel: false` runs without the training kernel (tfjs matMuls and JavaScript loops): the reference system's
+   * window re-feed is measured so, with tfjs ops as its model.predict had (generator-tfjs.ts).
+   */
+  static fromWeights(weights: LstmWeights, options: { kernel?: boolean } = {}): LstmNetwork {
     checkWeightShapes(weights);
-    return new LstmNetwork(weights);
+    return new LstmNetwork(weights, options.kernel !== false);
   }
 
   /** Trainable variables in a fixed order: per layer input kernel, recurrent kernel, bias; then output kernel, bias. */
@@ -316,7 +323,7 @@ export class LstmNetwork {
    * and the weights it reads, each copied into the scratch once.
    */
   private beginCall(rows: number, steps: number, training: boolean): Call {
-    this.scratch ??= new Scratch();
+    this.scratch ??= new Scratch({ simd: this.kernel });
     const scratch = this.scratch;
     scratch.begin(scratchFloats(this.config, rows, steps, training));
     const read = new Map<tf.Variable, Float32Array>();
