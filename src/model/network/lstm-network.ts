@@ -335,7 +335,9 @@ export class LstmNetwork {
       }
       return values;
     };
-    return { scratch, products: matrixProducts(scratch), weight };
+    const products = matrixProducts(scratch);
+    const operand = (variable: tf.Variable): Float32Array => (products.inKernel ? weight(variable) : products.standIn(variable as tf.Variable<tf.Rank.R2>));
+    return { scratch, products, weight, operand };
   }
 
   /** The forward pass (with `keepTrace`, each layer's trace for the backward pass). */
@@ -368,12 +370,12 @@ export class LstmNetwork {
           inputMask = dropout.next(H, scratch.floats(n * H));
           input = multiplied(input, inputMask, scratch.floats(n * H));
         }
-        call.products.multiply(input, call.weight(vars.inputKernel), n, H, G, inputProjection);
+        call.products.multiply(input, call.operand(vars.inputKernel), n, H, G, inputProjection);
         addRows(inputProjection, call.weight(vars.bias), n, G);
       }
       const h0 = (carry.h[layer] as tf.Tensor2D).dataSync() as Float32Array;
       const c0 = (carry.c[layer] as tf.Tensor2D).dataSync() as Float32Array;
-      const trace = forwardLayer(inputProjection, call.weight(vars.recurrentKernel), h0, c0, batch, H, keepTrace, call);
+      const trace = forwardLayer(inputProjection, call.operand(vars.recurrentKernel), h0, c0, batch, H, keepTrace, call);
       traces.push({ ...trace, input, inputMask });
       below = trace.outputs;
     });
@@ -387,7 +389,7 @@ export class LstmNetwork {
     const H = this.config.hiddenSize;
     const V = this.config.vocabularySize;
     const logits = call.scratch.floats(n * V);
-    call.products.multiply(top, call.weight(this.outputKernel), n, H, V, logits);
+    call.products.multiply(top, call.operand(this.outputKernel), n, H, V, logits);
     addRows(logits, call.weight(this.outputBias), n, V);
     return logits;
   }
@@ -427,7 +429,10 @@ interface Forward {
 interface Call {
   readonly scratch: Scratch;
   readonly products: MatrixProducts;
+  /** A weight's values, copied into the scratch once per call. */
   weight(variable: tf.Variable): Float32Array;
+  /** A weight matrix as a product's b: its values in the scratch for the kernel, a stand-in for tfjs products. */
+  operand(variable: tf.Variable): Float32Array;
 }
 
 /**

@@ -13,19 +13,32 @@ export interface MatrixProducts {
    * weight matrices, used at every time step), so b must not change after its first product in the call.
    */
   multiply(a: Float32Array, b: Float32Array, M: number, K: number, N: number, out: Float32Array): void;
+  /**
+   * For tfjs products only: an empty array that stands for `tensor` as a product's b, so that a weight variable is
+   * used where it lies instead of being read out and uploaded again (a copy per call, per token when generating).
+   */
+  standIn(tensor: tf.Tensor2D): Float32Array;
   /** Frees what the call uploaded. */
   dispose(): void;
 }
 
 export function matrixProducts(scratch: Scratch): MatrixProducts {
   if (scratch.simd && tf.getBackend() !== 'tensorflow') {
-    return { inKernel: true, multiply: (a, b, M, K, N, out) => scratch.matmul(a, b, out, M, K, N), dispose: () => undefined };
+    return {
+      inKernel: true,
+      multiply: (a, b, M, K, N, out) => scratch.matmul(a, b, out, M, K, N),
+      standIn: () => {
+        throw new RangeError('the kernel multiplies arrays of its scratch: read the weights in');
+      },
+      dispose: () => undefined,
+    };
   }
   const uploaded = new Map<Float32Array, tf.Tensor2D>();
+  const standIns = new Map<Float32Array, tf.Tensor2D>();
   return {
     inKernel: false,
     multiply: (a, b, M, K, N, out) => {
-      let right = uploaded.get(b);
+      let right = standIns.get(b) ?? uploaded.get(b);
       if (!right) {
         right = tf.tensor2d(b.subarray(0, K * N), [K, N]);
         uploaded.set(b, right);
@@ -35,9 +48,15 @@ export function matrixProducts(scratch: Scratch): MatrixProducts {
       readInto(product, out.subarray(0, M * N));
       tf.dispose([left, product]);
     },
+    standIn: (tensor) => {
+      const marker = new Float32Array(0);
+      standIns.set(marker, tensor);
+      return marker;
+    },
     dispose: () => {
       tf.dispose([...uploaded.values()]);
       uploaded.clear();
+      standIns.clear();
     },
   };
 }
