@@ -333,7 +333,6 @@ async function replicaSpeed(preset: TrainingPreset, setup: SpeedSetup, workers: 
       const start = performance.now();
       const step = await replicas.step(batch, b);
       optimizer.apply(replicas.weights, step.gradient);
-      replicas.weightsChanged();
       const seconds = (performance.now() - start) / 1000;
       if (b >= WARM_UP_BATCHES) meter.add(batchTargets(batch), seconds);
     }

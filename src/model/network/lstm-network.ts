@@ -98,6 +98,8 @@ export class LstmNetwork {
   private scratch: Scratch | null = null;
   /** false: every call runs tfjs matMuls and the JavaScript cell loops, not the training kernel (see fromWeights). */
   private readonly kernel: boolean;
+  /** Arrays that every call reads the weights from instead of the variables (see readWeightsFrom). */
+  private external: Map<tf.Variable, Float32Array> | null = null;
 
   private constructor(weights: LstmWeights, kernel = true) {
     this.kernel = kernel;
@@ -138,6 +140,19 @@ export class LstmNetwork {
 
   get parameterCount(): number {
     return this.variables.reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /**
+   * From now on every call reads the weights from these arrays (in `variables` order; shared memory that the
+   * trainer updates between steps), not from the variables, which are then left as they were: a training replica
+   * saves copying its weights into tfjs and out again at every step.
+   */
+  readWeightsFrom(arrays: readonly Float32Array[]): void {
+    const variables = this.variables;
+    if (arrays.length !== variables.length || arrays.some((a, k) => a.length !== variables[k]?.size)) {
+      throw new RangeError('readWeightsFrom: one array per variable, each of its size');
+    }
+    this.external = new Map(variables.map((v, k) => [v, arrays[k] as Float32Array]));
   }
 
   readWeights(): LstmWeights {
@@ -327,16 +342,19 @@ export class LstmNetwork {
     const scratch = this.scratch;
     scratch.begin(scratchFloats(this.config, rows, steps, training));
     const read = new Map<tf.Variable, Float32Array>();
+    const external = this.external;
     const weight = (variable: tf.Variable): Float32Array => {
       let values = read.get(variable);
       if (!values) {
-        values = readInto(variable, scratch.floats(variable.size));
+        const source = external?.get(variable);
+        values = source ? scratch.copy(source) : readInto(variable, scratch.floats(variable.size));
         read.set(variable, values);
       }
       return values;
     };
     const products = matrixProducts(scratch);
-    const operand = (variable: tf.Variable): Float32Array => (products.inKernel ? weight(variable) : products.standIn(variable as tf.Variable<tf.Rank.R2>));
+    const operand = (variable: tf.Variable): Float32Array =>
+      products.inKernel || external ? weight(variable) : products.standIn(variable as tf.Variable<tf.Rank.R2>);
     return { scratch, products, weight, operand };
   }
 
@@ -356,7 +374,7 @@ export class LstmNetwork {
       if (layer === 0) {
         // A few positions without features (one-token inference): gather the rows in tfjs, which saves copying
         // the table. Otherwise: the kernel's lookup (the wasm gather kernel took ~30 ns an element).
-        if (!batch.inputRows && n < this.config.vocabularySize) {
+        if (!batch.inputRows && n < this.config.vocabularySize && !this.external) {
           tf.tidy(() => {
             readInto(tf.add(tf.gather(vars.inputKernel, tf.tensor1d(batch.inputs, 'int32')), vars.bias), inputProjection);
           });

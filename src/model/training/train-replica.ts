@@ -1,6 +1,6 @@
 // One replica of the network for data-parallel training: it holds its share of the batch's streams (their
-// recurrent state from chunk to chunk) and its share of the validation songs, reads the shared weights before a
-// step when they changed, and writes its gradient into its own slot of shared memory. The same object serves a
+// recurrent state from chunk to chunk) and its share of the validation songs, reads the shared weights themselves
+// at every step (LstmNetwork.readWeightsFrom), and writes its gradient into its own slot of shared memory. The same object serves a
 // worker thread (train-worker.ts) and, with one worker, the main thread directly, so that both run the same code.
 // The protocol carries only plain values (the network's config, typed arrays), so it holds for any config.
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +10,7 @@ import { evaluateSongs } from './train-evaluate.js';
 
 export interface ReplicaInit {
   readonly config: LstmConfig;
-  /** The flat weights (all variables end to end), shared with the trainer; read whenever `weightsVersion` moves. */
+  /** The flat weights (all variables end to end), shared with the trainer, who updates them between requests. */
   readonly weights: Float32Array;
   /** This replica's gradient slot, as long as `weights`. */
   readonly gradient: Float32Array;
@@ -22,7 +22,6 @@ export interface ReplicaInit {
 export type ReplicaRequest =
   | {
       readonly kind: 'step';
-      readonly weightsVersion: number;
       /** Zero the carried state first (the first chunk of an epoch). */
       readonly resetCarry: boolean;
       readonly batch: TokenBatch;
@@ -30,7 +29,7 @@ export type ReplicaRequest =
       readonly firstRow: number;
       readonly targetCount: number;
     }
-  | { readonly kind: 'evaluate'; readonly weightsVersion: number };
+  | { readonly kind: 'evaluate' };
 
 export type ReplicaReply =
   | { readonly kind: 'step'; readonly lossSum: number; readonly correct: number }
@@ -47,18 +46,15 @@ export class Replica {
   private readonly network: LstmNetwork;
   private readonly sizes: readonly number[];
   private carry: LstmCarry | null = null;
-  private weightsVersion = 0;
 
   constructor(private readonly init: ReplicaInit) {
     this.sizes = weightSizes(init.config);
     this.network = LstmNetwork.fromWeights(unflattenWeights(init.config, this.views()));
+    // The network reads the shared weights themselves at every call: nothing to copy when they change.
+    this.network.readWeightsFrom(this.views());
   }
 
   handle(request: ReplicaRequest): ReplicaReply {
-    if (request.weightsVersion !== this.weightsVersion) {
-      this.network.assignWeights(unflattenWeights(this.init.config, this.views()));
-      this.weightsVersion = request.weightsVersion;
-    }
     return request.kind === 'step' ? this.step(request) : this.evaluate();
   }
 

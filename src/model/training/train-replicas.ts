@@ -53,12 +53,11 @@ interface ReplicaHandle {
 }
 
 export class ReplicaSet {
-  /** The shared weights: the caller's optimiser updates them in place, then calls `weightsChanged`. */
+  /** The shared weights: the caller's optimiser updates them in place between steps; the replicas read them at each. */
   readonly weights: Float32Array;
   private readonly slots: Float32Array[];
   private readonly handles: ReplicaHandle[];
   private readonly validationShares: { first: number; count: number }[];
-  private weightsVersion = 0;
   private rows = -1;
 
   private constructor(weights: Float32Array, slots: Float32Array[], handles: ReplicaHandle[], validationShares: { first: number; count: number }[]) {
@@ -111,11 +110,6 @@ export class ReplicaSet {
     return this.handles.length;
   }
 
-  /** Call after changing `weights`: the replicas read them before their next request. */
-  weightsChanged(): void {
-    this.weightsVersion++;
-  }
-
   /** The next `step` starts from a zero state in every stream (the first chunk of an epoch or of a resumed run). */
   resetCarry(): void {
     this.rows = -1;
@@ -132,7 +126,6 @@ export class ReplicaSet {
       shares.map((share, k) =>
         (this.handles[k] as ReplicaHandle).request({
           kind: 'step',
-          weightsVersion: this.weightsVersion,
           resetCarry,
           batch: shares.length === 1 ? batch : batchRows(batch, share.first, share.count),
           dropoutSeed,
@@ -156,7 +149,7 @@ export class ReplicaSet {
   /** Every validation song from a zero state, the songs split between the replicas. */
   async evaluate(): Promise<ReplicaEvaluation> {
     const used = this.validationShares.filter((share) => share.count > 0).length;
-    const replies = await Promise.all(this.handles.slice(0, used).map((h) => h.request({ kind: 'evaluate', weightsVersion: this.weightsVersion })));
+    const replies = await Promise.all(this.handles.slice(0, used).map((h) => h.request({ kind: 'evaluate' })));
     const logProbs: Float32Array[] = [];
     let lossSum = 0;
     let correct = 0;

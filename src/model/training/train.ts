@@ -358,7 +358,6 @@ export async function train(options: TrainOptions): Promise<TrainingResult> {
         // An epoch's last, nearly empty batches take a step scaled to their targets (train-batches.ts).
         optimizer.learningRate = state.learningRate * stepRateScale(batch);
         optimizer.apply(replicas.weights, gradient);
-        replicas.weightsChanged();
         if (!Number.isFinite(lossSum)) throw new TrainingError(`the loss became ${lossSum} in epoch ${state.epoch + 1}, batch ${state.batch + 1}`);
         let targets = 0;
         for (const w of batch.weights) targets += w;
