@@ -1,20 +1,20 @@
 // The language model: token ids (+ optional input features, see input-features.ts) -> one-hot input -> LSTM layers (fused gates) -> dropout -> dense softmax.
 //
 // Forward AND backward are written out by hand instead of tf.layers/autodiff. On the wasm backend the cost of
-// small ops is their number (each tfjs op call costs tens of microseconds, more than its arithmetic at these sizes)
-// and transposed matMuls skip XNNPACK and run 10-30x slower. So tfjs runs only the matrix products, always
-// untransposed (XNNPACK), and everything elementwise runs in plain JavaScript over Float32Arrays:
+// small ops is their number (each tfjs op call costs tens of microseconds, more than its arithmetic at these sizes),
+// transposed matMuls skip XNNPACK, and XNNPACK has no fused multiply-add. So every call runs in the training kernel
+// (train-kernels.ts, WebAssembly SIMD) over arrays of its memory that `Scratch` hands out per call; the weights
+// stay tfjs variables, copied in once per call:
 //  - every position has a target (teacher forcing over long chunks of B parallel song streams);
-//  - the first layer's input projection of all time steps is a row lookup in JS (one-hot x W), its gradient a
-//    segment sum in JS (the wasm backend has no UnsortedSegmentSum; a one-hot matMul is far slower);
-//  - the recurrence is one [B,H] x [H,4H] matMul per step with gates fused as [i | f | o | g]; the gate
+//  - the first layer's input projection of all time steps is a row lookup (one-hot x W), its gradient a segment sum;
+//  - the recurrence is one [B,H] x [H,4H] product per step with gates fused as [i | f | o | g]; the gate
 //    nonlinearities, the cell update and their derivatives are one kernel call per step, forward and backward
 //    (measured: the tfjs version spent ~2,500 op calls per batch, about half of the batch's time, on them);
-//  - those cell steps, the row lookup and the segment sum run in a WebAssembly SIMD kernel (train-kernels.ts) over
-//    arrays of its memory, handed out per call by `Scratch`;
-//  - the softmax, loss, accuracy and dLogits are one JS pass over the logits;
-//  - weights are transposed once per batch and activations in JS, so that every matMul is untransposed;
-//  - the weight gradients are single large matMuls over all time steps after the backward sweep.
+//  - the softmax, loss, accuracy and dLogits are one pass over the logits;
+//  - weights are transposed once per call and activations once, so that every product is a plain a x b;
+//  - the weight gradients are single large products over all time steps after the backward sweep.
+// Under tfjs-node the products are tfjs matMuls (matrix-products.ts), and without WebAssembly SIMD the rest runs
+// as the same loops in JavaScript.
 // Data layout is time-major: position n = t * rows + r (step t of stream r).
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../generation/random.js';
