@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/model/network/backend.js';
-import { LstmNetwork, initialWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/network/lstm-network.js';
+import { LstmNetwork, flattenWeights, initialWeights, unflattenWeights, type LstmConfig, type LstmWeights, type TokenBatch } from '../../src/model/network/lstm-network.js';
 import { inputSize, inputWidth } from '../../src/model/network/lstm-weights.js';
 import { createRandom } from '../../src/model/generation/random.js';
 
@@ -125,3 +125,37 @@ for (const { layers, features, H } of cases) {
     network.dispose();
   });
 }
+
+test('trainStepInto writes trainStep\'s gradients flat, and a network reading shared weights follows their changes', () => {
+  const config: LstmConfig = { vocabularySize: 9, hiddenSize: 8, layers: 2, dropout: 0.25 };
+  const weights = initialWeights(config, createRandom(4));
+  const batch = randomBatch(5, 7, config.vocabularySize, 12);
+  const network = LstmNetwork.fromWeights(weights);
+  const carry = network.zeroCarry(5);
+  const step = network.trainStep(batch, carry, { dropoutSeed: 3 });
+  const flat = new Float32Array(network.parameterCount);
+  const into = network.trainStepInto(batch, carry, { dropoutSeed: 3 }, flat);
+  assert.equal(Math.fround(into.lossSum), step.lossSum.dataSync()[0]); // the tensor holds a float32
+  let offset = 0;
+  for (const gradient of step.gradients) {
+    assert.deepEqual(flat.subarray(offset, offset + gradient.size), gradient.dataSync());
+    offset += gradient.size;
+  }
+  assert.throws(() => network.trainStepInto(batch, carry, { dropoutSeed: 3 }, new Float32Array(5)), /the gradients take/);
+
+  // Shared arrays: the network reads them at every call, so a change shows in the next step, as in a fresh network
+  // made from the changed weights; its own variables are left as they were.
+  const shared = flattenWeights(weights).map((w) => Float32Array.from(w));
+  const reader = LstmNetwork.fromWeights(weights);
+  reader.readWeightsFrom(shared);
+  const outputBias = shared[shared.length - 1]!;
+  outputBias[2] = (outputBias[2] ?? 0) + 3;
+  const changed = LstmNetwork.fromWeights(unflattenWeights(config, shared));
+  const a = reader.trainStep(batch, carry, { dropoutSeed: 3 });
+  const b = changed.trainStep(batch, carry, { dropoutSeed: 3 });
+  assert.equal(a.lossSum.dataSync()[0], b.lossSum.dataSync()[0]);
+  assert.notEqual(a.lossSum.dataSync()[0], step.lossSum.dataSync()[0]);
+  assert.deepEqual(reader.readWeights().outputBias, weights.outputBias);
+  assert.throws(() => reader.readWeightsFrom(shared.slice(1)), /one array per variable/);
+  for (const n of [network, reader, changed]) n.dispose();
+});
