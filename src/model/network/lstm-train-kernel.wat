@@ -1,15 +1,17 @@
-;; The elementwise kernels of the training step (lstm-network.ts, through train-kernels.ts), in WebAssembly SIMD.
-;; Compiled by scripts/build-lstm-kernel.ts into src/model/network/lstm-train-kernel-wasm.ts (npm run build:kernel).
+;; The kernels of the training step (lstm-network.ts and train-optimizer.ts, through train-kernels.ts), in
+;; WebAssembly SIMD. Compiled by scripts/build-lstm-kernel.ts into src/model/network/lstm-train-kernel-wasm.ts
+;; (npm run build:kernel).
 ;;
-;; tfjs-wasm (XNNPACK) runs the matrix products; what lies between them ran as JavaScript loops over Float32Arrays,
-;; four to eight scalar operations per element with bounds checks, about half of a training step (profiled). Here
-;; each loop handles four floats per instruction. tfjs's own elementwise ops cost a call each (tens of
-;; microseconds), and it has no op for a segment sum or for the LSTM cell, so these are written by hand.
+;; Profiled, half of a training step was tfjs-wasm's matrix products (XNNPACK, 26-31 GFLOP/s on these shapes, no
+;; fused multiply-add) and most of the rest JavaScript loops over Float32Arrays, four to eight scalar operations per
+;; element with bounds checks. tfjs's own elementwise ops cost a call each (tens of microseconds), and it has no op
+;; for a segment sum or for the LSTM cell. Here every loop handles four floats per instruction, and gemm sums with
+;; fused multiply-adds where the engine has relaxed SIMD.
 ;;
 ;; Pointers are byte offsets into this module's memory. The cell kernels step through H four floats at a time, so
-;; they need H a multiple of 4, and gemm N a multiple of 8 (train-kernels.ts runs JavaScript or tfjs otherwise); the
-;; lookup and the segment sums take rows of G = 4H floats, always whole f32x4 vectors. The gates are fused as
-;; [i | f | o | g] (sigmoid, sigmoid, sigmoid, tanh).
+;; they need H a multiple of 4 (train-kernels.ts runs JavaScript otherwise); gemm takes any shape (its tails run one
+;; value at a time); the lookup and the segment sums take rows of G = 4H floats, always whole f32x4 vectors. The
+;; gates are fused as [i | f | o | g] (sigmoid, sigmoid, sigmoid, tanh).
 (module
   (memory (export "memory") 1)
 

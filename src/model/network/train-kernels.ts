@@ -1,8 +1,9 @@
-// The work of a training step around its large matrix products (the recurrent product of each time step, the LSTM
-// cell forward and backward, the first layer's row lookup and its gradient's segment sum), in the WebAssembly SIMD
-// kernel of lstm-train-kernel.wat, with the same loops in JavaScript where WebAssembly SIMD is missing. The kernel
-// comes in two builds: with relaxed SIMD's fused multiply-add (Node 20 has it behind a V8 flag, which is set here
-// when needed; later versions ship it) and with a multiply and an add.
+// The work of a training step in the WebAssembly SIMD kernel of lstm-train-kernel.wat: every matrix product, the
+// LSTM cell forward and backward, the first layer's row lookup and its gradient's segment sums, the softmax rows,
+// and the optimiser's passes (Adam, the replicas' gradient sum). Where WebAssembly SIMD is missing, the elementwise
+// work runs as the same loops in JavaScript (and the products in tfjs: matrix-products.ts). The kernel comes in two
+// builds: with relaxed SIMD's fused multiply-add (Node 20 has it behind a V8 flag, which is set here when needed;
+// later versions ship it) and with a multiply and an add.
 //
 // The kernel reads and writes only its own memory, so every array it touches is handed out by `Scratch`: views of
 // that memory, valid for one call of the network (trainStep, evaluate, predict). `begin(floats)` reserves the
