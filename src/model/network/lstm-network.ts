@@ -412,9 +412,10 @@ export class LstmNetwork {
     return logits;
   }
 
+  /** The carried state as tensors of their own (copies: the state lies in this call's scratch). */
   private carryTensors(forward: Forward, rows: number): LstmCarry {
     const H = this.config.hiddenSize;
-    return { h: forward.traces.map((t) => tf.tensor2d(t.lastH, [rows, H])), c: forward.traces.map((t) => tf.tensor2d(t.lastC, [rows, H])) };
+    return { h: forward.traces.map((t) => tf.tensor2d(t.lastH.slice(), [rows, H])), c: forward.traces.map((t) => tf.tensor2d(t.lastC.slice(), [rows, H])) };
   }
 }
 
