@@ -1,5 +1,5 @@
 // Compiles the WebAssembly text kernels of src/model/network/ (lstm-kernel.wat: inference; lstm-train-kernel.wat:
-// training) into TypeScript modules holding their bytes as base64, so that running folkbot needs no WebAssembly
+// training; lstm-optimizer-kernel.wat: the optimiser, over shared memory) into TypeScript modules holding their bytes as base64, so that running folkbot needs no WebAssembly
 // toolchain. Run after editing a .wat: `npm run build:kernel`.
 //
 // The training kernel is written twice: as it is, with relaxed SIMD's fused multiply-add (f32x4.relaxed_madd), and
@@ -7,7 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import wabtFactory from 'wabt';
+
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+// The one WebAssembly JS API call used here (the project's TypeScript libs do not include the API).
+declare const WebAssembly: { Module: new (bytes: Uint8Array) => unknown };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const folder = path.join(root, 'src/model/network');
@@ -21,6 +26,7 @@ function plain(text: string): string {
 
 const KERNELS = [
   { wat: 'lstm-kernel.wat', target: 'lstm-kernel-wasm.ts', modules: [{ constant: 'LSTM_KERNEL_WASM_BASE64', text: (t: string) => t }] },
+  { wat: 'lstm-optimizer-kernel.wat', target: 'lstm-optimizer-kernel-wasm.ts', modules: [{ constant: 'LSTM_OPTIMIZER_KERNEL_WASM_BASE64', text: (t: string) => t }] },
   {
     wat: 'lstm-train-kernel.wat',
     target: 'lstm-train-kernel-wasm.ts',
@@ -34,9 +40,11 @@ const wabt = await wabtFactory();
 for (const kernel of KERNELS) {
   const source = readFileSync(path.join(folder, kernel.wat), 'utf8');
   const constants = kernel.modules.map(({ constant, text }) => {
-    const module = wabt.parseWat(kernel.wat, text(source), { simd: true, relaxed_simd: true });
-    module.validate();
+    const module = wabt.parseWat(kernel.wat, text(source), { simd: true, relaxed_simd: true, threads: true });
+    // wabt.js validates with its default features whatever parseWat was given (it refuses any shared memory), so
+    // V8 validates instead: compiling the module checks all of it (relaxed SIMD needs the flag on Node 20).
     const { buffer } = module.toBinary({});
+    new WebAssembly.Module(buffer);
     const lines = Buffer.from(buffer).toString('base64').match(/.{1,100}/g) ?? [];
     console.log(`${kernel.wat} -> ${constant}: ${buffer.length} bytes of wasm`);
     return `export const ${constant} =\n${lines.map((line) => `  '${line}'`).join(' +\n')};\n`;

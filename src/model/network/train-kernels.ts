@@ -1,6 +1,6 @@
 // The work of a training step in the WebAssembly SIMD kernel of lstm-train-kernel.wat: every matrix product, the
-// LSTM cell forward and backward, the first layer's row lookup and its gradient's segment sums, the softmax rows,
-// and the optimiser's passes (Adam, the replicas' gradient sum). Where WebAssembly SIMD is missing, the elementwise
+// LSTM cell forward and backward, the first layer's row lookup and its gradient's segment sums, and the softmax
+// rows (the optimiser's kernel is shared-training-memory.ts's). Where WebAssembly SIMD is missing, the elementwise
 // work runs as the same loops in JavaScript (and the products in tfjs: matrix-products.ts). The kernel comes in two
 // builds: with relaxed SIMD's fused multiply-add (Node 20 has it behind a V8 flag, which is set here when needed;
 // later versions ship it) and with a multiply and an add.
@@ -38,18 +38,6 @@ interface KernelExports {
   segmentSums(values: number, ids: number, active: number, n: number, width: number, sums: number): void;
   gemm(a: number, lda: number, b: number, c: number, M: number, K: number, N: number, accumulate: number): void;
   softmaxRows(logits: number, n: number, V: number, stats: number, weights: number, scale: number): void;
-  addInto(a: number, b: number, size: number): void;
-  sumSquares(g: number, size: number): number;
-  adam(w: number, g: number, m: number, v: number, size: number, scale: number, rate: number, beta1: number, beta2: number, epsilon: number): void;
-}
-
-/** One Adam step's numbers (train-optimizer.ts). */
-export interface AdamStep {
-  readonly scale: number;
-  readonly rate: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
 }
 
 /** The kernels' signatures over arrays of the scratch memory (every array must come from this Scratch). */
@@ -219,29 +207,6 @@ export class Scratch implements CellKernels {
     } else {
       softmaxRowsJs(logits, n, V, stats, gradient);
     }
-  }
-
-  /** a += b (the optimiser's passes: arrays of the same length, a multiple of 4; the kernel must run). */
-  addInto(a: Float32Array, b: Float32Array): void {
-    this.exports?.addInto(this.pointer(a), this.pointer(this.sameShape(a, b)), a.length);
-  }
-
-  /** The sum of the squares of g, in double precision lanes. */
-  sumSquares(g: Float32Array): number {
-    return this.exports?.sumSquares(this.pointer(this.sameShape(g, g)), g.length) ?? NaN;
-  }
-
-  /** One Adam step over the weights w with the gradient g and the moments m and v (all of one length). */
-  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, step: AdamStep): void {
-    for (const other of [g, m, v]) this.sameShape(w, other);
-    const at = this.pointer;
-    this.exports?.adam(at(w), at(g), at(m), at(v), w.length, step.scale, step.rate, step.beta1, step.beta2, step.epsilon);
-  }
-
-  private sameShape(a: Float32Array, b: Float32Array): Float32Array {
-    if (!this.exports) throw new RangeError("the optimiser's passes run only in the WebAssembly kernel");
-    if (a.length !== b.length || a.length % 4 !== 0) throw new RangeError('the optimiser\'s arrays must have one length, a multiple of 4');
-    return b;
   }
 
   /**

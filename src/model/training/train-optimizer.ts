@@ -1,11 +1,11 @@
 // Adam with gradient clipping by global norm over ONE flat parameter vector (all of the network's variables end to
 // end, in `LstmNetwork.variables` order). On plain arrays rather than tfjs ops: the data-parallel trainer sums the
-// replicas' gradients in shared memory and updates shared weights that every replica then reads. The passes run in
-// the training kernel (train-kernels.ts), on copies in its memory, where the moments live: the main thread's step
-// is the serial part of data-parallel training, and in JavaScript it took 4-6 ms of a 2-worker step of ~55 ms.
-// Without WebAssembly SIMD the same passes run in JavaScript. The moment estimates are saved in checkpoints per
-// variable and restored exactly (`--resume`).
-import { Scratch } from '../network/train-kernels.js';
+// replicas' gradients in shared memory and updates shared weights that every replica then reads. When the weights
+// and gradients live in a SharedTrainingMemory (the trainer's replicas), the step runs in place in its kernel, the
+// moments moved there too: the main thread's step is the serial part of data-parallel training, and in JavaScript
+// it took 4-6 ms of a 2-worker step of ~55 ms. Other arrays get the same passes in JavaScript. The moment
+// estimates are saved in checkpoints per variable and restored exactly (`--resume`).
+import { SharedTrainingMemory } from '../network/shared-training-memory.js';
 
 export interface AdamSettings {
   readonly learningRate: number;
@@ -25,10 +25,9 @@ export interface AdamState {
 
 export class AdamOptimizer {
   private readonly sizes: readonly number[];
-  private readonly firstMoments: Float32Array;
-  private readonly secondMoments: Float32Array;
-  /** The kernel's memory, holding the moments and the step's copies of the weights and gradient (null: JavaScript). */
-  private readonly kernel: { scratch: Scratch; weights: Float32Array; gradient: Float32Array } | null;
+  /** The moments: own arrays, or those of the SharedTrainingMemory the steps run in (moved there at its first step). */
+  private firstMoments: Float32Array;
+  private secondMoments: Float32Array;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -36,8 +35,8 @@ export class AdamOptimizer {
   learningRate: number;
   readonly clipNorm: number;
 
-  /** `sizes`: the element count of each variable of the flat vector; `simd: false` runs the JavaScript passes. */
-  constructor(sizes: readonly number[], settings: AdamSettings, options: { simd?: boolean } = {}) {
+  /** `sizes`: the element count of each variable of the flat vector. */
+  constructor(sizes: readonly number[], settings: AdamSettings) {
     this.sizes = [...sizes];
     const total = sizes.reduce((a, b) => a + b, 0);
     this.learningRate = settings.learningRate;
@@ -45,19 +44,8 @@ export class AdamOptimizer {
     this.beta2 = settings.beta2 ?? 0.999;
     this.epsilon = settings.epsilon ?? 1e-8;
     this.clipNorm = settings.clipNorm;
-    const scratch = new Scratch(options);
-    if (scratch.simd) {
-      // Padded to whole f32x4 vectors with zeros, which the steps leave at zero.
-      const padded = Math.ceil(total / 4) * 4;
-      scratch.begin(4 * padded);
-      this.firstMoments = scratch.floats(padded, true);
-      this.secondMoments = scratch.floats(padded, true);
-      this.kernel = { scratch, weights: scratch.floats(padded, true), gradient: scratch.floats(padded, true) };
-    } else {
-      this.firstMoments = new Float32Array(total);
-      this.secondMoments = new Float32Array(total);
-      this.kernel = null;
-    }
+    this.firstMoments = new Float32Array(total);
+    this.secondMoments = new Float32Array(total);
   }
 
   get step(): number {
@@ -78,18 +66,16 @@ export class AdamOptimizer {
     const t = this.stepCount;
     const rate = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const { beta1, beta2, epsilon } = this;
-    if (this.kernel) {
-      const { scratch, weights: w, gradient: g } = this.kernel;
-      g.set(parts[0] as Float32Array);
-      for (const part of parts.slice(1)) {
-        w.set(part); // w is free until the weights are copied in
-        scratch.addInto(g, w);
+    const shared = SharedTrainingMemory.of(weights);
+    if (shared && shared.weights === weights && parts.every((part, k) => part === shared.slots[k])) {
+      if (this.firstMoments !== shared.firstMoments) {
+        shared.firstMoments.set(this.firstMoments);
+        shared.secondMoments.set(this.secondMoments);
+        this.firstMoments = shared.firstMoments;
+        this.secondMoments = shared.secondMoments;
       }
-      const norm = Math.sqrt(scratch.sumSquares(g));
-      w.set(weights);
-      scratch.adam(w, g, this.firstMoments, this.secondMoments, { scale: this.clipNorm / Math.max(norm, this.clipNorm), rate, beta1, beta2, epsilon });
-      weights.set(w.subarray(0, total));
-      return norm;
+      // The parts are summed into the first slot, in place (the replicas overwrite their slots at every step).
+      return shared.step(parts.length, { rate, beta1, beta2, epsilon, clipNorm: this.clipNorm });
     }
     const summed = Float32Array.from(parts[0] as Float32Array);
     for (const part of parts.slice(1)) for (let k = 0; k < total; k++) summed[k] = (summed[k] as number) + (part[k] as number);

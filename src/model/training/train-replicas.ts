@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { weightSizes, type LstmConfig, type TokenBatch } from '../network/lstm-network.js';
+import { SharedTrainingMemory } from '../network/shared-training-memory.js';
 import { batchRows, evenShares, type SongInputRows } from './train-batches.js';
 import { Replica, type ReplicaInit, type ReplicaReply, type ReplicaRequest } from './train-replica.js';
 import type { TrainWorkerData, TrainWorkerMessage } from './train-worker.js';
@@ -74,10 +75,13 @@ export class ReplicaSet {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
     const count = options.workers;
     const shared = count > 1;
-    const weights = shared ? new Float32Array(new SharedArrayBuffer(size * 4)) : new Float32Array(size);
+    // The weights and slots in the optimiser kernel's shared memory where it runs (Adam then copies nothing),
+    // else in a SharedArrayBuffer (or, for one replica in this thread, plain arrays).
+    const memory = SharedTrainingMemory.create(size, count);
+    const weights = memory?.weights ?? (shared ? new Float32Array(new SharedArrayBuffer(size * 4)) : new Float32Array(size));
     weights.set(options.weights);
     const gradients = shared ? new SharedArrayBuffer(count * size * 4) : new ArrayBuffer(size * 4);
-    const slots = Array.from({ length: count }, (_, k) => new Float32Array(gradients, k * size * 4, size));
+    const slots = memory ? [...memory.slots] : Array.from({ length: count }, (_, k) => new Float32Array(gradients, k * size * 4, size));
     // Validation songs in contiguous shares; a replica without songs evaluates nothing.
     const songs = options.validationSongs;
     const validationShares = evenShares(songs.length, count);
