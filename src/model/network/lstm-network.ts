@@ -169,20 +169,6 @@ export class LstmNetwork {
     };
   }
 
-  /** Overwrites the weights in place (used to restore the best epoch). */
-  assignWeights(weights: LstmWeights): void {
-    checkWeightShapes(weights);
-    const values = [
-      ...weights.layers.flatMap((l) => [l.inputKernel, l.recurrentKernel, l.bias]),
-      weights.outputKernel,
-      weights.outputBias,
-    ];
-    this.variables.forEach((variable, index) => {
-      const value = values[index] as Float32Array;
-      tf.tidy(() => variable.assign(tf.tensor(value, variable.shape)));
-    });
-  }
-
   zeroCarry(rows: number): LstmCarry {
     const H = this.config.hiddenSize;
     const zeros = (): tf.Tensor2D[] => this.layerVariables.map(() => tf.zeros([rows, H]));

@@ -40,29 +40,6 @@ interface KernelExports {
   softmaxRows(logits: number, n: number, V: number, stats: number, weights: number, scale: number): void;
 }
 
-/** The kernels' signatures over arrays of the scratch memory (every array must come from this Scratch). */
-export interface CellKernels {
-  /** Whether the WebAssembly SIMD kernel runs (else the JavaScript loops). */
-  readonly simd: boolean;
-  /**
-   * One step of the cell for `rows` streams: the gates are sigmoid / tanh of product + projection ([rows, 4H] as
-   * [i | f | o | g]); c and h ([rows, H]) are updated in place and h is copied to outputs. With `trace`, the
-   * activated gates, the cell each row started from and tanh of the new cell are kept.
-   */
-  cellForward(product: Float32Array, projection: Float32Array, c: Float32Array, h: Float32Array, outputs: Float32Array, trace: CellTrace | null, rows: number, H: number): void;
-  /** The backward step: dLoss/d(pre-activations) into dGates; dcNext becomes the cell's gradient one step earlier. */
-  cellBackward(trace: CellTrace, dOut: Float32Array, dhNext: Float32Array, dcNext: Float32Array, dGates: Float32Array, rows: number, H: number): void;
-  /** out[p] = bias + the sum of table rows ids[p * width ..] (width rows per position), rows of G floats. */
-  lookupRows(table: Float32Array, bias: Float32Array, ids: Int32Array, width: number, G: number, out: Float32Array): void;
-  /** Row k of values ([n, width]) added into rows ids[k * active ..] of sums (which the caller zeroed). */
-  segmentSums(values: Float32Array, ids: Int32Array, active: number, width: number, sums: Float32Array): void;
-  /**
-   * Per row k of logits ([n, V]): stats[3k] = its max, stats[3k + 1] = the sum of exp(x - max), stats[3k + 2] = the
-   * first index of the max. With `gradient`, each row is overwritten with its softmax times weights[k] * scale.
-   */
-  softmaxRows(logits: Float32Array, n: number, V: number, stats: Float32Array, gradient: SoftmaxGradient | null): void;
-}
-
 export interface SoftmaxGradient {
   readonly weights: Float32Array;
   readonly scale: number;
@@ -106,20 +83,22 @@ export function trainKernelKind(): KernelKind {
   return kernelModule().kind;
 }
 
-/** A bump allocator over the kernel's memory (or, without wasm SIMD, an ArrayBuffer) and the kernels over it. */
-export class Scratch implements CellKernels {
+/**
+ * A bump allocator over the kernel's memory (or, without wasm SIMD, an ArrayBuffer) and the kernels over it. Every
+ * array given to a kernel must come from this Scratch.
+ */
+export class Scratch {
+  /** Whether the WebAssembly SIMD kernel runs (else the JavaScript loops). */
   readonly simd: boolean;
-  readonly kind: KernelKind;
   private readonly exports: KernelExports | null;
   private buffer: ArrayBuffer;
   private used = 0;
   private reserved = 0;
 
   constructor(options: { simd?: boolean } = {}) {
-    const { module, kind } = options.simd === false ? { module: null, kind: 'js' as const } : kernelModule();
+    const module = options.simd === false ? null : kernelModule().module;
     this.exports = module ? (new WebAssembly.Instance(module, {}).exports as KernelExports) : null;
     this.simd = this.exports !== null;
-    this.kind = kind;
     this.buffer = this.exports ? this.exports.memory.buffer : new ArrayBuffer(PAGE_BYTES);
   }
 
@@ -159,6 +138,11 @@ export class Scratch implements CellKernels {
     return view;
   }
 
+  /**
+   * One step of the cell for `rows` streams: the gates are sigmoid / tanh of product + projection ([rows, 4H] as
+   * [i | f | o | g]); c and h ([rows, H]) are updated in place and h is copied to outputs. With `trace`, the
+   * activated gates, the cell each row started from and tanh of the new cell are kept.
+   */
   cellForward(product: Float32Array, projection: Float32Array, c: Float32Array, h: Float32Array, outputs: Float32Array, trace: CellTrace | null, rows: number, H: number): void {
     if (this.exports && H % 4 === 0) {
       const at = this.pointer;
@@ -168,6 +152,7 @@ export class Scratch implements CellKernels {
     }
   }
 
+  /** The backward step: dLoss/d(pre-activations) into dGates; dcNext becomes the cell's gradient one step earlier. */
   cellBackward(trace: CellTrace, dOut: Float32Array, dhNext: Float32Array, dcNext: Float32Array, dGates: Float32Array, rows: number, H: number): void {
     if (this.exports && H % 4 === 0) {
       const at = this.pointer;
@@ -177,6 +162,7 @@ export class Scratch implements CellKernels {
     }
   }
 
+  /** out[p] = bias + the sum of table rows ids[p * width ..] (width rows per position), rows of G floats. */
   lookupRows(table: Float32Array, bias: Float32Array, ids: Int32Array, width: number, G: number, out: Float32Array): void {
     const positions = ids.length / width;
     if (out.length !== positions * G || bias.length !== G) throw new RangeError('lookupRows: the output must be [positions, G] and the bias [G]');
@@ -188,6 +174,7 @@ export class Scratch implements CellKernels {
     }
   }
 
+  /** Row k of values ([n, width]) added into rows ids[k * active ..] of sums (which the caller zeroed). */
   segmentSums(values: Float32Array, ids: Int32Array, active: number, width: number, sums: Float32Array): void {
     const n = ids.length / active;
     if (values.length !== n * width) throw new RangeError('segmentSums: values must be [positions, width]');
@@ -199,6 +186,10 @@ export class Scratch implements CellKernels {
     }
   }
 
+  /**
+   * Per row k of logits ([n, V]): stats[3k] = its max, stats[3k + 1] = the sum of exp(x - max), stats[3k + 2] = the
+   * first index of the max. With `gradient`, each row is overwritten with its softmax times weights[k] * scale.
+   */
   softmaxRows(logits: Float32Array, n: number, V: number, stats: Float32Array, gradient: SoftmaxGradient | null): void {
     if (logits.length < n * V || stats.length < 3 * n || (gradient && gradient.weights.length < n)) throw new RangeError('softmaxRows: an array is smaller than its shape');
     if (this.exports) {

@@ -1,7 +1,8 @@
 // One replica of the network for data-parallel training: it holds its share of the batch's streams (their
 // recurrent state from chunk to chunk) and its share of the validation songs, reads the shared weights themselves
-// at every step (LstmNetwork.readWeightsFrom), and writes its gradient into its own slot of shared memory. The same object serves a
-// worker thread (train-worker.ts) and, with one worker, the main thread directly, so that both run the same code.
+// at every step (LstmNetwork.readWeightsFrom), and writes its gradient into its own slot of shared memory. The same
+// object serves a worker thread (train-worker.ts) and, with one worker, the main thread directly, so that both run
+// the same code.
 // The protocol carries only plain values (the network's config, typed arrays), so it holds for any config.
 import * as tf from '@tensorflow/tfjs';
 import { LstmNetwork, unflattenWeights, weightSizes, type LstmCarry, type LstmConfig, type TokenBatch } from '../network/lstm-network.js';

@@ -80,8 +80,7 @@ export class ReplicaSet {
     const memory = SharedTrainingMemory.create(size, count);
     const weights = memory?.weights ?? (shared ? new Float32Array(new SharedArrayBuffer(size * 4)) : new Float32Array(size));
     weights.set(options.weights);
-    const gradients = shared ? new SharedArrayBuffer(count * size * 4) : new ArrayBuffer(size * 4);
-    const slots = memory ? [...memory.slots] : Array.from({ length: count }, (_, k) => new Float32Array(gradients, k * size * 4, size));
+    const slots = memory ? [...memory.slots] : bufferSlots(shared ? new SharedArrayBuffer(count * size * 4) : new ArrayBuffer(size * 4), count, size);
     // Validation songs in contiguous shares; a replica without songs evaluates nothing.
     const songs = options.validationSongs;
     const validationShares = evenShares(songs.length, count);
@@ -171,6 +170,11 @@ export class ReplicaSet {
   async close(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.close()));
   }
+}
+
+/** `count` gradient slots of `size` floats, end to end in `buffer`. */
+function bufferSlots(buffer: ArrayBufferLike, count: number, size: number): Float32Array[] {
+  return Array.from({ length: count }, (_, k) => new Float32Array(buffer, k * size * 4, size));
 }
 
 function inProcessHandle(replica: Replica): ReplicaHandle {
