@@ -1,5 +1,5 @@
-// Data-parallel training: N replicas of the network, one per worker thread (each with its own single-threaded
-// wasm instance, as tfjs-wasm has no threads under Node). Every batch's streams are split by rows between the
+// Data-parallel training: N replicas of the network, the first in the calling thread and each other one in a worker
+// thread (each with its own single-threaded wasm instance, as tfjs-wasm has no threads under Node). Every batch's streams are split by rows between the
 // replicas; each computes the gradient of its rows' loss, averaged over the WHOLE batch's targets, into its slot
 // of a SharedArrayBuffer; the slots are added here in a fixed order, and one Adam step (by the caller) updates the
 // shared weights that every replica reads before its next step. So every replica holds the same weights, and a run
@@ -96,17 +96,20 @@ export class ReplicaSet {
         ...(rows ? { validationRows: { width: rows.width, songs: rows.songs.slice(share.first, end) } } : {}),
       };
     };
-    if (!shared) return new ReplicaSet(weights, slots, [inProcessHandle(new Replica(initFor(0)))], validationShares);
+    // Replica 0 runs in this thread, the others each in a worker thread: this thread would otherwise sleep through
+    // every step, and its replica needs no messages (for the measurement, see README "Training on every core").
+    const local = inProcessHandle(new Replica(initFor(0)));
+    if (!shared) return new ReplicaSet(weights, slots, [local], validationShares);
     const started = await Promise.allSettled(
-      slots.map((_, k) => startWorker(k, count, { backend: options.backend, init: initFor(k), ...(k === 1 && options.exitAtStep ? { exitAtStep: options.exitAtStep } : {}) })),
+      slots.slice(1).map((_, i) => startWorker(i + 1, count, { backend: options.backend, init: initFor(i + 1), ...(i === 0 && options.exitAtStep ? { exitAtStep: options.exitAtStep } : {}) })),
     );
     const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) {
-      await Promise.all(handles.map((h) => h.close()));
+      await Promise.all([local, ...handles].map((h) => h.close()));
       throw failure.reason;
     }
-    return new ReplicaSet(weights, slots, handles, validationShares);
+    return new ReplicaSet(weights, slots, [local, ...handles], validationShares);
   }
 
   get workers(): number {
@@ -125,8 +128,11 @@ export class ReplicaSet {
     const resetCarry = this.rows !== batch.rows;
     this.rows = batch.rows;
     const shares = evenShares(batch.rows, this.handles.length);
-    const replies = await Promise.all(
-      shares.map((share, k) =>
+    // The worker threads' requests go first: replica 0's, in this thread, runs as it is made.
+    const pending = shares
+      .map((share, k) => ({ share, k }))
+      .reverse()
+      .map(({ share, k }) =>
         (this.handles[k] as ReplicaHandle).request({
           kind: 'step',
           resetCarry,
@@ -135,8 +141,9 @@ export class ReplicaSet {
           firstRow: share.first,
           targetCount,
         }),
-      ),
-    );
+      )
+      .reverse();
+    const replies = await Promise.all(pending);
     let lossSum = 0;
     let correct = 0;
     for (const reply of replies) {
@@ -152,7 +159,13 @@ export class ReplicaSet {
   /** Every validation song from a zero state, the songs split between the replicas. */
   async evaluate(): Promise<ReplicaEvaluation> {
     const used = this.validationShares.filter((share) => share.count > 0).length;
-    const replies = await Promise.all(this.handles.slice(0, used).map((h) => h.request({ kind: 'evaluate' })));
+    const replies = await Promise.all(
+      this.handles
+        .slice(0, used)
+        .reverse()
+        .map((h) => h.request({ kind: 'evaluate' }))
+        .reverse(),
+    );
     const logProbs: Float32Array[] = [];
     let lossSum = 0;
     let correct = 0;
